@@ -1,0 +1,1 @@
+"""Authentication: logins, access tokens, refresh-token rotation and sessions."""

@@ -1,0 +1,101 @@
+"""Annotated dependencies: who is calling, from where, and the services a route needs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from inkwell.auth.exceptions import InsufficientRole
+from inkwell.auth.repository import SessionRepository
+from inkwell.auth.service import AuthService, ClientInfo, Principal
+from inkwell.auth.throttle import Throttle
+from inkwell.core.db import SessionDep
+from inkwell.core.errors import Unauthorized
+from inkwell.core.state import AppState
+from inkwell.models.user import Role, User
+from inkwell.users.repository import UserRepository
+from inkwell.users.service import UserService
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from /api/v1/auth/login")
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.inkwell
+    return state
+
+
+StateDep = Annotated[AppState, Depends(app_state)]
+
+
+def client_info(request: Request, state: StateDep) -> ClientInfo:
+    ip = request.client.host if request.client else None
+    forwarded = request.headers.get("x-forwarded-for")
+    if state.settings.trust_forwarded_for and forwarded:
+        ip = forwarded.split(",")[0].strip()[:64]
+    user_agent = request.headers.get("user-agent")
+    return ClientInfo(ip=ip, user_agent=user_agent[:512] if user_agent else None)
+
+
+ClientDep = Annotated[ClientInfo, Depends(client_info)]
+
+
+def auth_service(session: SessionDep, state: StateDep) -> AuthService:
+    return AuthService(
+        sessions=SessionRepository(session), users=UserRepository(session), hasher=state.hasher,
+        codec=state.codec, throttle=Throttle(state.limiter, state.settings), settings=state.settings,
+    )
+
+
+def user_service(session: SessionDep, state: StateDep) -> UserService:
+    return UserService(
+        users=UserRepository(session), sessions=SessionRepository(session), hasher=state.hasher,
+        throttle=Throttle(state.limiter, state.settings), settings=state.settings,
+    )
+
+
+AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
+UserServiceDep = Annotated[UserService, Depends(user_service)]
+
+
+def bearer_token(credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> str | None:
+    return credentials.credentials if credentials else None
+
+
+async def optional_principal(
+    service: AuthServiceDep, token: Annotated[str | None, Depends(bearer_token)]
+) -> Principal | None:
+    return await service.authenticate(token) if token else None
+
+
+async def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    if principal is None:
+        raise Unauthorized("Sign in to do this.")
+    return principal
+
+
+def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> User:
+    return principal.user
+
+
+def optional_user(principal: Annotated[Principal | None, Depends(optional_principal)]) -> User | None:
+    return principal.user if principal else None
+
+
+def require_role(*roles: Role) -> object:
+    def check(user: Annotated[User, Depends(current_user)]) -> User:
+        if user.role not in roles:
+            raise InsufficientRole
+        return user
+
+    return Depends(check)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+CurrentUser = Annotated[User, Depends(current_user)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+AdminUser = Annotated[User, require_role(Role.ADMIN)]
+ModeratorUser = Annotated[User, require_role(Role.MODERATOR, Role.ADMIN)]

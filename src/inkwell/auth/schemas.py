@@ -1,0 +1,39 @@
+"""Request and response models of the auth endpoints."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+
+RefreshTokenStr = Annotated[str, Field(min_length=16, max_length=256)]
+
+
+class LoginRequest(InputModel):
+    login: Annotated[str, Field(min_length=1, max_length=320,
+                                description="Username or e-mail address")]
+    password: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class RefreshRequest(InputModel):
+    refresh_token: RefreshTokenStr
+
+
+class TokenResponse(OutputModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the access token expires")
+
+
+class SessionView(OutputModel):
+    id: uuid.UUID
+    created_at: UTCDateTime
+    last_used_at: UTCDateTime
+    expires_at: UTCDateTime
+    user_agent: str | None
+    ip: str | None
+    current: bool = False

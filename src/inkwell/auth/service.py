@@ -1,0 +1,158 @@
+"""Logins, token rotation with reuse detection, sessions, and checking access tokens."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from inkwell.auth.exceptions import (
+    AccountDisabled,
+    InvalidAccessToken,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    RefreshTokenReused,
+    SessionNotFound,
+)
+from inkwell.auth.repository import SessionRepository
+from inkwell.auth.throttle import Throttle
+from inkwell.core.config import Settings
+from inkwell.core.security import (
+    InvalidToken,
+    PasswordHasher,
+    TokenCodec,
+    hash_refresh_token,
+    new_refresh_token,
+)
+from inkwell.models.user import User, UserSession
+from inkwell.users.repository import UserRepository
+
+log = logging.getLogger("inkwell.auth")
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    ip: str | None
+    user_agent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    session_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The signed-in user of a request and the login session its token belongs to."""
+
+    user: User
+    session_id: uuid.UUID | None
+
+
+class AuthService:
+    def __init__(self, *, sessions: SessionRepository, users: UserRepository,
+                 hasher: PasswordHasher, codec: TokenCodec, throttle: Throttle,
+                 settings: Settings) -> None:
+        self.sessions = sessions
+        self.users = users
+        self.hasher = hasher
+        self.codec = codec
+        self.throttle = throttle
+        self.settings = settings
+
+    async def login(self, *, login: str, password: str, client: ClientInfo) -> TokenPair:
+        """Check a username-or-email and password and start a new session."""
+        await self.throttle.check("login", ip=client.ip, limit=self.settings.rate_limit_login_per_ip,
+                                  account=login, account_limit=self.settings.rate_limit_login_per_account)
+        user = await self.users.get_by_login(login)
+        valid, upgraded = await self.hasher.verify(password, user.password_hash if user else None)
+        if user is None or not valid:
+            log.warning("login failed", extra={"ip": client.ip, "user_id": user and str(user.id)})
+            raise InvalidCredentials
+        if not user.is_active:
+            log.warning("login refused: disabled", extra={"ip": client.ip, "user_id": str(user.id)})
+            raise AccountDisabled("This account has been disabled.")
+        changes: dict[str, object] = {"last_login_at": datetime.now(UTC)}
+        if upgraded:
+            changes["password_hash"] = upgraded
+        await self.users.set_fields(user, changes)
+        log.info("login succeeded", extra={"ip": client.ip, "user_id": str(user.id)})
+        return await self.start_session(user=user, client=client)
+
+    async def start_session(self, *, user: User, client: ClientInfo) -> TokenPair:
+        """Open a login session for a user whose identity is already proven."""
+        expires_at = datetime.now(UTC) + timedelta(days=self.settings.refresh_token_ttl_days)
+        login = await self.sessions.create_session(
+            user_id=user.id, user_agent=client.user_agent, ip=client.ip, expires_at=expires_at
+        )
+        return await self._issue_pair(user, login, client)
+
+    async def refresh(self, *, refresh_token: str, client: ClientInfo) -> TokenPair:
+        """Rotate a refresh token; presenting an already-rotated one revokes its whole family."""
+        await self.throttle.check("refresh", ip=client.ip, limit=self.settings.rate_limit_refresh_per_ip)
+        token_hash = hash_refresh_token(refresh_token)
+        token = await self.sessions.consume_token(token_hash)
+        if token is None:
+            await self._refuse_unusable(token_hash, client)
+            raise InvalidRefreshToken
+        login = await self.sessions.get_active_session(token.family_id)
+        user = await self.users.get(token.user_id)
+        if login is None or user is None or not user.is_active:
+            raise InvalidRefreshToken
+        await self.sessions.touch_session(login.id)
+        return await self._issue_pair(user, login, client)
+
+    async def _refuse_unusable(self, token_hash: bytes, client: ClientInfo) -> None:
+        known = await self.sessions.find_token(token_hash)
+        if known is not None and known.revoked_at is not None:
+            await self.sessions.revoke_session(known.family_id)
+            log.warning("refresh token reuse: session revoked", extra={
+                "ip": client.ip, "user_id": str(known.user_id), "session_id": str(known.family_id)})
+            raise RefreshTokenReused("This refresh token was already used; the session is ended.")
+
+    async def _issue_pair(self, user: User, login: UserSession, client: ClientInfo) -> TokenPair:
+        refresh_token = new_refresh_token()
+        await self.sessions.add_token(token_hash=hash_refresh_token(refresh_token), login=login,
+                                      user_agent=client.user_agent, ip=client.ip)
+        access = self.codec.issue(user_id=user.id, token_version=user.token_version,
+                                  session_id=login.id)
+        return TokenPair(access_token=access, refresh_token=refresh_token,
+                         expires_in=int(self.codec.ttl.total_seconds()), session_id=login.id)
+
+    async def logout(self, *, refresh_token: str) -> None:
+        """End the session the refresh token belongs to; unknown tokens are ignored."""
+        known = await self.sessions.find_token(hash_refresh_token(refresh_token))
+        if known is not None:
+            await self.sessions.revoke_session(known.family_id)
+
+    async def logout_all(self, *, user: User) -> None:
+        """End every session of the user and invalidate their access tokens."""
+        await self.sessions.revoke_all_sessions(user.id)
+        await self.users.bump_token_version(user.id)
+
+    async def list_sessions(self, *, user: User) -> Sequence[UserSession]:
+        """The user's active login sessions, most recently used first."""
+        return await self.sessions.list_active_sessions(user.id)
+
+    async def end_session(self, *, user: User, session_id: uuid.UUID) -> None:
+        """End one of the user's own sessions."""
+        if not await self.sessions.revoke_session(session_id, user_id=user.id):
+            raise SessionNotFound
+
+    async def authenticate(self, access_token: str) -> Principal:
+        """Check an access token against the database's current state of its user and session."""
+        try:
+            claims = self.codec.decode(access_token)
+        except InvalidToken as exc:
+            raise InvalidAccessToken from exc
+        user, session_active = await self.sessions.get_principal(claims.user_id, claims.session_id)
+        if user is None or not user.is_active or user.token_version != claims.token_version:
+            raise InvalidAccessToken
+        if claims.session_id is not None and not session_active:
+            raise InvalidAccessToken
+        return Principal(user=user, session_id=claims.session_id)

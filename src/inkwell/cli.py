@@ -1,0 +1,116 @@
+"""The `inkwell` command: serve, migrate and administer."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from inkwell.core import migrations
+from inkwell.core.config import Settings, get_settings
+from inkwell.core.db import create_engine, create_sessionmaker, unit_of_work
+from inkwell.core.embedded import start_embedded_postgres
+from inkwell.core.logging import configure_logging
+
+app = typer.Typer(help="Inkwell, a blogging-platform backend.", no_args_is_help=True)
+migrate_app = typer.Typer(help="Apply or inspect database migrations.", no_args_is_help=True)
+app.add_typer(migrate_app, name="migrate")
+
+
+def _settings_with_database() -> Settings:
+    """The settings, starting the embedded PostgreSQL when no database URL is configured."""
+    settings = get_settings()
+    configure_logging(settings)
+    if settings.database_url:
+        return settings
+    if settings.is_production:
+        raise typer.BadParameter("INKWELL_DATABASE_URL is required in production")
+    os.environ["INKWELL_DATABASE_URL"] = start_embedded_postgres(settings.data_dir / "postgres")
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def _database_url(settings: Settings) -> str:
+    assert settings.database_url is not None
+    return settings.database_url
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (INKWELL_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (INKWELL_PORT)")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (INKWELL_WORKERS)")] = None,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations before serving")] = True,
+) -> None:
+    """Serve the API (with an embedded PostgreSQL when INKWELL_DATABASE_URL is unset)."""
+    settings = _settings_with_database()
+    if migrate:
+        migrations.upgrade(_database_url(settings))
+    uvicorn.run(
+        "inkwell.main:app_factory", factory=True,
+        host=host or settings.host, port=port or settings.port,
+        workers=workers or settings.workers, access_log=False, log_config=None,
+        proxy_headers=settings.trust_forwarded_for, server_header=False,
+    )
+
+
+@migrate_app.command("upgrade")
+def migrate_upgrade(revision: str = "head") -> None:
+    """Upgrade the database to a revision (default: the newest)."""
+    migrations.upgrade(_database_url(_settings_with_database()), revision)
+
+
+@migrate_app.command("downgrade")
+def migrate_downgrade(revision: str) -> None:
+    """Downgrade the database to a revision (`base` removes everything)."""
+    migrations.downgrade(_database_url(_settings_with_database()), revision)
+
+
+@migrate_app.command("current")
+def migrate_current() -> None:
+    """Print the database's revision and the newest one."""
+    settings = _settings_with_database()
+
+    async def read() -> str | None:
+        engine = create_engine(settings)
+        async with engine.connect() as connection:
+            revision = await migrations.current_revision(connection)
+        await engine.dispose()
+        return revision
+
+    typer.echo(f"current: {asyncio.run(read())}\nhead:    {migrations.head_revision()}")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(prompt=True)],
+    username: Annotated[str, typer.Option(prompt=True)],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                          confirmation_prompt=True)],
+) -> None:
+    """Create an admin account, or promote the account with this e-mail to admin."""
+    settings = _settings_with_database()
+    user = asyncio.run(_create_admin(settings, email=email, username=username, password=password))
+    typer.echo(f"{user} is an admin")
+
+
+async def _create_admin(settings: Settings, *, email: str, username: str, password: str) -> str:
+    from inkwell.core.errors import DomainError  # noqa: PLC0415
+    from inkwell.users.admin import make_admin  # noqa: PLC0415
+
+    engine = create_engine(settings)
+    try:
+        async with unit_of_work(create_sessionmaker(engine)) as session:
+            return await make_admin(session, settings, email=email, username=username,
+                                    password=password)
+    except DomainError as error:
+        raise typer.BadParameter(error.detail) from error
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

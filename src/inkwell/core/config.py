@@ -1,0 +1,91 @@
+"""Settings, read once from `INKWELL_*` environment variables and `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"  # noqa: S105
+MIN_SECRET_BYTES = 32
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; the README has a table of them."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="INKWELL_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    env: Literal["development", "test", "production"] = "development"
+    debug: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1)
+    log_level: str = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    access_log: bool = True
+
+    database_url: str | None = None
+    data_dir: Path = Path(".data")
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    db_echo: bool = False
+    redis_url: str | None = None
+
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str = "inkwell"
+    jwt_audience: str = "inkwell-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    password_hash_concurrency: int = Field(default=4, ge=1)
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_allow_credentials: bool = False
+    docs_enabled: bool = True
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    trust_forwarded_for: bool = False
+
+    rate_limit_enabled: bool = True
+    rate_limit_window_seconds: int = Field(default=60, ge=1)
+    rate_limit_login_per_ip: int = Field(default=20, ge=1)
+    rate_limit_login_per_account: int = Field(default=10, ge=1)
+    rate_limit_register_per_ip: int = Field(default=10, ge=1)
+    rate_limit_refresh_per_ip: int = Field(default=60, ge=1)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if not self.is_production:
+            return self
+        secret = self.jwt_secret.get_secret_value()
+        if secret == DEV_JWT_SECRET or len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                "INKWELL_JWT_SECRET must be set to a random value of at least 32 bytes "
+                "in production"
+            )
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            raise ValueError("CORS may not allow every origin with credentials in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()

@@ -1,0 +1,210 @@
+"""The domain-error hierarchy and the one place that renders errors as RFC 9457 problems."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from inkwell.core.request_context import current_request_id
+
+log = logging.getLogger("inkwell.errors")
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """Base of every error a service may raise; the handler renders it as a problem."""
+
+    status_code: int = 400
+    code: str = "bad_request"
+    title: str = "Bad request"
+    # A few refusals must still record something (a reused refresh token revokes its family):
+    # the request's transaction is committed instead of rolled back when this is set.
+    keeps_changes: bool = False
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Sequence[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.detail = detail or self.title
+        self.errors = list(errors or [])
+        self.headers = headers or {}
+        super().__init__(self.detail)
+
+
+class NotFound(DomainError):
+    status_code, code, title = 404, "not_found", "Not found"
+
+
+class Unauthorized(DomainError):
+    status_code, code, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.headers.setdefault("WWW-Authenticate", 'Bearer realm="inkwell"')
+
+
+class Forbidden(DomainError):
+    status_code, code, title = 403, "forbidden", "Forbidden"
+
+
+class Conflict(DomainError):
+    status_code, code, title = 409, "conflict", "Conflict"
+
+
+class InvalidInput(DomainError):
+    """A rule on the input that only the service can check (it answers like validation)."""
+
+    status_code, code, title = 422, "validation_error", "Invalid input"
+
+
+class PreconditionFailed(DomainError):
+    status_code, code, title = 412, "precondition_failed", "Precondition failed"
+
+
+class PayloadTooLarge(DomainError):
+    status_code, code, title = 413, "payload_too_large", "Request body too large"
+
+
+class RateLimited(DomainError):
+    status_code, code, title = 429, "rate_limited", "Too many requests"
+
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class ServiceUnavailable(DomainError):
+    status_code, code, title = 503, "service_unavailable", "Service temporarily unavailable"
+
+    def __init__(self, detail: str | None = None, retry_after: int = 2) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+_HTTP_CODES = {
+    400: ("bad_request", "Bad request"),
+    401: ("unauthorized", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    406: ("not_acceptable", "Not acceptable"),
+    413: ("payload_too_large", "Request body too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+}
+
+
+def problem(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    errors: Sequence[dict[str, Any]] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Build an `application/problem+json` response with the request id."""
+    body: dict[str, Any] = {
+        "type": f"https://inkwell.dev/problems/{code.replace('_', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+        "instance": request.url.path,
+        "code": code,
+        "request_id": current_request_id(),
+    }
+    if errors:
+        body["errors"] = list(errors)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return problem(
+        request,
+        status=exc.status_code,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        errors=exc.errors,
+        headers=exc.headers,
+    )
+
+
+def _field_error(error: Any) -> dict[str, Any]:
+    loc = [str(part) for part in error.get("loc", ())]
+    field = ".".join(loc[1:]) if loc and loc[0] in {"body", "query", "path", "header"} else ".".join(loc)
+    return {"field": field, "location": loc[0] if loc else "", "message": error.get("msg", ""),
+            "type": error.get("type", "")}
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return problem(
+        request,
+        status=422,
+        code="validation_error",
+        title="Invalid input",
+        detail="The request has invalid fields.",
+        errors=[_field_error(error) for error in exc.errors()],
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "HTTP error"))
+    detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else title
+    return problem(request, status=exc.status_code, code=code, title=title, detail=detail,
+                   headers=dict(exc.headers or {}))
+
+
+def _is_connection_failure(exc: DBAPIError) -> bool:
+    return exc.connection_invalidated or isinstance(exc, OperationalError) or any(
+        name in type(exc.orig).__name__
+        for name in ("ConnectionDoesNotExist", "CannotConnectNow", "ConnectionFailure")
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, PoolTimeoutError):
+        log.warning("database pool exhausted")
+        return await _unavailable(request, "The service is busy; try again shortly.")
+    if isinstance(exc, OSError) or (isinstance(exc, DBAPIError) and _is_connection_failure(exc)):
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return await _unavailable(request, "The database is unavailable; try again shortly.")
+    return await _unexpected_error(request, exc)
+
+
+async def _unavailable(request: Request, detail: str) -> JSONResponse:
+    error = ServiceUnavailable(detail)
+    return await _domain_error(request, error)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", exc_info=exc)
+    return problem(
+        request,
+        status=500,
+        code="internal_error",
+        title="Internal server error",
+        detail="Something went wrong on our side; the request id identifies it in our logs.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error through the problem renderer."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(PoolTimeoutError, _database_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(OSError, _database_error)

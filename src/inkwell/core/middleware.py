@@ -1,0 +1,141 @@
+"""Pure ASGI middleware: request ids, access logs, the last-resort 500, body limits, headers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from inkwell.core.errors import PROBLEM_JSON, PayloadTooLarge, problem
+from inkwell.core.request_context import set_request_id
+
+access_log = logging.getLogger("inkwell.access")
+error_log = logging.getLogger("inkwell.errors")
+_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+# /docs loads Swagger UI from a CDN; every other HTML page of ours needs nothing remote.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+    "frame-ancestors 'none'"
+)
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+def _request_id(scope: Scope) -> str:
+    sent = Headers(scope=scope).get("x-request-id", "")
+    return sent if _SANE_REQUEST_ID.match(sent) else uuid.uuid4().hex
+
+
+def _internal_error_body(request_id: str, path: str) -> bytes:
+    body = {
+        "type": "https://inkwell.dev/problems/internal-error",
+        "title": "Internal server error",
+        "status": 500,
+        "detail": "Something went wrong on our side; the request id identifies it in our logs.",
+        "instance": path,
+        "code": "internal_error",
+        "request_id": request_id,
+    }
+    return json.dumps(body).encode()
+
+
+class RequestContextMiddleware:
+    """Gives each request an id, sets security headers, logs it, and turns a crash into a 500."""
+
+    def __init__(self, app: ASGIApp, *, access_log_enabled: bool = True) -> None:
+        self.app = app
+        self.access_log_enabled = access_log_enabled
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        set_request_id(request_id)
+        started = time.perf_counter()
+        state: dict[str, Any] = {"status": 500, "sent": False}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["status"], state["sent"] = message["status"], True
+                headers = MutableHeaders(scope=message)
+                headers["x-request-id"] = request_id
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                is_docs = scope["path"] in {"/docs", "/redoc", "/docs/oauth2-redirect"}
+                headers.setdefault("content-security-policy", DOCS_CSP if is_docs else API_CSP)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            error_log.exception("unhandled error")
+            if not state["sent"]:
+                await self._send_500(send_with_headers, request_id, scope["path"])
+        finally:
+            self._log(scope, state["status"], started)
+            set_request_id(None)
+
+    @staticmethod
+    async def _send_500(send: Send, request_id: str, path: str) -> None:
+        body = _internal_error_body(request_id, path)
+        await send({"type": "http.response.start", "status": 500, "headers": [
+            (b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
+        ]})
+        await send({"type": "http.response.body", "body": body})
+
+    def _log(self, scope: Scope, status: int, started: float) -> None:
+        if not self.access_log_enabled:
+            return
+        duration_ms = round((time.perf_counter() - started) * 1000, 2)
+        access_log.info(
+            "request",
+            extra={"method": scope["method"], "path": scope["path"], "status": status,
+                   "duration_ms": duration_ms},
+        )
+
+
+class BodySizeLimitMiddleware:
+    """Refuses request bodies over a limit with 413, whether declared or streamed."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            response = problem(
+                Request(scope), status=413, code=PayloadTooLarge.code, title=PayloadTooLarge.title,
+                detail=f"The request body may be at most {self.max_bytes} bytes.",
+            )
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise PayloadTooLarge(f"The request body may be at most {self.max_bytes} bytes.")
+            return message
+
+        await self.app(scope, limited_receive, send)

@@ -1,0 +1,44 @@
+"""The long-lived objects of one running app, built in the lifespan and kept on `app.state`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from inkwell.core.config import Settings
+from inkwell.core.db import create_engine, create_sessionmaker
+from inkwell.core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from inkwell.core.security import PasswordHasher, TokenCodec
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    hasher: PasswordHasher
+    codec: TokenCodec
+    limiter: RateLimiter
+    redis: Redis | None = None
+
+    @classmethod
+    def build(cls, settings: Settings, *, engine: AsyncEngine | None = None) -> AppState:
+        engine = engine or create_engine(settings)
+        redis = Redis.from_url(settings.redis_url, socket_timeout=1.0,
+                               socket_connect_timeout=1.0) if settings.redis_url else None
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            hasher=PasswordHasher(settings.password_hash_concurrency),
+            codec=TokenCodec(settings),
+            limiter=RedisRateLimiter(redis) if redis else MemoryRateLimiter(),
+            redis=redis,
+        )
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.engine.dispose()

@@ -1,0 +1,38 @@
+"""GET /health/live and /health/ready."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from inkwell.auth.dependencies import StateDep
+from inkwell.core.errors import ServiceUnavailable
+from inkwell.core.migrations import current_revision, head_revision
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: str | None = None
+
+
+@router.get("/live")
+async def live() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@router.get("/ready", responses={503: {"description": "Database unreachable or not migrated"}})
+async def ready(state: StateDep) -> Health:
+    """The database is reachable and its schema is at the newest migration."""
+    try:
+        async with state.engine.connect() as connection:
+            revision = await current_revision(connection)
+    except Exception as exc:
+        raise ServiceUnavailable("The database is unreachable.") from exc
+    if revision != head_revision():
+        raise ServiceUnavailable(f"The database schema is at {revision}, not {head_revision()}.")
+    return Health(status="ok", database=revision)

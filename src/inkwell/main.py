@@ -1,0 +1,78 @@
+"""create_app(): settings, lifespan, middleware, error handlers and routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from inkwell import __version__
+from inkwell.auth.router import router as auth_router
+from inkwell.core.config import Settings, get_settings
+from inkwell.core.errors import install_error_handlers
+from inkwell.core.logging import configure_logging
+from inkwell.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from inkwell.core.state import AppState
+from inkwell.health.router import router as health_router
+from inkwell.users.router import admin_router
+from inkwell.users.router import router as users_router
+
+API_V1 = "/api/v1"
+
+
+def api_v1_router() -> APIRouter:
+    api = APIRouter(prefix=API_V1)
+    for router in (auth_router, users_router, admin_router):
+        api.include_router(router)
+    return api
+
+
+def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
+    """Build the ASGI app; `state` lets tests hand in an engine of their own."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = getattr(app.state, "inkwell", None) is None
+        if owned:
+            app.state.inkwell = AppState.build(settings)
+        yield
+        if owned:
+            await app.state.inkwell.close()
+
+    docs = settings.docs_enabled
+    app = FastAPI(
+        title="Inkwell",
+        version=__version__,
+        summary="A multi-author blogging platform API",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+        debug=settings.debug and not settings.is_production,
+    )
+    if state is not None:
+        app.state.inkwell = state
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=settings.cors_origins,
+        allow_credentials=settings.cors_allow_credentials,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match",
+                       "X-Request-ID"],
+        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+    )
+    app.add_middleware(RequestContextMiddleware, access_log_enabled=settings.access_log)
+    app.include_router(health_router)
+    app.include_router(api_v1_router())
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for `uvicorn --factory inkwell.main:app_factory`."""
+    settings = get_settings()
+    configure_logging(settings)
+    return create_app(settings)

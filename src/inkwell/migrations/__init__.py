@@ -1,0 +1,1 @@
+"""Alembic migrations; the database is built only by these, in tests too."""

@@ -1,0 +1,76 @@
+"""Accounts, their login sessions and the refresh tokens that renew them."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, LargeBinary, String, Text, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from inkwell.models.base import Base, SoftDelete, Timestamps, UUIDKey
+
+
+class Role(enum.StrEnum):
+    USER = "user"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class User(UUIDKey, Timestamps, SoftDelete, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        Index("uq_users_email", "email", unique=True),
+        Index("uq_users_username_lower", func.lower(text("username")), unique=True),
+    )
+
+    email: Mapped[str] = mapped_column(String(320))
+    username: Mapped[str] = mapped_column(String(30))
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    bio: Mapped[str | None] = mapped_column(Text)
+    avatar_url: Mapped[str | None] = mapped_column(String(2048))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e]),
+        default=Role.USER,
+        server_default=Role.USER.value,
+    )
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    # Bumped on password change, disable, delete and role change: older access tokens stop working.
+    token_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class UserSession(UUIDKey, Base):
+    """One login: the family of refresh tokens that descend from it."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (
+        Index("ix_user_sessions_user_id_active", "user_id", postgresql_where=text("revoked_at IS NULL")),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    last_used_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RefreshToken(UUIDKey, Base):
+    """A refresh token, stored only as its SHA-256; `revoked_at` is set once it is used."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_sessions.id", ondelete="CASCADE"), index=True
+    )
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)

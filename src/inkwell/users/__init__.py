@@ -1,0 +1,1 @@
+"""Accounts: profiles, self-service changes and administration."""

@@ -1,0 +1,43 @@
+"""Errors of the users domain."""
+
+from __future__ import annotations
+
+from inkwell.core.errors import Conflict, InvalidInput, NotFound
+
+
+class UserNotFound(NotFound):
+    code, title = "user_not_found", "User not found"
+
+
+class AccountTaken(Conflict):
+    """The e-mail or username is in use; `errors` says which field."""
+
+    code, title = "account_exists", "Account already exists"
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(
+            f"An account with this {' and '.join(fields)} already exists.",
+            errors=[{"field": f, "message": f"{f} is already taken", "type": "taken"}
+                    for f in fields],
+        )
+
+
+class WeakPassword(InvalidInput):
+    code = "weak_password"
+
+    def __init__(self, message: str, field: str = "password") -> None:
+        super().__init__(message, errors=[{"field": field, "message": message, "type": "weak"}])
+
+
+class WrongPassword(InvalidInput):
+    code = "wrong_password"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The current password is not correct.",
+            errors=[{"field": "current_password", "message": "is not correct", "type": "wrong"}],
+        )
+
+
+class CannotChangeSelf(Conflict):
+    code, title = "cannot_change_self", "An admin cannot change their own role or status"

@@ -1,0 +1,62 @@
+"""HTTP endpoints of accounts (/api/v1/users, /api/v1/admin/users)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from inkwell.auth.dependencies import AdminUser, CurrentPrincipal, CurrentUser, UserServiceDep
+from inkwell.core.openapi import errors
+from inkwell.users.schemas import (
+    AdminUserUpdate,
+    AdminUserView,
+    PasswordChange,
+    PrivateProfile,
+    ProfileUpdate,
+    PublicProfile,
+)
+
+router = APIRouter(prefix="/users", tags=["users"])
+admin_router = APIRouter(prefix="/admin/users", tags=["admin"])
+
+
+@router.get("/me", responses=errors(401))
+async def get_me(user: CurrentUser) -> PrivateProfile:
+    """The signed-in user's own profile."""
+    return PrivateProfile.model_validate(user)
+
+
+@router.patch("/me", responses=errors(401, 409, 422))
+async def update_me(changes: ProfileUpdate, user: CurrentUser,
+                    service: UserServiceDep) -> PrivateProfile:
+    """Change some fields of one's own profile."""
+    return PrivateProfile.model_validate(await service.update_profile(user=user, changes=changes))
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 422))
+async def change_password(data: PasswordChange, principal: CurrentPrincipal,
+                          service: UserServiceDep) -> None:
+    """Change one's password; other sessions end."""
+    await service.change_password(user=principal.user, data=data,
+                                  current_session=principal.session_id)
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401))
+async def delete_me(user: CurrentUser, service: UserServiceDep) -> None:
+    """Close one's own account."""
+    await service.deactivate(user=user)
+
+
+@router.get("/{username}", responses=errors(404))
+async def get_profile(username: str, service: UserServiceDep) -> PublicProfile:
+    """Anyone's public profile."""
+    return PublicProfile.model_validate(await service.public_profile(username=username))
+
+
+@admin_router.patch("/{user_id}", responses=errors(401, 403, 404, 409, 422))
+async def admin_update_user(user_id: uuid.UUID, changes: AdminUserUpdate, admin: AdminUser,
+                            service: UserServiceDep) -> AdminUserView:
+    """Set a user's role or disable them (admins only)."""
+    user = await service.admin_update(admin=admin, user_id=user_id, changes=changes)
+    return AdminUserView.model_validate(user)

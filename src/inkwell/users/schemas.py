@@ -1,0 +1,81 @@
+"""Request and response models of the users domain."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import AfterValidator, EmailStr, Field, HttpUrl, StringConstraints, model_validator
+
+from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.models.user import Role
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_-]{3,30}$"
+
+
+def _lower(value: str) -> str:
+    return value.lower()
+
+
+Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
+Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(_lower)]
+Password = Annotated[str, Field(min_length=8, max_length=128)]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Bio = Annotated[str, Field(max_length=2000)]
+AvatarUrl = Annotated[HttpUrl, Field(max_length=2048)]
+
+
+class PublicProfile(OutputModel):
+    """What anyone may see of an account: no e-mail, no flags."""
+
+    username: str
+    display_name: str | None
+    bio: str | None
+    avatar_url: str | None
+    created_at: UTCDateTime
+
+
+class PrivateProfile(PublicProfile):
+    """The account as its owner sees it."""
+
+    id: uuid.UUID
+    email: str
+    role: Role
+
+
+class AdminUserView(PrivateProfile):
+    is_active: bool
+
+
+class RegisterRequest(InputModel):
+    email: Email
+    username: Username
+    password: Password
+    display_name: DisplayName | None = None
+
+
+class ProfileUpdate(InputModel):
+    """Partial update of one's own profile: only the fields sent change."""
+
+    display_name: DisplayName | None = None
+    bio: Bio | None = None
+    avatar_url: AvatarUrl | None = None
+    username: Username | None = None
+    email: Email | None = None
+
+    @model_validator(mode="after")
+    def _required_fields_not_null(self) -> ProfileUpdate:
+        for name in ("username", "email"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class PasswordChange(InputModel):
+    current_password: Annotated[str, Field(min_length=1, max_length=128)]
+    new_password: Password
+
+
+class AdminUserUpdate(InputModel):
+    role: Role | None = None
+    is_active: bool | None = None

@@ -1,0 +1,110 @@
+"""Account rules: registration, self-service changes, deactivation and administration."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from inkwell.auth.repository import SessionRepository
+from inkwell.auth.throttle import Throttle
+from inkwell.core.config import Settings
+from inkwell.core.security import PasswordHasher
+from inkwell.models.user import Role, User
+from inkwell.users.exceptions import AccountTaken, CannotChangeSelf, UserNotFound, WrongPassword
+from inkwell.users.passwords import check_password_policy
+from inkwell.users.repository import UserRepository
+from inkwell.users.schemas import AdminUserUpdate, PasswordChange, ProfileUpdate, RegisterRequest
+
+log = logging.getLogger("inkwell.users")
+
+
+class UserService:
+    def __init__(self, *, users: UserRepository, sessions: SessionRepository,
+                 hasher: PasswordHasher, throttle: Throttle, settings: Settings) -> None:
+        self.users = users
+        self.sessions = sessions
+        self.hasher = hasher
+        self.throttle = throttle
+        self.settings = settings
+
+    async def register(self, *, data: RegisterRequest, ip: str | None) -> User:
+        """Create an account; e-mail and username must be free."""
+        await self.throttle.check("register", ip=ip, limit=self.settings.rate_limit_register_per_ip)
+        check_password_policy(data.password, username=data.username, email=data.email)
+        taken = await self.users.taken_fields(email=data.email, username=data.username)
+        if taken:
+            raise AccountTaken(taken)
+        user = User(email=data.email, username=data.username, display_name=data.display_name,
+                    password_hash=await self.hasher.hash(data.password))
+        await self.users.add(user)
+        log.info("account registered", extra={"user_id": str(user.id), "ip": ip})
+        return user
+
+    async def create_or_promote_admin(self, *, email: str, username: str, password: str) -> User:
+        """Make an admin account, or promote the account that has this e-mail."""
+        user = await self.users.get_by_login(email)
+        if user is None:
+            check_password_policy(password, username=username, email=email)
+            user = User(email=email, username=username, role=Role.ADMIN,
+                        password_hash=await self.hasher.hash(password))
+            return await self.users.add(user)
+        await self.users.set_fields(user, {"role": Role.ADMIN, "is_active": True})
+        await self.users.bump_token_version(user.id)
+        return user
+
+    async def public_profile(self, *, username: str) -> User:
+        """A live, active account by username."""
+        user = await self.users.get_by_username(username)
+        if user is None or not user.is_active:
+            raise UserNotFound
+        return user
+
+    async def update_profile(self, *, user: User, changes: ProfileUpdate) -> User:
+        """Change only the fields the caller sent."""
+        values = changes.model_dump(exclude_unset=True, mode="json")
+        taken = await self.users.taken_fields(
+            email=values.get("email"), username=values.get("username"), exclude=user.id
+        )
+        if taken:
+            raise AccountTaken(taken)
+        await self.users.set_fields(user, values)
+        return user
+
+    async def change_password(self, *, user: User, data: PasswordChange,
+                              current_session: uuid.UUID | None) -> None:
+        """Set a new password; every other session ends and older access tokens stop working."""
+        valid, _ = await self.hasher.verify(data.current_password, user.password_hash)
+        if not valid:
+            raise WrongPassword
+        check_password_policy(data.new_password, username=user.username, email=user.email,
+                              field="new_password")
+        await self.users.set_fields(user, {"password_hash": await self.hasher.hash(data.new_password)})
+        # Ending the other sessions also ends their access tokens (each token names its session).
+        await self.sessions.revoke_all_sessions(user.id, keep=current_session)
+        log.info("password changed", extra={"user_id": str(user.id)})
+
+    async def deactivate(self, *, user: User) -> None:
+        """Close one's own account: it can no longer sign in and its tokens stop working."""
+        await self.users.set_fields(user, {"is_active": False, "deleted_at": datetime.now(UTC)})
+        await self.sessions.revoke_all_sessions(user.id)
+        await self.users.bump_token_version(user.id)
+        log.info("account deactivated", extra={"user_id": str(user.id)})
+
+    async def admin_update(self, *, admin: User, user_id: uuid.UUID,
+                           changes: AdminUserUpdate) -> User:
+        """Set another account's role or disable it; its tokens are invalidated."""
+        if user_id == admin.id:
+            raise CannotChangeSelf
+        user = await self.users.get(user_id)
+        if user is None:
+            raise UserNotFound
+        values = changes.model_dump(exclude_unset=True, exclude_none=True)
+        await self.users.set_fields(user, values)
+        if values:
+            await self.users.bump_token_version(user.id)
+        if values.get("is_active") is False:
+            await self.sessions.revoke_all_sessions(user.id)
+        log.info("account changed by admin", extra={
+            "user_id": str(user.id), "admin_id": str(admin.id), "changes": sorted(values)})
+        return user

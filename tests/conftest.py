@@ -1,0 +1,135 @@
+"""Fixtures: a migrated PostgreSQL per run, a rolled-back transaction per test, an API client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from inkwell.core import migrations
+from inkwell.core.config import Settings
+from inkwell.core.ratelimit import MemoryRateLimiter
+from inkwell.core.security import PasswordHasher, TokenCodec
+from inkwell.core.state import AppState
+from inkwell.main import create_app
+from inkwell.models import Base
+from tests.database import fresh_database
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "env": "test",
+        "database_url": database_url,
+        "rate_limit_login_per_ip": 10_000,
+        "rate_limit_login_per_account": 10_000,
+        "rate_limit_register_per_ip": 10_000,
+        "rate_limit_refresh_per_ip": 10_000,
+        "access_log": False,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def database() -> Iterator[tuple[str, str]]:
+    """(url of a fresh, migrated database, url of its server's maintenance database)."""
+    with fresh_database() as (url, server):
+        migrations.upgrade(url)
+        yield url, server
+
+
+@pytest.fixture(scope="session")
+def database_url(database: tuple[str, str]) -> str:
+    return database[0]
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture(scope="session")
+def hasher() -> PasswordHasher:
+    return PasswordHasher(concurrency=4)
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(database_url, pool_size=5, max_overflow=20)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        yield connection
+        await transaction.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    # Every commit of the code under test becomes a savepoint release inside the test's
+    # transaction, so nothing outlives the test.
+    return async_sessionmaker(bind=connection, expire_on_commit=False, autoflush=False,
+                              join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
+async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessionmaker() as session:
+        yield session
+
+
+def build_state(settings: Settings, engine: AsyncEngine, hasher: PasswordHasher,
+                sessionmaker: async_sessionmaker[AsyncSession]) -> AppState:
+    return AppState(settings=settings, engine=engine, sessionmaker=sessionmaker, hasher=hasher,
+                    codec=TokenCodec(settings), limiter=MemoryRateLimiter())
+
+
+@pytest.fixture
+def app_state(settings: Settings, engine: AsyncEngine, hasher: PasswordHasher,
+              sessionmaker: async_sessionmaker[AsyncSession]) -> AppState:
+    return build_state(settings, engine, hasher, sessionmaker)
+
+
+def api_client(state: AppState) -> httpx.AsyncClient:
+    app = create_app(state.settings, state=state)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+@pytest.fixture
+async def client(app_state: AppState) -> AsyncIterator[httpx.AsyncClient]:
+    """An API client whose requests all run inside the test's rolled-back transaction."""
+    async with api_client(app_state) as client:
+        yield client
+
+
+@pytest.fixture
+async def committing_state(settings: Settings, engine: AsyncEngine,
+                           hasher: PasswordHasher) -> AsyncIterator[AppState]:
+    """App state over real, separate connections (for concurrency); tables emptied afterwards."""
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    yield build_state(settings, engine, hasher, sessionmaker)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+
+
+@pytest.fixture
+async def committing_client(committing_state: AppState) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(committing_state) as client:
+        yield client

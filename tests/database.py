@@ -1,0 +1,58 @@
+"""The test database: INKWELL_TEST_DATABASE_URL's server or an embedded one, fresh per run."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import asyncpg
+
+from inkwell.core.db import to_async_url
+from inkwell.core.embedded import start_embedded_postgres
+
+
+def _server_url() -> str:
+    url = os.environ.get("INKWELL_TEST_DATABASE_URL")
+    if url:
+        return to_async_url(url)
+    data_dir = Path(tempfile.mkdtemp(prefix="inkwell-test-pg-"))
+    return start_embedded_postgres(data_dir, database="postgres", cleanup="delete")
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, query = url.partition("?")
+    base = base.rsplit("/", 1)[0] + "/" + name
+    return f"{base}?{query}" if query else base
+
+
+async def _admin(url: str, sql: str) -> None:
+    connection = await asyncpg.connect(_asyncpg_dsn(url))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@contextmanager
+def fresh_database() -> Iterator[tuple[str, str]]:
+    """Create an empty database for this run on the test server; drop it afterwards.
+
+    Yields (url of the new database, url of the server's maintenance database).
+    """
+    import asyncio  # noqa: PLC0415
+
+    server = _server_url()
+    name = f"inkwell_test_{secrets.token_hex(4)}"
+    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    try:
+        yield _with_database(server, name), server
+    finally:
+        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
