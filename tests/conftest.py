@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -23,10 +24,10 @@ from inkwell.core.security import PasswordHasher, TokenCodec
 from inkwell.core.state import AppState
 from inkwell.main import create_app
 from inkwell.models import Base
-from tests.database import fresh_database
+from tests.database import fresh_database, server_url
 
 
-def make_settings(database_url: str, **overrides: Any) -> Settings:
+def make_settings(database_url: str = "", **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "env": "test",
         "database_url": database_url,
@@ -37,20 +38,31 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "access_log": False,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def keep_logging() -> Iterator[None]:
+    """Restore the root logger after code under test reconfigures it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
-def database() -> Iterator[tuple[str, str]]:
-    """(url of a fresh, migrated database, url of its server's maintenance database)."""
-    with fresh_database() as (url, server):
+def pg_server() -> str:
+    """URL of the test server's maintenance database (embedded unless configured)."""
+    return server_url()
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server: str) -> Iterator[str]:
+    """A fresh database for this run, built by the migrations."""
+    with fresh_database(pg_server) as url:
         migrations.upgrade(url)
-        yield url, server
-
-
-@pytest.fixture(scope="session")
-def database_url(database: tuple[str, str]) -> str:
-    return database[0]
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -83,8 +95,12 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
     # Every commit of the code under test becomes a savepoint release inside the test's
     # transaction, so nothing outlives the test.
-    return async_sessionmaker(bind=connection, expire_on_commit=False, autoflush=False,
-                              join_transaction_mode="create_savepoint")
+    return async_sessionmaker(
+        bind=connection,
+        expire_on_commit=False,
+        autoflush=False,
+        join_transaction_mode="create_savepoint",
+    )
 
 
 @pytest.fixture
@@ -93,22 +109,48 @@ async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
         yield session
 
 
-def build_state(settings: Settings, engine: AsyncEngine, hasher: PasswordHasher,
-                sessionmaker: async_sessionmaker[AsyncSession]) -> AppState:
-    return AppState(settings=settings, engine=engine, sessionmaker=sessionmaker, hasher=hasher,
-                    codec=TokenCodec(settings), limiter=MemoryRateLimiter())
+def build_state(
+    settings: Settings,
+    engine: AsyncEngine,
+    hasher: PasswordHasher,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AppState:
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        hasher=hasher,
+        codec=TokenCodec(settings),
+        limiter=MemoryRateLimiter(),
+    )
 
 
 @pytest.fixture
-def app_state(settings: Settings, engine: AsyncEngine, hasher: PasswordHasher,
-              sessionmaker: async_sessionmaker[AsyncSession]) -> AppState:
+def app_state(
+    settings: Settings,
+    engine: AsyncEngine,
+    hasher: PasswordHasher,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AppState:
     return build_state(settings, engine, hasher, sessionmaker)
+
+
+LEAK_MARKERS = ("password_hash", "$argon2", "$2b$", "Traceback (most recent call last)")
+
+
+async def _refuse_leaks(response: httpx.Response) -> None:
+    """Every response the suite sees is checked: no hash, no stack trace, ever."""
+    body = (await response.aread()).decode(errors="replace")
+    leaked = [marker for marker in LEAK_MARKERS if marker in body]
+    assert not leaked, f"{response.request.url} leaked {leaked}: {body[:500]}"
 
 
 def api_client(state: AppState) -> httpx.AsyncClient:
     app = create_app(state.settings, state=state)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+    return httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks={"response": [_refuse_leaks]}
+    )
 
 
 @pytest.fixture
@@ -119,8 +161,9 @@ async def client(app_state: AppState) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def committing_state(settings: Settings, engine: AsyncEngine,
-                           hasher: PasswordHasher) -> AsyncIterator[AppState]:
+async def committing_state(
+    settings: Settings, engine: AsyncEngine, hasher: PasswordHasher
+) -> AsyncIterator[AppState]:
     """App state over real, separate connections (for concurrency); tables emptied afterwards."""
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
     yield build_state(settings, engine, hasher, sessionmaker)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import tempfile
@@ -15,7 +16,8 @@ from inkwell.core.db import to_async_url
 from inkwell.core.embedded import start_embedded_postgres
 
 
-def _server_url() -> str:
+def server_url() -> str:
+    """The test server's maintenance database; starts an embedded server when none is given."""
     url = os.environ.get("INKWELL_TEST_DATABASE_URL")
     if url:
         return to_async_url(url)
@@ -42,17 +44,14 @@ async def _admin(url: str, sql: str) -> None:
 
 
 @contextmanager
-def fresh_database() -> Iterator[tuple[str, str]]:
-    """Create an empty database for this run on the test server; drop it afterwards.
+def fresh_database(server: str) -> Iterator[str]:
+    """Create an empty database on the test server, yield its URL, and drop it afterwards.
 
-    Yields (url of the new database, url of the server's maintenance database).
+    Call it where no event loop runs (a sync fixture or a worker thread).
     """
-    import asyncio  # noqa: PLC0415
-
-    server = _server_url()
     name = f"inkwell_test_{secrets.token_hex(4)}"
     asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
     try:
-        yield _with_database(server, name), server
+        yield _with_database(server, name)
     finally:
         asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 
 from inkwell.core import migrations
 from inkwell.core.config import Settings, get_settings
@@ -34,7 +35,8 @@ def _settings_with_database() -> Settings:
 
 
 def _database_url(settings: Settings) -> str:
-    assert settings.database_url is not None
+    if not settings.database_url:
+        raise typer.BadParameter("no database URL")
     return settings.database_url
 
 
@@ -50,10 +52,15 @@ def serve(
     if migrate:
         migrations.upgrade(_database_url(settings))
     uvicorn.run(
-        "inkwell.main:app_factory", factory=True,
-        host=host or settings.host, port=port or settings.port,
-        workers=workers or settings.workers, access_log=False, log_config=None,
-        proxy_headers=settings.trust_forwarded_for, server_header=False,
+        "inkwell.main:app_factory",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        access_log=False,
+        log_config=None,
+        proxy_headers=settings.trust_forwarded_for,
+        server_header=False,
     )
 
 
@@ -88,8 +95,7 @@ def migrate_current() -> None:
 def create_admin(
     email: Annotated[str, typer.Option(prompt=True)],
     username: Annotated[str, typer.Option(prompt=True)],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                          confirmation_prompt=True)],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
     """Create an admin account, or promote the account with this e-mail to admin."""
     settings = _settings_with_database()
@@ -104,10 +110,14 @@ async def _create_admin(settings: Settings, *, email: str, username: str, passwo
     engine = create_engine(settings)
     try:
         async with unit_of_work(create_sessionmaker(engine)) as session:
-            return await make_admin(session, settings, email=email, username=username,
-                                    password=password)
+            return await make_admin(
+                session, settings, email=email, username=username, password=password
+            )
     except DomainError as error:
         raise typer.BadParameter(error.detail) from error
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise typer.BadParameter(problems) from error
     finally:
         await engine.dispose()
 

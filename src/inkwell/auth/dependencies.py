@@ -43,15 +43,22 @@ ClientDep = Annotated[ClientInfo, Depends(client_info)]
 
 def auth_service(session: SessionDep, state: StateDep) -> AuthService:
     return AuthService(
-        sessions=SessionRepository(session), users=UserRepository(session), hasher=state.hasher,
-        codec=state.codec, throttle=Throttle(state.limiter, state.settings), settings=state.settings,
+        sessions=SessionRepository(session),
+        users=UserRepository(session),
+        hasher=state.hasher,
+        codec=state.codec,
+        throttle=Throttle(state.limiter, state.settings),
+        settings=state.settings,
     )
 
 
 def user_service(session: SessionDep, state: StateDep) -> UserService:
     return UserService(
-        users=UserRepository(session), sessions=SessionRepository(session), hasher=state.hasher,
-        throttle=Throttle(state.limiter, state.settings), settings=state.settings,
+        users=UserRepository(session),
+        sessions=SessionRepository(session),
+        hasher=state.hasher,
+        throttle=Throttle(state.limiter, state.settings),
+        settings=state.settings,
     )
 
 
@@ -81,7 +88,9 @@ def current_user(principal: Annotated[Principal, Depends(current_principal)]) ->
     return principal.user
 
 
-def optional_user(principal: Annotated[Principal | None, Depends(optional_principal)]) -> User | None:
+def optional_user(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> User | None:
     return principal.user if principal else None
 
 

@@ -27,10 +27,16 @@ class SessionRepository:
     async def add_token(
         self, *, token_hash: bytes, login: UserSession, user_agent: str | None, ip: str | None
     ) -> None:
-        self.session.add(RefreshToken(
-            token_hash=token_hash, user_id=login.user_id, family_id=login.id,
-            user_agent=user_agent, ip=ip, expires_at=login.expires_at,
-        ))
+        self.session.add(
+            RefreshToken(
+                token_hash=token_hash,
+                user_id=login.user_id,
+                family_id=login.id,
+                user_agent=user_agent,
+                ip=ip,
+                expires_at=login.expires_at,
+            )
+        )
         await self.session.flush()
 
     async def consume_token(self, token_hash: bytes) -> RefreshToken | None:
@@ -77,14 +83,18 @@ class SessionRepository:
         )
         return result.all()
 
-    async def revoke_session(self, session_id: uuid.UUID, *, user_id: uuid.UUID | None = None) -> bool:
+    async def revoke_session(
+        self, session_id: uuid.UUID, *, user_id: uuid.UUID | None = None
+    ) -> bool:
         """End one login and every refresh token of it; False when there was none to end."""
         query = update(UserSession).where(
             UserSession.id == session_id, UserSession.revoked_at.is_(None)
         )
         if user_id is not None:
             query = query.where(UserSession.user_id == user_id)
-        ended = await self.session.scalar(query.values(revoked_at=func.now()).returning(UserSession.id))
+        ended = await self.session.scalar(
+            query.values(revoked_at=func.now()).returning(UserSession.id)
+        )
         await self._revoke_tokens(RefreshToken.family_id == session_id)
         return ended is not None
 
@@ -115,11 +125,16 @@ class SessionRepository:
         """The live user and whether the given session is still active, in one query."""
         active = (
             select(UserSession.id)
-            .where(UserSession.id == session_id, UserSession.revoked_at.is_(None),
-                   UserSession.expires_at > func.now())
+            .where(
+                UserSession.id == session_id,
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > func.now(),
+            )
             .exists()
         )
-        row = (await self.session.execute(
-            select(User, active).where(User.id == user_id, User.deleted_at.is_(None))
-        )).first()
+        row = (
+            await self.session.execute(
+                select(User, active).where(User.id == user_id, User.deleted_at.is_(None))
+            )
+        ).first()
         return (None, False) if row is None else (row[0], bool(row[1]))

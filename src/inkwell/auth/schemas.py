@@ -13,8 +13,9 @@ RefreshTokenStr = Annotated[str, Field(min_length=16, max_length=256)]
 
 
 class LoginRequest(InputModel):
-    login: Annotated[str, Field(min_length=1, max_length=320,
-                                description="Username or e-mail address")]
+    login: Annotated[
+        str, Field(min_length=1, max_length=320, description="Username or e-mail address")
+    ]
     password: Annotated[str, Field(min_length=1, max_length=128)]
 
 
@@ -25,7 +26,7 @@ class RefreshRequest(InputModel):
 class TokenResponse(OutputModel):
     access_token: str
     refresh_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
     expires_in: int = Field(description="Seconds until the access token expires")
 
 

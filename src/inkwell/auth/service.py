@@ -55,9 +55,16 @@ class Principal:
 
 
 class AuthService:
-    def __init__(self, *, sessions: SessionRepository, users: UserRepository,
-                 hasher: PasswordHasher, codec: TokenCodec, throttle: Throttle,
-                 settings: Settings) -> None:
+    def __init__(
+        self,
+        *,
+        sessions: SessionRepository,
+        users: UserRepository,
+        hasher: PasswordHasher,
+        codec: TokenCodec,
+        throttle: Throttle,
+        settings: Settings,
+    ) -> None:
         self.sessions = sessions
         self.users = users
         self.hasher = hasher
@@ -67,8 +74,13 @@ class AuthService:
 
     async def login(self, *, login: str, password: str, client: ClientInfo) -> TokenPair:
         """Check a username-or-email and password and start a new session."""
-        await self.throttle.check("login", ip=client.ip, limit=self.settings.rate_limit_login_per_ip,
-                                  account=login, account_limit=self.settings.rate_limit_login_per_account)
+        await self.throttle.check(
+            "login",
+            ip=client.ip,
+            limit=self.settings.rate_limit_login_per_ip,
+            account=login,
+            account_limit=self.settings.rate_limit_login_per_account,
+        )
         user = await self.users.get_by_login(login)
         valid, upgraded = await self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not valid:
@@ -94,7 +106,9 @@ class AuthService:
 
     async def refresh(self, *, refresh_token: str, client: ClientInfo) -> TokenPair:
         """Rotate a refresh token; presenting an already-rotated one revokes its whole family."""
-        await self.throttle.check("refresh", ip=client.ip, limit=self.settings.rate_limit_refresh_per_ip)
+        await self.throttle.check(
+            "refresh", ip=client.ip, limit=self.settings.rate_limit_refresh_per_ip
+        )
         token_hash = hash_refresh_token(refresh_token)
         token = await self.sessions.consume_token(token_hash)
         if token is None:
@@ -111,18 +125,33 @@ class AuthService:
         known = await self.sessions.find_token(token_hash)
         if known is not None and known.revoked_at is not None:
             await self.sessions.revoke_session(known.family_id)
-            log.warning("refresh token reuse: session revoked", extra={
-                "ip": client.ip, "user_id": str(known.user_id), "session_id": str(known.family_id)})
+            log.warning(
+                "refresh token reuse: session revoked",
+                extra={
+                    "ip": client.ip,
+                    "user_id": str(known.user_id),
+                    "session_id": str(known.family_id),
+                },
+            )
             raise RefreshTokenReused("This refresh token was already used; the session is ended.")
 
     async def _issue_pair(self, user: User, login: UserSession, client: ClientInfo) -> TokenPair:
         refresh_token = new_refresh_token()
-        await self.sessions.add_token(token_hash=hash_refresh_token(refresh_token), login=login,
-                                      user_agent=client.user_agent, ip=client.ip)
-        access = self.codec.issue(user_id=user.id, token_version=user.token_version,
-                                  session_id=login.id)
-        return TokenPair(access_token=access, refresh_token=refresh_token,
-                         expires_in=int(self.codec.ttl.total_seconds()), session_id=login.id)
+        await self.sessions.add_token(
+            token_hash=hash_refresh_token(refresh_token),
+            login=login,
+            user_agent=client.user_agent,
+            ip=client.ip,
+        )
+        access = self.codec.issue(
+            user_id=user.id, token_version=user.token_version, session_id=login.id
+        )
+        return TokenPair(
+            access_token=access,
+            refresh_token=refresh_token,
+            expires_in=int(self.codec.ttl.total_seconds()),
+            session_id=login.id,
+        )
 
     async def logout(self, *, refresh_token: str) -> None:
         """End the session the refresh token belongs to; unknown tokens are ignored."""

@@ -22,8 +22,15 @@ class Throttle:
         self._limiter = limiter
         self._settings = settings
 
-    async def check(self, action: str, *, ip: str | None, limit: int, account: str | None = None,
-                    account_limit: int | None = None) -> None:
+    async def check(
+        self,
+        action: str,
+        *,
+        ip: str | None,
+        limit: int,
+        account: str | None = None,
+        account_limit: int | None = None,
+    ) -> None:
         """Count one attempt; raise RateLimited (429 + Retry-After) when a limit is passed."""
         if not self._settings.rate_limit_enabled:
             return

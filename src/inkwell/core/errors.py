@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -128,7 +128,7 @@ def problem(
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DomainError)
+    exc = cast(DomainError, exc)
     return problem(
         request,
         status=exc.status_code,
@@ -142,13 +142,21 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _field_error(error: Any) -> dict[str, Any]:
     loc = [str(part) for part in error.get("loc", ())]
-    field = ".".join(loc[1:]) if loc and loc[0] in {"body", "query", "path", "header"} else ".".join(loc)
-    return {"field": field, "location": loc[0] if loc else "", "message": error.get("msg", ""),
-            "type": error.get("type", "")}
+    field = (
+        ".".join(loc[1:])
+        if loc and loc[0] in {"body", "query", "path", "header"}
+        else ".".join(loc)
+    )
+    return {
+        "field": field,
+        "location": loc[0] if loc else "",
+        "message": error.get("msg", ""),
+        "type": error.get("type", ""),
+    }
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    exc = cast(RequestValidationError, exc)
     return problem(
         request,
         status=422,
@@ -160,17 +168,29 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, DomainError):  # raised while FastAPI read the body
+        return await _domain_error(request, exc.__cause__)
+    exc = cast(StarletteHTTPException, exc)
     code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "HTTP error"))
     detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else title
-    return problem(request, status=exc.status_code, code=code, title=title, detail=detail,
-                   headers=dict(exc.headers or {}))
+    return problem(
+        request,
+        status=exc.status_code,
+        code=code,
+        title=title,
+        detail=detail,
+        headers=dict(exc.headers or {}),
+    )
 
 
 def _is_connection_failure(exc: DBAPIError) -> bool:
-    return exc.connection_invalidated or isinstance(exc, OperationalError) or any(
-        name in type(exc.orig).__name__
-        for name in ("ConnectionDoesNotExist", "CannotConnectNow", "ConnectionFailure")
+    return (
+        exc.connection_invalidated
+        or isinstance(exc, OperationalError)
+        or any(
+            name in type(exc.orig).__name__
+            for name in ("ConnectionDoesNotExist", "CannotConnectNow", "ConnectionFailure")
+        )
     )
 
 

@@ -93,9 +93,16 @@ class RequestContextMiddleware:
     @staticmethod
     async def _send_500(send: Send, request_id: str, path: str) -> None:
         body = _internal_error_body(request_id, path)
-        await send({"type": "http.response.start", "status": 500, "headers": [
-            (b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
-        ]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 500,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     def _log(self, scope: Scope, status: int, started: float) -> None:
@@ -104,8 +111,12 @@ class RequestContextMiddleware:
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         access_log.info(
             "request",
-            extra={"method": scope["method"], "path": scope["path"], "status": status,
-                   "duration_ms": duration_ms},
+            extra={
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": duration_ms,
+            },
         )
 
 
@@ -123,7 +134,10 @@ class BodySizeLimitMiddleware:
         declared = Headers(scope=scope).get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             response = problem(
-                Request(scope), status=413, code=PayloadTooLarge.code, title=PayloadTooLarge.title,
+                Request(scope),
+                status=413,
+                code=PayloadTooLarge.code,
+                title=PayloadTooLarge.title,
                 detail=f"The request body may be at most {self.max_bytes} bytes.",
             )
             await response(scope, receive, send)

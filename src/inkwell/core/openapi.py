@@ -43,7 +43,10 @@ _DESCRIPTIONS = {
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` entries for the given error statuses."""
     return {
-        status: {"model": Problem, "description": _DESCRIPTIONS[status],
-                 "content": {"application/problem+json": {}}}
+        status: {
+            "model": Problem,
+            "description": _DESCRIPTIONS[status],
+            "content": {"application/problem+json": {}},
+        }
         for status in statuses
     }

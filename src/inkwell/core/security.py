@@ -12,17 +12,24 @@ from typing import Any
 import anyio
 import jwt
 from pwdlib import PasswordHash
+from pwdlib.exceptions import UnknownHashError
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
 
 from inkwell.core.config import Settings
 
-ACCESS_TOKEN_TYPE = "access"
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105 (a claim value, not a secret)
 JWT_HEADER_TYPE = "at+jwt"
 BCRYPT_MAX_BYTES = 72
 JWT_LEEWAY_SECONDS = 30
 # OWASP's minimum Argon2id profile: 19 MiB, 2 iterations, 1 lane.
-ARGON2_PARAMS = {"memory_cost": 19_456, "time_cost": 2, "parallelism": 1}
+ARGON2_MEMORY_KIB, ARGON2_ITERATIONS, ARGON2_LANES = 19_456, 2, 1
+
+
+def argon2_hasher() -> Argon2Hasher:
+    return Argon2Hasher(
+        memory_cost=ARGON2_MEMORY_KIB, time_cost=ARGON2_ITERATIONS, parallelism=ARGON2_LANES
+    )
 
 
 class InvalidToken(Exception):
@@ -33,7 +40,7 @@ class PasswordHasher:
     """Argon2id hashing in worker threads with bounded concurrency; bcrypt accepted for imports."""
 
     def __init__(self, concurrency: int) -> None:
-        self._hash = PasswordHash((Argon2Hasher(**ARGON2_PARAMS), BcryptHasher()))
+        self._hash = PasswordHash((argon2_hasher(), BcryptHasher()))
         self._limiter = anyio.CapacityLimiter(concurrency)
         self._dummy_hash = self._hash.hash(secrets.token_urlsafe(16))
 
@@ -59,7 +66,7 @@ class PasswordHasher:
             return valid, (self._hash.hash(password) if valid else None)
         try:
             return self._hash.verify_and_update(password, stored_hash)
-        except ValueError:  # an unreadable stored hash never matches
+        except (ValueError, UnknownHashError):  # an unreadable stored hash never matches
             return False, None
 
 
@@ -97,15 +104,20 @@ class TokenCodec:
         }
         if session_id is not None:
             claims["sid"] = str(session_id)
-        return jwt.encode(claims, self._key, algorithm=self._algorithm,
-                          headers={"typ": JWT_HEADER_TYPE})
+        return jwt.encode(
+            claims, self._key, algorithm=self._algorithm, headers={"typ": JWT_HEADER_TYPE}
+        )
 
     def decode(self, token: str) -> AccessClaims:
         try:
             header = jwt.get_unverified_header(token)
             payload = jwt.decode(
-                token, self._key, algorithms=[self._algorithm], audience=self._audience,
-                issuer=self._issuer, leeway=JWT_LEEWAY_SECONDS,
+                token,
+                self._key,
+                algorithms=[self._algorithm],
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=JWT_LEEWAY_SECONDS,
                 options={"require": ["exp", "iat", "sub", "iss", "aud", "jti", "typ"]},
             )
         except jwt.PyJWTError as exc:

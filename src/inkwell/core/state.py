@@ -26,8 +26,11 @@ class AppState:
     @classmethod
     def build(cls, settings: Settings, *, engine: AsyncEngine | None = None) -> AppState:
         engine = engine or create_engine(settings)
-        redis = Redis.from_url(settings.redis_url, socket_timeout=1.0,
-                               socket_connect_timeout=1.0) if settings.redis_url else None
+        redis = (
+            Redis.from_url(settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
+            if settings.redis_url
+            else None
+        )
         return cls(
             settings=settings,
             engine=engine,

@@ -47,7 +47,11 @@ class UserSession(UUIDKey, Base):
 
     __tablename__ = "user_sessions"
     __table_args__ = (
-        Index("ix_user_sessions_user_id_active", "user_id", postgresql_where=text("revoked_at IS NULL")),
+        Index(
+            "ix_user_sessions_user_id_active",
+            "user_id",
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -65,7 +69,9 @@ class RefreshToken(UUIDKey, Base):
     __tablename__ = "refresh_tokens"
 
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     family_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("user_sessions.id", ondelete="CASCADE"), index=True
     )

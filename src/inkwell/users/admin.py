@@ -14,15 +14,19 @@ from inkwell.users.schemas import RegisterRequest
 from inkwell.users.service import UserService
 
 
-async def make_admin(session: AsyncSession, settings: Settings, *, email: str, username: str,
-                     password: str) -> str:
+async def make_admin(
+    session: AsyncSession, settings: Settings, *, email: str, username: str, password: str
+) -> str:
     """Create or promote an admin; the input passes the same checks as registration."""
     data = RegisterRequest(email=email, username=username, password=password)
     service = UserService(
-        users=UserRepository(session), sessions=SessionRepository(session),
-        hasher=PasswordHasher(1), throttle=Throttle(MemoryRateLimiter(), settings),
+        users=UserRepository(session),
+        sessions=SessionRepository(session),
+        hasher=PasswordHasher(1),
+        throttle=Throttle(MemoryRateLimiter(), settings),
         settings=settings,
     )
-    user = await service.create_or_promote_admin(email=data.email, username=data.username,
-                                                 password=data.password)
+    user = await service.create_or_promote_admin(
+        email=data.email, username=data.username, password=data.password
+    )
     return user.username

@@ -17,8 +17,9 @@ class AccountTaken(Conflict):
     def __init__(self, fields: list[str]) -> None:
         super().__init__(
             f"An account with this {' and '.join(fields)} already exists.",
-            errors=[{"field": f, "message": f"{f} is already taken", "type": "taken"}
-                    for f in fields],
+            errors=[
+                {"field": f, "message": f"{f} is already taken", "type": "taken"} for f in fields
+            ],
         )
 
 

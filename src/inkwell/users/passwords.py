@@ -22,7 +22,11 @@ def check_password_policy(
 ) -> None:
     """Raise WeakPassword when the password is too common or is the user's name or e-mail."""
     folded = password.casefold()
-    if folded in {username.casefold(), email.casefold(), email.split("@")[0].casefold()}:
+    if folded in {
+        username.casefold(),
+        email.casefold(),
+        email.split("@", maxsplit=1)[0].casefold(),
+    }:
         raise WeakPassword("The password may not be your username or e-mail.", field)
     if folded in _common_passwords():
         raise WeakPassword("This password is too common; choose a less predictable one.", field)

@@ -28,18 +28,21 @@ async def get_me(user: CurrentUser) -> PrivateProfile:
 
 
 @router.patch("/me", responses=errors(401, 409, 422))
-async def update_me(changes: ProfileUpdate, user: CurrentUser,
-                    service: UserServiceDep) -> PrivateProfile:
+async def update_me(
+    changes: ProfileUpdate, user: CurrentUser, service: UserServiceDep
+) -> PrivateProfile:
     """Change some fields of one's own profile."""
     return PrivateProfile.model_validate(await service.update_profile(user=user, changes=changes))
 
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 422))
-async def change_password(data: PasswordChange, principal: CurrentPrincipal,
-                          service: UserServiceDep) -> None:
+async def change_password(
+    data: PasswordChange, principal: CurrentPrincipal, service: UserServiceDep
+) -> None:
     """Change one's password; other sessions end."""
-    await service.change_password(user=principal.user, data=data,
-                                  current_session=principal.session_id)
+    await service.change_password(
+        user=principal.user, data=data, current_session=principal.session_id
+    )
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401))
@@ -55,8 +58,9 @@ async def get_profile(username: str, service: UserServiceDep) -> PublicProfile:
 
 
 @admin_router.patch("/{user_id}", responses=errors(401, 403, 404, 409, 422))
-async def admin_update_user(user_id: uuid.UUID, changes: AdminUserUpdate, admin: AdminUser,
-                            service: UserServiceDep) -> AdminUserView:
+async def admin_update_user(
+    user_id: uuid.UUID, changes: AdminUserUpdate, admin: AdminUser, service: UserServiceDep
+) -> AdminUserView:
     """Set a user's role or disable them (admins only)."""
     user = await service.admin_update(admin=admin, user_id=user_id, changes=changes)
     return AdminUserView.model_validate(user)

@@ -20,8 +20,15 @@ log = logging.getLogger("inkwell.users")
 
 
 class UserService:
-    def __init__(self, *, users: UserRepository, sessions: SessionRepository,
-                 hasher: PasswordHasher, throttle: Throttle, settings: Settings) -> None:
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        sessions: SessionRepository,
+        hasher: PasswordHasher,
+        throttle: Throttle,
+        settings: Settings,
+    ) -> None:
         self.users = users
         self.sessions = sessions
         self.hasher = hasher
@@ -35,8 +42,12 @@ class UserService:
         taken = await self.users.taken_fields(email=data.email, username=data.username)
         if taken:
             raise AccountTaken(taken)
-        user = User(email=data.email, username=data.username, display_name=data.display_name,
-                    password_hash=await self.hasher.hash(data.password))
+        user = User(
+            email=data.email,
+            username=data.username,
+            display_name=data.display_name,
+            password_hash=await self.hasher.hash(data.password),
+        )
         await self.users.add(user)
         log.info("account registered", extra={"user_id": str(user.id), "ip": ip})
         return user
@@ -46,8 +57,12 @@ class UserService:
         user = await self.users.get_by_login(email)
         if user is None:
             check_password_policy(password, username=username, email=email)
-            user = User(email=email, username=username, role=Role.ADMIN,
-                        password_hash=await self.hasher.hash(password))
+            user = User(
+                email=email,
+                username=username,
+                role=Role.ADMIN,
+                password_hash=await self.hasher.hash(password),
+            )
             return await self.users.add(user)
         await self.users.set_fields(user, {"role": Role.ADMIN, "is_active": True})
         await self.users.bump_token_version(user.id)
@@ -71,15 +86,19 @@ class UserService:
         await self.users.set_fields(user, values)
         return user
 
-    async def change_password(self, *, user: User, data: PasswordChange,
-                              current_session: uuid.UUID | None) -> None:
+    async def change_password(
+        self, *, user: User, data: PasswordChange, current_session: uuid.UUID | None
+    ) -> None:
         """Set a new password; every other session ends and older access tokens stop working."""
         valid, _ = await self.hasher.verify(data.current_password, user.password_hash)
         if not valid:
             raise WrongPassword
-        check_password_policy(data.new_password, username=user.username, email=user.email,
-                              field="new_password")
-        await self.users.set_fields(user, {"password_hash": await self.hasher.hash(data.new_password)})
+        check_password_policy(
+            data.new_password, username=user.username, email=user.email, field="new_password"
+        )
+        await self.users.set_fields(
+            user, {"password_hash": await self.hasher.hash(data.new_password)}
+        )
         # Ending the other sessions also ends their access tokens (each token names its session).
         await self.sessions.revoke_all_sessions(user.id, keep=current_session)
         log.info("password changed", extra={"user_id": str(user.id)})
@@ -91,8 +110,9 @@ class UserService:
         await self.users.bump_token_version(user.id)
         log.info("account deactivated", extra={"user_id": str(user.id)})
 
-    async def admin_update(self, *, admin: User, user_id: uuid.UUID,
-                           changes: AdminUserUpdate) -> User:
+    async def admin_update(
+        self, *, admin: User, user_id: uuid.UUID, changes: AdminUserUpdate
+    ) -> User:
         """Set another account's role or disable it; its tokens are invalidated."""
         if user_id == admin.id:
             raise CannotChangeSelf
@@ -105,6 +125,8 @@ class UserService:
             await self.users.bump_token_version(user.id)
         if values.get("is_active") is False:
             await self.sessions.revoke_all_sessions(user.id)
-        log.info("account changed by admin", extra={
-            "user_id": str(user.id), "admin_id": str(admin.id), "changes": sorted(values)})
+        log.info(
+            "account changed by admin",
+            extra={"user_id": str(user.id), "admin_id": str(admin.id), "changes": sorted(values)},
+        )
         return user

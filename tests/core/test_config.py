@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from inkwell.core.config import DEV_JWT_SECRET, Settings
+
+STRONG = "s" * 48
+
+
+def settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("secret", [DEV_JWT_SECRET, "short-secret", "x" * 31])
+def test_production_refuses_weak_jwt_secret(secret: str) -> None:
+    with pytest.raises(ValidationError, match="INKWELL_JWT_SECRET"):
+        settings(env="production", jwt_secret=secret)
+
+
+def test_production_refuses_wildcard_cors_with_credentials() -> None:
+    with pytest.raises(ValidationError, match="CORS"):
+        settings(
+            env="production", jwt_secret=STRONG, cors_origins=["*"], cors_allow_credentials=True
+        )
+
+
+def test_production_accepts_a_strong_secret() -> None:
+    assert settings(env="production", jwt_secret=STRONG).is_production
+
+
+def test_development_allows_the_default_secret() -> None:
+    assert not settings().is_production
+
+
+def test_origins_from_a_comma_separated_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INKWELL_CORS_ORIGINS", "https://a.example, https://b.example")
+    assert settings().cors_origins == ["https://a.example", "https://b.example"]
+
+
+def test_access_tokens_live_at_most_fifteen_minutes() -> None:
+    with pytest.raises(ValidationError):
+        settings(access_token_ttl_seconds=3600)

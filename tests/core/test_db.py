@@ -1,0 +1,130 @@
+"""One transaction per request: committed before the response, rolled back on any error."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from inkwell.core.config import Settings
+from inkwell.core.db import SessionDep, create_engine, to_async_url, unit_of_work
+from inkwell.core.errors import Conflict
+from inkwell.core.security import PasswordHasher
+from inkwell.core.state import AppState
+from inkwell.main import create_app
+from inkwell.models.user import User
+from tests.conftest import build_state, make_settings
+from tests.factories import password_hash
+
+
+async def _count(engine: AsyncEngine, username: str) -> int:
+    async with engine.connect() as connection:
+        return int(
+            await connection.scalar(
+                select(func.count()).select_from(User).where(User.username == username)
+            )
+            or 0
+        )
+
+
+def _user(username: str) -> User:
+    return User(
+        username=username,
+        email=f"{username}@example.com",
+        password_hash=password_hash("irrelevant password"),
+    )
+
+
+async def test_unit_of_work_commits_and_rolls_back(engine: AsyncEngine) -> None:
+    maker = async_sessionmaker(engine, expire_on_commit=False)
+    async with unit_of_work(maker) as session:
+        session.add(_user("uow_ok"))
+
+    async def fail_halfway() -> None:
+        async with unit_of_work(maker) as session:
+            session.add(_user("uow_bad"))
+            await session.flush()
+            raise RuntimeError("halfway")
+
+    with pytest.raises(RuntimeError):
+        await fail_halfway()
+    assert await _count(engine, "uow_ok") == 1
+    assert await _count(engine, "uow_bad") == 0
+    async with unit_of_work(maker) as session:
+        await session.delete(await session.scalar(select(User).where(User.username == "uow_ok")))
+
+
+async def test_a_failed_request_leaves_nothing_behind(
+    committing_state: AppState, engine: AsyncEngine
+) -> None:
+    app = create_app(committing_state.settings, state=committing_state)
+
+    @app.post("/half")
+    async def half(session: SessionDep, fail: str = "domain") -> None:
+        session.add(_user(f"half_{fail}"))
+        await session.flush()
+        if fail == "domain":
+            raise Conflict("stop here")
+        raise RuntimeError("crash here")
+
+    @app.post("/whole")
+    async def whole(session: SessionDep) -> None:
+        session.add(_user("whole"))
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.post("/half?fail=domain")).status_code == 409
+        assert (await client.post("/half?fail=crash")).status_code == 500
+        assert (await client.post("/whole")).status_code == 200
+    assert await _count(engine, "half_domain") == 0
+    assert await _count(engine, "half_crash") == 0
+    assert await _count(engine, "whole") == 1
+
+
+async def test_pool_exhaustion_answers_503_not_a_hang(
+    database_url: str, hasher: PasswordHasher
+) -> None:
+    settings = make_settings(database_url, db_pool_size=1, db_max_overflow=0, db_pool_timeout=0.2)
+    engine = create_engine(settings)
+    state = build_state(settings, engine, hasher, async_sessionmaker(engine))
+    app = create_app(settings, state=state)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        engine.connect() as held,
+        httpx.AsyncClient(transport=transport, base_url="http://t") as client,
+    ):
+        await held.execute(select(1))
+        response = await asyncio.wait_for(client.get("/api/v1/users/someone"), timeout=5)
+    await engine.dispose()
+    assert response.status_code == 503
+    assert response.headers["retry-after"]
+    assert response.json()["code"] == "service_unavailable"
+
+
+async def test_unreachable_database_answers_503(hasher: PasswordHasher) -> None:
+    settings = make_settings("postgresql://postgres@127.0.0.1:1/none")
+    engine = create_engine(settings)
+    state = build_state(settings, engine, hasher, async_sessionmaker(engine))
+    transport = httpx.ASGITransport(
+        app=create_app(settings, state=state), raise_app_exceptions=False
+    )
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/api/v1/users/someone")
+        ready = await client.get("/health/ready")
+    await engine.dispose()
+    assert response.status_code == 503
+    assert ready.status_code == 503
+
+
+def test_plain_urls_get_the_async_driver() -> None:
+    assert to_async_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
+    assert to_async_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
+    assert to_async_url("postgresql+asyncpg://u@h/db") == "postgresql+asyncpg://u@h/db"
+
+
+def test_no_url_is_a_clear_error() -> None:
+    with pytest.raises(RuntimeError, match="INKWELL_DATABASE_URL"):
+        create_engine(Settings(_env_file=None))

@@ -1,0 +1,132 @@
+"""The `inkwell` command line against the test database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, pool, select
+from sqlalchemy.ext.asyncio import create_async_engine
+from typer.testing import CliRunner
+
+from inkwell import cli
+from inkwell.core import migrations
+from inkwell.core.config import get_settings
+from inkwell.models.user import Role, User
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging(keep_logging: None) -> None:
+    """The CLI installs its own log handler on a stream the runner closes."""
+
+
+@pytest.fixture
+def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("INKWELL_DATABASE_URL", database_url)
+    monkeypatch.setenv("INKWELL_ENV", "test")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_migrate_current_shows_head(cli_env: None) -> None:
+    result = runner.invoke(cli.app, ["migrate", "current"])
+    assert result.exit_code == 0, result.output
+    head = migrations.head_revision()
+    assert f"current: {head}" in result.output
+    assert f"head:    {head}" in result.output
+
+
+def test_migrate_upgrade_is_idempotent(cli_env: None) -> None:
+    result = runner.invoke(cli.app, ["migrate", "upgrade"])
+    assert result.exit_code == 0, result.output
+
+
+def test_create_admin_validates_input(cli_env: None) -> None:
+    result = runner.invoke(
+        cli.app,
+        [
+            "create-admin",
+            "--email",
+            "not-an-email",
+            "--username",
+            "boss",
+            "--password",
+            "long enough pw",
+        ],
+    )
+    assert result.exit_code != 0
+    assert "email" in result.output.lower()
+    weak = runner.invoke(
+        cli.app,
+        [
+            "create-admin",
+            "--email",
+            "boss@example.com",
+            "--username",
+            "boss",
+            "--password",
+            "password123",
+        ],
+    )
+    assert weak.exit_code != 0
+    assert "too common" in weak.output
+
+
+def test_serve_migrates_then_runs_uvicorn(cli_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: dict[str, Any] = {}
+    monkeypatch.setattr(
+        "inkwell.cli.uvicorn.run", lambda target, **kwargs: calls.update(target=target, **kwargs)
+    )
+    monkeypatch.setattr("inkwell.cli.migrations.upgrade", lambda url: calls.update(migrated=url))
+    result = runner.invoke(cli.app, ["serve", "--port", "8123", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert calls["target"] == "inkwell.main:app_factory"
+    assert calls["factory"] is True
+    assert (calls["port"], calls["workers"]) == (8123, 2)
+    assert calls["migrated"]
+
+
+def test_production_needs_a_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INKWELL_DATABASE_URL", raising=False)
+    monkeypatch.setenv("INKWELL_ENV", "production")
+    monkeypatch.setenv("INKWELL_JWT_SECRET", "p" * 40)
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(cli.app, ["migrate", "current"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code != 0
+    assert "INKWELL_DATABASE_URL" in result.output
+
+
+def test_create_admin_creates_then_promotes(cli_env: None, database_url: str) -> None:
+    args = [
+        "create-admin",
+        "--email",
+        "chief@example.com",
+        "--username",
+        "chief",
+        "--password",
+        "a long admin passphrase",
+    ]
+    first = runner.invoke(cli.app, args)
+    assert first.exit_code == 0, first.output
+    assert "chief is an admin" in first.output
+    again = runner.invoke(cli.app, args)
+    assert again.exit_code == 0, again.output
+    asyncio.run(_assert_one_admin_then_remove(database_url, "chief@example.com"))
+
+
+async def _assert_one_admin_then_remove(url: str, email: str) -> None:
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    async with engine.begin() as connection:
+        roles = (await connection.execute(select(User.role).where(User.email == email))).all()
+        await connection.execute(delete(User).where(User.email == email))
+    await engine.dispose()
+    assert roles == [(Role.ADMIN,)]
