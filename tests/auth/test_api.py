@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import bcrypt
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -336,3 +337,31 @@ async def test_concurrent_registration_of_one_email_creates_one_account(
             select(func.count()).select_from(User).where(User.email == "race@example.com")
         )
     assert count == 1
+
+
+async def test_unknown_user_still_costs_a_password_check(
+    client: httpx.AsyncClient, app_state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str | None] = []
+    verify = app_state.hasher.verify
+
+    async def spy(password: str, stored_hash: str | None) -> tuple[bool, str | None]:
+        checked.append(stored_hash)
+        return await verify(password, stored_hash)
+
+    monkeypatch.setattr(app_state.hasher, "verify", spy)
+    response = await client.post(LOGIN, json={"login": "ghost", "password": "whatever it is"})
+    assert response.status_code == 401
+    assert checked == [None]  # the hasher ran against its dummy hash
+
+
+async def test_imported_bcrypt_hash_is_upgraded_on_login(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    user = await create_user(session, username="legacy")
+    user.password_hash = bcrypt.hashpw(DEFAULT_PASSWORD.encode(), bcrypt.gensalt(4)).decode()
+    await session.commit()
+    await login(client, "legacy")
+    await session.refresh(user)
+    assert user.password_hash.startswith("$argon2id$")
+    await login(client, "legacy")

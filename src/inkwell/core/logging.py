@@ -11,7 +11,10 @@ from typing import Any
 from inkwell.core.config import Settings
 from inkwell.core.request_context import current_request_id
 
-_STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message"}
+_STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message",
+    "color_message",  # uvicorn's duplicate of the message with terminal colours
+}
 
 
 def _extra_fields(record: logging.LogRecord) -> dict[str, Any]:
