@@ -66,3 +66,23 @@ async def test_redis_down_falls_back_to_counting_in_process() -> None:
     assert await limiter.hit("k", limit=1, window=60) is None
     assert await limiter.hit("k", limit=1, window=60) is not None
     await unreachable.aclose()
+
+
+async def test_redis_is_left_alone_for_a_while_after_a_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unreachable = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    limiter = RedisRateLimiter(unreachable, retry_after=60)
+    calls = 0
+    original = unreachable.pipeline
+
+    def counting_pipeline(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(unreachable, "pipeline", counting_pipeline)
+    for _ in range(5):
+        await limiter.hit("k", limit=10, window=60)
+    assert calls == 1
+    await unreachable.aclose()

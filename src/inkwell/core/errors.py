@@ -9,7 +9,7 @@ from typing import Any, cast
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -88,6 +88,13 @@ class ServiceUnavailable(DomainError):
 
     def __init__(self, detail: str | None = None, retry_after: int = 2) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class QueryTimeout(ServiceUnavailable):
+    code, title = "query_timeout", "The request took too long"
+
+    def __init__(self) -> None:
+        super().__init__("The database gave up on a query that ran too long; try again.")
 
 
 _HTTP_CODES = {
@@ -183,30 +190,45 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _is_connection_failure(exc: DBAPIError) -> bool:
-    return (
-        exc.connection_invalidated
-        or isinstance(exc, OperationalError)
-        or any(
-            name in type(exc.orig).__name__
-            for name in ("ConnectionDoesNotExist", "CannotConnectNow", "ConnectionFailure")
-        )
-    )
+# SQLSTATEs that mean "the database cannot serve right now", not "the request was wrong":
+# connection exceptions (class 08), shutdown/startup (57P01-57P03), too many connections.
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+_QUERY_CANCELED = "57014"  # statement_timeout (or an operator) cancelled the query
+_LOST_CONNECTION_ERRORS = ("ConnectionDoesNotExistError", "InterfaceError")
+
+
+def _sqlstate(exc: DBAPIError) -> str:
+    for candidate in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        state = getattr(candidate, "sqlstate", None)
+        if state:
+            return str(state)
+    return ""
+
+
+def _lost_connection(exc: DBAPIError) -> bool:
+    cause = getattr(exc.orig, "__cause__", None)
+    return exc.connection_invalidated or type(cause).__name__ in _LOST_CONNECTION_ERRORS
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, PoolTimeoutError):
         log.warning("database pool exhausted")
-        return await _unavailable(request, "The service is busy; try again shortly.")
-    if isinstance(exc, OSError) or (isinstance(exc, DBAPIError) and _is_connection_failure(exc)):
-        log.warning("database unavailable: %s", type(exc).__name__)
-        return await _unavailable(request, "The database is unavailable; try again shortly.")
+        return await _domain_error(request, ServiceUnavailable("The service is busy; try again."))
+    if isinstance(exc, DBAPIError) and _sqlstate(exc) == _QUERY_CANCELED:
+        log.warning("statement timeout", extra={"path": request.url.path})
+        return await _domain_error(request, QueryTimeout())
+    state = _sqlstate(exc) if isinstance(exc, DBAPIError) else ""
+    unavailable = (
+        isinstance(exc, OSError)
+        or state.startswith(_UNAVAILABLE_STATES)
+        or (isinstance(exc, DBAPIError) and _lost_connection(exc))
+    )
+    if unavailable:
+        log.warning("database unavailable: %s", state or type(exc).__name__)
+        return await _domain_error(
+            request, ServiceUnavailable("The database is unavailable; try again shortly.")
+        )
     return await _unexpected_error(request, exc)
-
-
-async def _unavailable(request: Request, detail: str) -> JSONResponse:
-    error = ServiceUnavailable(detail)
-    return await _domain_error(request, error)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

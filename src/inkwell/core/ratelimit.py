@@ -44,14 +44,22 @@ class MemoryRateLimiter:
 
 
 class RedisRateLimiter:
-    """Counters in Redis, shared by every worker; falls back to in-process counting on errors."""
+    """Counters in Redis, shared by every worker.
 
-    def __init__(self, redis: Redis, prefix: str = "inkwell:rl:") -> None:
+    When Redis fails, counting falls back to this process and Redis is left alone for
+    `retry_after` seconds, so an unreachable Redis costs one timeout, not one per request.
+    """
+
+    def __init__(self, redis: Redis, prefix: str = "inkwell:rl:", retry_after: float = 5.0) -> None:
         self._redis = redis
         self._prefix = prefix
         self._fallback = MemoryRateLimiter()
+        self._retry_after = retry_after
+        self._down_until = 0.0
 
     async def hit(self, key: str, *, limit: int, window: int) -> int | None:
+        if time.monotonic() < self._down_until:
+            return await self._fallback.hit(key, limit=limit, window=window)
         start, retry_after = _window(time.time(), window)
         bucket = f"{self._prefix}{key}:{start}"
         try:
@@ -61,5 +69,6 @@ class RedisRateLimiter:
                 count, _ = await pipe.execute()
         except (RedisError, OSError) as exc:
             log.warning("redis unavailable for rate limiting, counting in-process: %s", exc)
+            self._down_until = time.monotonic() + self._retry_after
             return await self._fallback.hit(key, limit=limit, window=window)
         return retry_after if int(count) > limit else None

@@ -1,0 +1,113 @@
+"""The database restarts, stalls or runs away: the API answers 503 fast and recovers alone."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from inkwell.core import migrations
+from inkwell.core.db import SessionDep, create_engine
+from inkwell.core.security import PasswordHasher
+from inkwell.core.state import AppState
+from inkwell.main import create_app
+from tests.conftest import api_client, build_state, make_settings
+from tests.resilience.pg_control import RestartableServer
+
+LOAD_CLIENTS = 8
+
+
+@pytest.fixture(scope="module")
+def restartable() -> RestartableServer:
+    server = RestartableServer()
+    migrations.upgrade(server.url)
+    return server
+
+
+@pytest.fixture
+async def state(restartable: RestartableServer, hasher: PasswordHasher) -> AsyncIterator[AppState]:
+    settings = make_settings(
+        restartable.url, db_pool_size=4, db_max_overflow=0, db_pool_timeout=1.0
+    )
+    engine = create_engine(settings)
+    yield build_state(settings, engine, hasher, async_sessionmaker(engine))
+    await engine.dispose()
+
+
+async def _hammer(
+    client: httpx.AsyncClient, stop: asyncio.Event, seen: list[tuple[int, float]]
+) -> None:
+    while not stop.is_set():
+        started = time.perf_counter()
+        response = await client.get("/api/v1/users/nobody")
+        seen.append((response.status_code, time.perf_counter() - started))
+        await asyncio.sleep(0.01)
+
+
+async def test_database_restart_under_load(state: AppState, restartable: RestartableServer) -> None:
+    async with api_client(state) as client:
+        stop, seen = asyncio.Event(), list[tuple[int, float]]()
+        workers = [asyncio.create_task(_hammer(client, stop, seen)) for _ in range(LOAD_CLIENTS)]
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(restartable.stop)
+        await asyncio.sleep(0.5)
+        during = len(seen)
+        await asyncio.sleep(0.5)
+        outage = seen[during:]
+        await asyncio.to_thread(restartable.start)
+        await asyncio.sleep(1.0)
+        stop.set()
+        await asyncio.gather(*workers)
+        after = await client.get("/api/v1/users/nobody")
+        ready = await client.get("/health/ready")
+
+    statuses = {status for status, _ in seen}
+    assert statuses <= {404, 503}, f"only 'not found' or 'unavailable' expected, saw {statuses}"
+    assert outage, "requests kept being answered while the database was down"
+    assert {status for status, _ in outage} == {503}
+    assert max(seconds for _, seconds in outage) < 2.0, "failing requests must fail fast"
+    assert after.status_code == 404  # recovered by itself: the same app serves again
+    assert ready.status_code == 200
+
+
+async def test_database_down_answers_503_with_retry_after(
+    state: AppState, restartable: RestartableServer
+) -> None:
+    await asyncio.to_thread(restartable.stop)
+    try:
+        async with api_client(state) as client:
+            response = await client.get("/api/v1/users/nobody")
+            ready = await client.get("/health/ready")
+    finally:
+        await asyncio.to_thread(restartable.start)
+    assert response.status_code == 503
+    assert response.headers["retry-after"]
+    assert response.headers["content-type"] == "application/problem+json"
+    assert ready.status_code == 503
+
+
+async def test_runaway_query_hits_the_statement_timeout(app_state: AppState) -> None:
+    settings = make_settings(app_state.settings.database_url or "", db_statement_timeout_ms=200)
+    engine = create_engine(settings)
+    state = build_state(settings, engine, app_state.hasher, async_sessionmaker(engine))
+    app = create_app(settings, state=state)
+
+    @app.get("/slow")
+    async def slow(session: SessionDep) -> None:
+        await session.execute(text("SELECT pg_sleep(5)"))
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    started = time.perf_counter()
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/slow")
+    elapsed = time.perf_counter() - started
+    await engine.dispose()
+    assert response.status_code == 503
+    assert response.json()["code"] == "query_timeout"
+    assert response.headers["retry-after"]
+    assert elapsed < 2.0
