@@ -1,0 +1,34 @@
+"""URL slugs: transliterated to ASCII, lower case, words joined by hyphens."""
+
+from __future__ import annotations
+
+import re
+
+from anyascii import anyascii
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_SLUG_LENGTH = 80
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_SUFFIXED = re.compile(r"^(?P<base>.+)-(?P<n>[0-9]+)$")
+
+
+def slugify(text: str, *, max_length: int = MAX_SLUG_LENGTH) -> str:
+    """`Crème Brûlée: 101!` -> `creme-brulee-101`; empty when nothing is left."""
+    slug = _NOT_ALNUM.sub("-", anyascii(text).lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug[:max_length]
+    return slug.strip("-")
+
+
+def next_free(base: str, taken: set[str]) -> str:
+    """`base` if free, else `base-2`, `base-3`, ... the first one not in `taken`."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def is_slug(value: str) -> bool:
+    return len(value) <= 200 and re.fullmatch(SLUG_PATTERN, value) is not None
