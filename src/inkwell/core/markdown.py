@@ -10,9 +10,41 @@ import nh3
 from markdown_it import MarkdownIt
 
 _ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "s", "small", "strong",
-    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "small",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -70,3 +102,9 @@ def excerpt(text: str, limit: int) -> str:
 def reading_minutes(text: str) -> int:
     """Minutes to read `text` at 200 words a minute (at least one)."""
     return max(1, math.ceil(len(text.split()) / _WORDS_PER_MINUTE))
+
+
+def highlight(text: str, start: str, stop: str) -> str:
+    """Escape `text` and turn the `start`/`stop` marks in it into balanced <mark> elements."""
+    marked = html.escape(text, quote=False).replace(start, "<mark>").replace(stop, "</mark>")
+    return nh3.clean(marked, tags={"mark"}, attributes={})

@@ -16,7 +16,8 @@ def slugify(text: str, *, max_length: int = MAX_SLUG_LENGTH) -> str:
     """`Crème Brûlée: 101!` -> `creme-brulee-101`; empty when nothing is left."""
     slug = _NOT_ALNUM.sub("-", anyascii(text).lower()).strip("-")
     if len(slug) > max_length:
-        slug = slug[:max_length].rsplit("-", 1)[0] if "-" in slug[:max_length] else slug[:max_length]
+        cut = slug[:max_length]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
     return slug.strip("-")
 
 

@@ -49,18 +49,43 @@ _SEARCH_VECTOR = (
 class Post(UUIDKey, Timestamps, SoftDelete, Base):
     __tablename__ = "posts"
     __table_args__ = (
-        Index("uq_posts_slug_live", "slug", unique=True, postgresql_where=text("deleted_at IS NULL")),
-        Index("ix_posts_feed", text("published_at DESC"), text("id DESC"),
-              postgresql_where=text(_LISTED)),
-        Index("ix_posts_popular", text("likes_count DESC"), text("published_at DESC"),
-              text("id DESC"), postgresql_where=text(_LISTED)),
-        Index("ix_posts_author_feed", "author_id", text("published_at DESC"), text("id DESC"),
-              postgresql_where=text(_LISTED)),
-        Index("ix_posts_author_created", "author_id", text("created_at DESC"), text("id DESC"),
-              postgresql_where=text("deleted_at IS NULL")),
+        Index(
+            "uq_posts_slug_live", "slug", unique=True, postgresql_where=text("deleted_at IS NULL")
+        ),
+        Index(
+            "ix_posts_feed",
+            text("published_at DESC"),
+            text("id DESC"),
+            postgresql_where=text(_LISTED),
+        ),
+        Index(
+            "ix_posts_popular",
+            text("likes_count DESC"),
+            text("published_at DESC"),
+            text("id DESC"),
+            postgresql_where=text(_LISTED),
+        ),
+        Index(
+            "ix_posts_author_feed",
+            "author_id",
+            text("published_at DESC"),
+            text("id DESC"),
+            postgresql_where=text(_LISTED),
+        ),
+        Index(
+            "ix_posts_author_created",
+            "author_id",
+            text("created_at DESC"),
+            text("id DESC"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
         Index("ix_posts_search_vector", "search_vector", postgresql_using="gin"),
-        Index("ix_posts_metadata", "metadata", postgresql_using="gin",
-              postgresql_ops={"metadata": "jsonb_path_ops"}),
+        Index(
+            "ix_posts_metadata",
+            "metadata",
+            postgresql_using="gin",
+            postgresql_ops={"metadata": "jsonb_path_ops"},
+        ),
     )
 
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -93,7 +118,7 @@ class Post(UUIDKey, Timestamps, SoftDelete, Base):
 
     author: Mapped[User] = relationship(lazy="raise")
 
-    __mapper_args__ = {"eager_defaults": True}
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
 
 
 class Tag(UUIDKey, Base):
@@ -127,7 +152,9 @@ class PostVersion(UUIDKey, Base):
     """A saved state of a post's title, summary, content and metadata; never rewritten."""
 
     __tablename__ = "post_versions"
-    __table_args__ = (UniqueConstraint("post_id", "version", name="uq_post_versions_post_id_version"),)
+    __table_args__ = (
+        UniqueConstraint("post_id", "version", name="uq_post_versions_post_id_version"),
+    )
 
     post_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,69 @@
+"""Every query on tags."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inkwell.core.ids import uuid7
+from inkwell.models.post import Post, PostTag, Tag
+from inkwell.posts.records import TagRecord
+from inkwell.posts.repository import LISTED
+
+TagSort = Literal["name", "count"]
+
+
+class TagRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ensure(self, tags: Sequence[tuple[str, str]]) -> list[uuid.UUID]:
+        """Ids of the tags given as (name, slug), creating the missing ones; in the same order."""
+        if not tags:
+            return []
+        statement = (
+            pg_insert(Tag)
+            .values([{"id": uuid7(), "name": name, "slug": slug} for name, slug in tags])
+            .on_conflict_do_nothing()
+        )
+        await self.session.execute(statement)
+        slugs = [slug for _, slug in tags]
+        rows = await self.session.execute(select(Tag.slug, Tag.id).where(Tag.slug.in_(slugs)))
+        ids = {slug: tag_id for slug, tag_id in rows}
+        return [ids[slug] for slug in slugs]
+
+    def _counted(self, now: datetime) -> Any:
+        public = and_(LISTED, Post.published_at <= now)
+        count = (
+            select(func.count())
+            .select_from(PostTag)
+            .join(Post, Post.id == PostTag.post_id)
+            .where(PostTag.tag_id == Tag.id, public)
+            .scalar_subquery()
+            .label("post_count")
+        )
+        return select(Tag.name, Tag.slug, Tag.description, count)
+
+    async def list(
+        self, *, now: datetime, sort: TagSort, limit: int, offset: int
+    ) -> tuple[list[TagRecord], int]:
+        """A page of tags with their public post counts, and how many tags there are."""
+        query = self._counted(now)
+        order = (
+            [query.selected_columns.post_count.desc(), Tag.name]
+            if sort == "count"
+            else [func.lower(Tag.name), Tag.slug]
+        )
+        rows = await self.session.execute(query.order_by(*order).limit(limit).offset(offset))
+        total = await self.session.scalar(select(func.count()).select_from(Tag))
+        return [TagRecord(*row) for row in rows], int(total or 0)
+
+    async def get(self, *, slug: str, now: datetime) -> TagRecord | None:
+        row = (await self.session.execute(self._counted(now).where(Tag.slug == slug))).first()
+        return TagRecord(*row) if row else None
