@@ -35,7 +35,7 @@ class TagRepository:
         await self.session.execute(statement)
         slugs = [slug for _, slug in tags]
         rows = await self.session.execute(select(Tag.slug, Tag.id).where(Tag.slug.in_(slugs)))
-        ids = {slug: tag_id for slug, tag_id in rows}
+        ids: dict[str, uuid.UUID] = {row.slug: row.id for row in rows}
         return [ids[slug] for slug in slugs]
 
     def _counted(self, now: datetime) -> Any:
