@@ -9,7 +9,6 @@ from anyascii import anyascii
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_SLUG_LENGTH = 80
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-_SUFFIXED = re.compile(r"^(?P<base>.+)-(?P<n>[0-9]+)$")
 
 
 def slugify(text: str, *, max_length: int = MAX_SLUG_LENGTH) -> str:
@@ -19,16 +18,6 @@ def slugify(text: str, *, max_length: int = MAX_SLUG_LENGTH) -> str:
         cut = slug[:max_length]
         slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
     return slug.strip("-")
-
-
-def next_free(base: str, taken: set[str]) -> str:
-    """`base` if free, else `base-2`, `base-3`, ... the first one not in `taken`."""
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
 
 
 def is_slug(value: str) -> bool:

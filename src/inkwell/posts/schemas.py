@@ -48,15 +48,18 @@ def _json_limited(limit: int) -> AfterValidator:
     return AfterValidator(lambda value: _check_json(value, limit))
 
 
-SafeText = Annotated[str, AfterValidator(no_nul)]
-Title = Annotated[SafeText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+_NO_NUL = AfterValidator(no_nul)
+SafeText = Annotated[str, _NO_NUL]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                  _NO_NUL]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
-Summary = Annotated[SafeText, StringConstraints(strip_whitespace=True, max_length=500)]
-Content = Annotated[SafeText, StringConstraints(min_length=1, max_length=MAX_CONTENT_CHARS)]
-TagName = Annotated[SafeText, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), _NO_NUL]
+Content = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT_CHARS), _NO_NUL]
+TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
+                    _NO_NUL]
 TagSlug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=60)]
 Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
-SearchText = Annotated[SafeText, StringConstraints(max_length=200)]
+SearchText = Annotated[str, StringConstraints(max_length=200), _NO_NUL]
 ContentJson = Annotated[dict[str, Any], _json_limited(MAX_CONTENT_JSON_BYTES)]
 Sort = Literal["newest", "oldest", "popular", "relevance"]
 
@@ -67,8 +70,8 @@ class PostMetadata(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     canonical_url: HttpUrl | None = None
-    seo_title: Annotated[SafeText, Field(max_length=200)] | None = None
-    seo_description: Annotated[SafeText, Field(max_length=500)] | None = None
+    seo_title: Annotated[str, Field(max_length=200), _NO_NUL] | None = None
+    seo_description: Annotated[str, Field(max_length=500), _NO_NUL] | None = None
     cover_image: HttpUrl | None = None
 
     @model_validator(mode="after")
