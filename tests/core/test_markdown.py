@@ -42,9 +42,43 @@ XSS_VECTORS = [
     "<!--<script>alert(1)</script>-->",
     "<style>body{display:none}</style>",
 ]
-ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3",
-                "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "s",
-                "small", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"}
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "small",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
 SAFE_URL = re.compile(r"^(https?:|mailto:|/|#|[a-z0-9._-]+(/|$))", re.IGNORECASE)
 
 
@@ -88,16 +122,24 @@ def test_links_get_nofollow_noopener() -> None:
 
 
 def test_ordinary_markdown_renders() -> None:
-    rendered = render_markdown("# Title\n\n*em* **strong** `code`\n\n- a\n- b\n\n~~gone~~\n\n"
-                               "| a | b |\n|---|---|\n| 1 | 2 |\n")
-    for fragment in ("<h1>Title</h1>", "<em>em</em>", "<strong>strong</strong>",
-                     "<code>code</code>", "<li>a</li>", "<s>gone</s>", "<td>1</td>"):
+    rendered = render_markdown(
+        "# Title\n\n*em* **strong** `code`\n\n- a\n- b\n\n~~gone~~\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n"
+    )
+    for fragment in (
+        "<h1>Title</h1>",
+        "<em>em</em>",
+        "<strong>strong</strong>",
+        "<code>code</code>",
+        "<li>a</li>",
+        "<s>gone</s>",
+        "<td>1</td>",
+    ):
         assert fragment in rendered
 
 
 def test_images_keep_https_sources_only() -> None:
-    assert 'src="https://img.example/a.png"' in render_markdown(
-        "![alt](https://img.example/a.png)")
+    assert 'src="https://img.example/a.png"' in render_markdown("![alt](https://img.example/a.png)")
     assert "src=" not in render_markdown("![alt](data:image/png;base64,AAAA)")
 
 
@@ -120,8 +162,9 @@ def test_highlight_escapes_text_and_marks_matches() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("<>\"'=/:;&# aejvscriptonlad()[]!*`\n")),
-               max_size=120))
+@given(
+    st.text(alphabet=st.sampled_from(list("<>\"'=/:;&# aejvscriptonlad()[]!*`\n")), max_size=120)
+)
 def test_random_markup_never_yields_script_or_handlers(source: str) -> None:
     rendered = render_markdown(source)
     assert_safe(rendered)

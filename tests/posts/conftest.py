@@ -47,8 +47,9 @@ class Account:
     headers: dict[str, str]
 
 
-async def account(client: httpx.AsyncClient, session: AsyncSession, username: str,
-                  role: Role = Role.USER) -> Account:
+async def account(
+    client: httpx.AsyncClient, session: AsyncSession, username: str, role: Role = Role.USER
+) -> Account:
     user = await create_user(session, username=username, role=role)
     return Account(user=user, headers=await auth_headers(client, user))
 

@@ -28,11 +28,17 @@ def future(hours: int = 1) -> str:
 async def test_create_returns_the_post_with_etag_and_location(
     client: httpx.AsyncClient, alice: Account
 ) -> None:
-    response = await client.post(POSTS, headers=alice.headers, json={
-        "title": "Crème brûlée, explained", "content_raw": "# Sugar\n\nThen *fire*.",
-        "tags": ["Cooking", "french", "Desserts"], "status": "published",
-        "metadata": {"seo_title": "Brûlée", "custom": {"a": 1}},
-    })
+    response = await client.post(
+        POSTS,
+        headers=alice.headers,
+        json={
+            "title": "Crème brûlée, explained",
+            "content_raw": "# Sugar\n\nThen *fire*.",
+            "tags": ["Cooking", "french", "Desserts"],
+            "status": "published",
+            "metadata": {"seo_title": "Brûlée", "custom": {"a": 1}},
+        },
+    )
     assert response.status_code == 201, response.text
     post = response.json()
     assert post["slug"] == "creme-brulee-explained"
@@ -55,10 +61,13 @@ async def test_create_needs_a_signed_in_user(client: httpx.AsyncClient) -> None:
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("field", ["id", "author_id", "likes_count", "created_at", "version",
-                                   "content_html", "deleted_at"])
-async def test_clients_cannot_set_server_fields(client: httpx.AsyncClient, alice: Account,
-                                                field: str) -> None:
+@pytest.mark.parametrize(
+    "field",
+    ["id", "author_id", "likes_count", "created_at", "version", "content_html", "deleted_at"],
+)
+async def test_clients_cannot_set_server_fields(
+    client: httpx.AsyncClient, alice: Account, field: str
+) -> None:
     body = {"title": "x", "content_raw": "y", field: 1}
     response = await client.post(POSTS, json=body, headers=alice.headers)
     assert response.status_code == 422
@@ -82,8 +91,10 @@ async def test_clients_cannot_set_server_fields(client: httpx.AsyncClient, alice
         ({"title": "x", "content_raw": "x", "tags": ["t"] * 11}, "tags"),
         ({"title": "x", "content_raw": "x", "tags": ["x" * 51]}, "tags.0"),
         ({"title": "x", "content_raw": "x", "metadata": {"k": "nul\x00"}}, "metadata"),
-        ({"title": "x", "content_raw": "x", "metadata": {"canonical_url": "nope"}},
-         "metadata.canonical_url"),
+        (
+            {"title": "x", "content_raw": "x", "metadata": {"canonical_url": "nope"}},
+            "metadata.canonical_url",
+        ),
         ({"title": "x", "content_raw": "x", "metadata": {"k": "v" * 20_000}}, "metadata"),
         ({"title": "x", "content_raw": "x", "content_json": {"k": "\x00"}}, "content_json"),
     ],
@@ -97,8 +108,9 @@ async def test_invalid_input_is_422_with_field_errors(
 
 
 async def test_tag_without_letters_is_refused(client: httpx.AsyncClient, alice: Account) -> None:
-    response = await client.post(POSTS, headers=alice.headers,
-                                 json={"title": "x", "content_raw": "y", "tags": ["!!!"]})
+    response = await client.post(
+        POSTS, headers=alice.headers, json={"title": "x", "content_raw": "y", "tags": ["!!!"]}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "tags"
 
@@ -110,9 +122,13 @@ async def test_slugs_are_deduplicated_and_freed_by_delete(
     second = await write(client, bob, title="Same title")
     third = await write(client, alice, title="Same  title!")
     assert [first["slug"], second["slug"], third["slug"]] == [
-        "same-title", "same-title-2", "same-title-3"]
-    taken = await client.post(POSTS, headers=bob.headers,
-                              json={"title": "x", "content_raw": "y", "slug": "same-title"})
+        "same-title",
+        "same-title-2",
+        "same-title-3",
+    ]
+    taken = await client.post(
+        POSTS, headers=bob.headers, json={"title": "x", "content_raw": "y", "slug": "same-title"}
+    )
     assert taken.status_code == 409
     assert taken.json()["code"] == "slug_taken"
     deleted = await client.delete(f"{POSTS}/{first['id']}", headers=alice.headers)
@@ -129,8 +145,9 @@ async def test_title_without_letters_gets_a_fallback_slug(
     assert post["slug"] == "post"
 
 
-async def test_visibility_of_drafts(client: httpx.AsyncClient, alice: Account, bob: Account,
-                                    moderator: Account, admin: Account) -> None:
+async def test_visibility_of_drafts(
+    client: httpx.AsyncClient, alice: Account, bob: Account, moderator: Account, admin: Account
+) -> None:
     draft = await write(client, alice)
     url = f"{POSTS}/{draft['id']}"
     assert draft["status"] == "draft"
@@ -158,9 +175,9 @@ async def test_public_post_hides_markdown_source_from_readers(
         assert body["content_html"] == "<p>Hello <strong>world</strong>.</p>\n"
 
 
-async def test_only_author_or_admin_may_change(client: httpx.AsyncClient, alice: Account,
-                                               bob: Account, moderator: Account,
-                                               admin: Account) -> None:
+async def test_only_author_or_admin_may_change(
+    client: httpx.AsyncClient, alice: Account, bob: Account, moderator: Account, admin: Account
+) -> None:
     public = await write(client, alice, status="published")
     draft = await write(client, alice, title="draft")
     url = f"{POSTS}/{public['id']}"
@@ -169,10 +186,10 @@ async def test_only_author_or_admin_may_change(client: httpx.AsyncClient, alice:
     assert refused.status_code == 403
     assert refused.json()["code"] == "not_post_author"
     assert (await client.delete(url, headers=bob.headers)).status_code == 403
-    assert (await client.patch(url, json={"title": "x"},
-                               headers=moderator.headers)).status_code == 403
-    hidden = await client.patch(f"{POSTS}/{draft['id']}", json={"title": "x"},
-                                headers=bob.headers)
+    assert (
+        await client.patch(url, json={"title": "x"}, headers=moderator.headers)
+    ).status_code == 403
+    hidden = await client.patch(f"{POSTS}/{draft['id']}", json={"title": "x"}, headers=bob.headers)
     assert hidden.status_code == 404
     assert (await client.get(url)).json()["title"] == "A post"
     by_admin = await client.patch(url, json={"title": "Fixed"}, headers=admin.headers)
@@ -180,10 +197,12 @@ async def test_only_author_or_admin_may_change(client: httpx.AsyncClient, alice:
     assert by_admin.json()["title"] == "Fixed"
 
 
-async def test_patch_changes_only_the_fields_sent(client: httpx.AsyncClient,
-                                                  alice: Account) -> None:
-    post = await write(client, alice, summary="Hand-written", tags=["a", "b"],
-                       metadata={"seo_title": "s"})
+async def test_patch_changes_only_the_fields_sent(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    post = await write(
+        client, alice, summary="Hand-written", tags=["a", "b"], metadata={"seo_title": "s"}
+    )
     url = f"{POSTS}/{post['id']}"
     response = await client.patch(url, json={"content_raw": "New *body*"}, headers=alice.headers)
     assert response.status_code == 200, response.text
@@ -194,23 +213,26 @@ async def test_patch_changes_only_the_fields_sent(client: httpx.AsyncClient,
     assert [t["slug"] for t in body["tags"]] == ["a", "b"]
     assert body["metadata"] == {"seo_title": "s"}
     assert body["version"] == 2
-    put = await client.put(url, json={"tags": ["b", "c", "a"], "summary": None},
-                           headers=alice.headers)
+    put = await client.put(
+        url, json={"tags": ["b", "c", "a"], "summary": None}, headers=alice.headers
+    )
     assert put.status_code == 200
     assert [t["slug"] for t in put.json()["tags"]] == ["b", "c", "a"]
     assert put.json()["summary"] == "New body"
-    assert (await client.patch(url, json={"title": None},
-                               headers=alice.headers)).status_code == 422
-    assert (await client.patch(url, json={"author_id": str(post["id"])},
-                               headers=alice.headers)).status_code == 422
+    assert (await client.patch(url, json={"title": None}, headers=alice.headers)).status_code == 422
+    assert (
+        await client.patch(url, json={"author_id": str(post["id"])}, headers=alice.headers)
+    ).status_code == 422
 
 
-async def test_derived_summary_follows_the_content(client: httpx.AsyncClient,
-                                                   alice: Account) -> None:
+async def test_derived_summary_follows_the_content(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
     post = await write(client, alice, content_raw="First words.")
     assert post["summary"] == "First words."
-    response = await client.patch(f"{POSTS}/{post['id']}", json={"content_raw": "Second words."},
-                                  headers=alice.headers)
+    response = await client.patch(
+        f"{POSTS}/{post['id']}", json={"content_raw": "Second words."}, headers=alice.headers
+    )
     assert response.json()["summary"] == "Second words."
 
 
@@ -227,16 +249,21 @@ async def test_publishing_rules(client: httpx.AsyncClient, alice: Account) -> No
     assert unpublished.json()["status"] == "draft"
     assert unpublished.json()["published_at"] is None
     past = "2020-01-02T03:04:05Z"
-    backdated = await client.patch(url, json={"status": "published", "published_at": past},
-                                   headers=alice.headers)
+    backdated = await client.patch(
+        url, json={"status": "published", "published_at": past}, headers=alice.headers
+    )
     assert backdated.json()["published_at"] == past
-    for body in ({"status": "scheduled"}, {"status": "scheduled", "published_at": past},
-                 {"status": "published", "published_at": future()}):
+    for body in (
+        {"status": "scheduled"},
+        {"status": "scheduled", "published_at": past},
+        {"status": "published", "published_at": future()},
+    ):
         refused = await client.patch(url, json=body, headers=alice.headers)
         assert refused.status_code == 422, body
         assert refused.json()["errors"][0]["field"] == "published_at"
-    scheduled = await client.patch(url, json={"status": "scheduled", "published_at": future()},
-                                   headers=alice.headers)
+    scheduled = await client.patch(
+        url, json={"status": "scheduled", "published_at": future()}, headers=alice.headers
+    )
     assert scheduled.json()["status"] == "scheduled"
 
 
@@ -262,8 +289,9 @@ async def test_archived_posts_leave_lists_but_keep_their_url(
     client: httpx.AsyncClient, alice: Account
 ) -> None:
     post = await write(client, alice, status="published")
-    archived = await client.patch(f"{POSTS}/{post['id']}", json={"status": "archived"},
-                                  headers=alice.headers)
+    archived = await client.patch(
+        f"{POSTS}/{post['id']}", json={"status": "archived"}, headers=alice.headers
+    )
     assert archived.json()["published_at"] == post["published_at"]
     assert (await client.get(POSTS)).json()["total"] == 0
     assert (await client.get(f"{POSTS}/{post['slug']}")).status_code == 200
@@ -280,26 +308,28 @@ async def test_etags_answer_304_and_412(client: httpx.AsyncClient, alice: Accoun
     assert not_modified.status_code == 304
     assert not_modified.headers["etag"] == tag
     assert (await client.get(url, headers={"If-None-Match": '"other"'})).status_code == 200
-    changed = await client.patch(url, json={"title": "B"},
-                                 headers={**alice.headers, "If-Match": tag})
+    changed = await client.patch(
+        url, json={"title": "B"}, headers={**alice.headers, "If-Match": tag}
+    )
     assert changed.status_code == 200
     assert changed.headers["etag"] != tag
-    stale = await client.patch(url, json={"title": "C"},
-                               headers={**alice.headers, "If-Match": tag})
+    stale = await client.patch(url, json={"title": "C"}, headers={**alice.headers, "If-Match": tag})
     assert stale.status_code == 412
     assert stale.json()["code"] == "post_changed"
     assert (await client.delete(url, headers={**alice.headers, "If-Match": tag})).status_code == 412
     assert (await client.get(url)).json()["title"] == "B"
     current = changed.headers["etag"]
     weak_list = f'W/"x", {current}'
-    ok = await client.patch(url, json={"title": "D"},
-                            headers={**alice.headers, "If-Match": weak_list})
+    ok = await client.patch(
+        url, json={"title": "D"}, headers={**alice.headers, "If-Match": weak_list}
+    )
     assert ok.status_code == 200
     assert (await client.delete(url, headers={**alice.headers, "If-Match": "*"})).status_code == 204
 
 
-async def test_old_slugs_redirect_to_the_current_one(client: httpx.AsyncClient,
-                                                     alice: Account, bob: Account) -> None:
+async def test_old_slugs_redirect_to_the_current_one(
+    client: httpx.AsyncClient, alice: Account, bob: Account
+) -> None:
     post = await write(client, alice, title="First name", status="published")
     url = f"{POSTS}/{post['id']}"
     await client.patch(url, json={"slug": "second-name"}, headers=alice.headers)
@@ -314,8 +344,19 @@ async def test_old_slugs_redirect_to_the_current_one(client: httpx.AsyncClient,
     assert (await client.get(f"{POSTS}/first-name", headers=bob.headers)).status_code == 404
 
 
-@pytest.mark.parametrize("path", ["%00", "a%00b", "%27%20OR%201%3D1--", "%25", "_", "a%2Fb",
-                                  "x" * 201, "00000000-0000-0000-0000-000000000000"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "%00",
+        "a%00b",
+        "%27%20OR%201%3D1--",
+        "%25",
+        "_",
+        "a%2Fb",
+        "x" * 201,
+        "00000000-0000-0000-0000-000000000000",
+    ],
+)
 async def test_hostile_ids_and_slugs_are_404_or_422(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(f"{POSTS}/{path}")
     assert response.status_code in {404, 422}
@@ -340,8 +381,9 @@ async def test_my_posts_lists_every_status_and_does_not_shadow_profiles(
     drafts = await client.get("/api/v1/users/me/posts?status=draft", headers=alice.headers)
     assert [i["title"] for i in drafts.json()["items"]] == ["draft"]
     assert (await client.get("/api/v1/users/me/posts")).status_code == 401
-    assert (await client.get("/api/v1/users/me/posts?status=bad",
-                             headers=alice.headers)).status_code == 422
+    assert (
+        await client.get("/api/v1/users/me/posts?status=bad", headers=alice.headers)
+    ).status_code == 422
     profile = await client.get("/api/v1/users/alice")
     assert profile.status_code == 200
     assert profile.json()["username"] == "alice"

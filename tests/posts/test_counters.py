@@ -26,7 +26,9 @@ async def test_concurrent_increments_are_all_counted(committing_state: AppState)
     async with unit_of_work(committing_state.sessionmaker) as session:
         await PostRepository(session).increment(post.id, "views_count", 5)
         await PostRepository(session).increment(post.id, "views_count", -2)
-        row = (await session.execute(
-            select(Post.likes_count, Post.views_count, Post.version).where(Post.id == post.id)
-        )).one()
+        row = (
+            await session.execute(
+                select(Post.likes_count, Post.views_count, Post.version).where(Post.id == post.id)
+            )
+        ).one()
     assert tuple(row) == (20, 3, 1)

@@ -30,19 +30,50 @@ async def items(client: httpx.AsyncClient, query: str = "", **kwargs: Any) -> li
 async def blog(session: AsyncSession, alice: Account, bob: Account) -> None:
     """Five public posts over five days, plus a draft and an archived post that never list."""
     a, b = alice.user, bob.user
-    await create_post(session, a, title="Postgres indexes", published_at=days_ago(5),
-                      tags=["postgres", "performance"], content="B-tree and GIN indexes.")
-    await create_post(session, b, title="Python typing", published_at=days_ago(4),
-                      tags=["python"], content="Protocols and generics in Python.")
-    await create_post(session, a, title="Async Python and Postgres", published_at=days_ago(3),
-                      tags=["python", "postgres"], content="asyncpg pools and indexes.")
-    await create_post(session, b, title="Gardening", published_at=days_ago(2),
-                      tags=["life"], content="Tomatoes <img src=x onerror=alert(1)> need <script>alert(1)</script> sun.")
-    await create_post(session, a, title="Cooking pasta", published_at=days_ago(1),
-                      tags=["life"], content="Salt the water like the sea.")
+    await create_post(
+        session,
+        a,
+        title="Postgres indexes",
+        published_at=days_ago(5),
+        tags=["postgres", "performance"],
+        content="B-tree and GIN indexes.",
+    )
+    await create_post(
+        session,
+        b,
+        title="Python typing",
+        published_at=days_ago(4),
+        tags=["python"],
+        content="Protocols and generics in Python.",
+    )
+    await create_post(
+        session,
+        a,
+        title="Async Python and Postgres",
+        published_at=days_ago(3),
+        tags=["python", "postgres"],
+        content="asyncpg pools and indexes.",
+    )
+    await create_post(
+        session,
+        b,
+        title="Gardening",
+        published_at=days_ago(2),
+        tags=["life"],
+        content=("Tomatoes <img src=x onerror=alert(1)> need <script>alert(1)</script> sun."),
+    )
+    await create_post(
+        session,
+        a,
+        title="Cooking pasta",
+        published_at=days_ago(1),
+        tags=["life"],
+        content="Salt the water like the sea.",
+    )
     await create_post(session, a, title="Secret draft", status="draft", tags=["python"])
-    await create_post(session, a, title="Old news", status="archived", tags=["python"],
-                      published_at=days_ago(9))
+    await create_post(
+        session, a, title="Old news", status="archived", tags=["python"], published_at=days_ago(9)
+    )
 
 
 @pytest.mark.usefixtures("blog")
@@ -53,8 +84,12 @@ async def test_lists_public_posts_newest_first_with_summaries(client: httpx.Asyn
     assert body["page"] == 1
     assert body["page_size"] == 20
     assert [i["title"] for i in body["items"]] == [
-        "Cooking pasta", "Gardening", "Async Python and Postgres", "Python typing",
-        "Postgres indexes"]
+        "Cooking pasta",
+        "Gardening",
+        "Async Python and Postgres",
+        "Python typing",
+        "Postgres indexes",
+    ]
     first = body["items"][0]
     assert "content_html" not in first
     assert "content_raw" not in first
@@ -73,19 +108,30 @@ async def test_filters_and_sorts(client: httpx.AsyncClient) -> None:
     assert await items(client, "tag=unknown") == []
     assert await items(client, "q=indexes") == ["Async Python and Postgres", "Postgres indexes"]
     assert await items(client, "q=indexes&sort=relevance") == [
-        "Postgres indexes", "Async Python and Postgres"]
-    window = await items(client, params={"sort": "oldest", "published_after": days_ago(3.5),
-                                         "published_before": days_ago(1.5)})
+        "Postgres indexes",
+        "Async Python and Postgres",
+    ]
+    window = await items(
+        client,
+        params={
+            "sort": "oldest",
+            "published_after": days_ago(3.5),
+            "published_before": days_ago(1.5),
+        },
+    )
     assert window == ["Async Python and Postgres", "Gardening"]
     assert (await items(client, "sort=oldest"))[0] == "Postgres indexes"
     page = await client.get(f"{POSTS}?page=2&page_size=2")
-    assert [i["title"] for i in page.json()["items"]] == ["Async Python and Postgres",
-                                                          "Python typing"]
+    assert [i["title"] for i in page.json()["items"]] == [
+        "Async Python and Postgres",
+        "Python typing",
+    ]
     assert page.json()["total"] == 5
 
 
-async def test_popular_sorts_by_likes(client: httpx.AsyncClient, session: AsyncSession,
-                                      alice: Account) -> None:
+async def test_popular_sorts_by_likes(
+    client: httpx.AsyncClient, session: AsyncSession, alice: Account
+) -> None:
     quiet = await create_post(session, alice.user, title="quiet")
     loved = await create_post(session, alice.user, title="loved")
     repository = PostRepository(session)
@@ -106,23 +152,41 @@ async def test_keyset_paging_walks_every_post_once(client: httpx.AsyncClient) ->
             seen += [item["title"] for item in body["items"]]
             if not body["next_cursor"]:
                 break
-            response = await client.get(POSTS, params={"page_size": 2, "sort": sort,
-                                                       "cursor": body["next_cursor"]})
+            response = await client.get(
+                POSTS, params={"page_size": 2, "sort": sort, "cursor": body["next_cursor"]}
+            )
         assert len(seen) == 5
         assert len(set(seen)) == 5
         assert seen == await items(client, f"sort={sort}")
 
 
 @pytest.mark.usefixtures("blog")
-@pytest.mark.parametrize("query", [
-    "page=0", "page=10001", "page_size=0", "page_size=101", "page=abc", "sort=random",
-    "sort=relevance", "author=%25", "author=a%00b", "tag=%25", "tag=a_b%00", "q=%00",
-    "q=" + "x" * 201, "published_after=yesterday", "cursor=not-a-cursor", "cursor=%00",
-    "cursor=WyJuZXdlc3QiLCAiMjAyNi0wMS0wMVQwMDowMDowMCswMDowMCIsICJ4Il0",
-    "cursor=WyJvbGRlc3QiLCAiMjAyNi0wMS0wMVQwMDowMDowMCswMDowMCIsICIwMDAwMDAwMC0wMDAwLTAwMDAt"
-    "MDAwMC0wMDAwMDAwMDAwMDAiXQ",
-    "sort=popular&cursor=abc", "tag=a&tag=b&tag=c&tag=d&tag=e&tag=f",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=0",
+        "page=10001",
+        "page_size=0",
+        "page_size=101",
+        "page=abc",
+        "sort=random",
+        "sort=relevance",
+        "author=%25",
+        "author=a%00b",
+        "tag=%25",
+        "tag=a_b%00",
+        "q=%00",
+        "q=" + "x" * 201,
+        "published_after=yesterday",
+        "cursor=not-a-cursor",
+        "cursor=%00",
+        "cursor=WyJuZXdlc3QiLCAiMjAyNi0wMS0wMVQwMDowMDowMCswMDowMCIsICJ4Il0",
+        "cursor=WyJvbGRlc3QiLCAiMjAyNi0wMS0wMVQwMDowMDowMCswMDowMCIsICIwMDAwMDAwMC0wMDAwLTAwMDAt"
+        "MDAwMC0wMDAwMDAwMDAwMDAiXQ",
+        "sort=popular&cursor=abc",
+        "tag=a&tag=b&tag=c&tag=d&tag=e&tag=f",
+    ],
+)
 async def test_bad_list_parameters_are_422(client: httpx.AsyncClient, query: str) -> None:
     response = await client.get(f"{POSTS}?{query}")
     assert response.status_code == 422, (query, response.text)
@@ -130,10 +194,29 @@ async def test_bad_list_parameters_are_422(client: httpx.AsyncClient, query: str
 
 
 @pytest.mark.usefixtures("blog")
-@pytest.mark.parametrize("q", [
-    "'", '"', "%", "_", "\\", "!!", "&|!():*", "' OR 1=1 --", "<->", "a:*", "-", "or",
-    '"unclosed', "(((", "null", "🙂", "\u202e", "a" * 200,
-])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "'",
+        '"',
+        "%",
+        "_",
+        "\\",
+        "!!",
+        "&|!():*",
+        "' OR 1=1 --",
+        "<->",
+        "a:*",
+        "-",
+        "or",
+        '"unclosed',
+        "(((",
+        "null",
+        "🙂",
+        "\u202e",
+        "a" * 200,
+    ],
+)
 async def test_hostile_search_text_never_fails(client: httpx.AsyncClient, q: str) -> None:
     listed = await client.get(POSTS, params={"q": q})
     assert listed.status_code == 200, listed.text
@@ -146,8 +229,10 @@ async def test_search_ranks_and_highlights(client: httpx.AsyncClient) -> None:
     response = await client.get(f"{POSTS}/search", params={"q": "postgres indexes"})
     assert response.status_code == 200
     body = response.json()
-    assert [hit["title"] for hit in body["items"]] == ["Postgres indexes",
-                                                      "Async Python and Postgres"]
+    assert [hit["title"] for hit in body["items"]] == [
+        "Postgres indexes",
+        "Async Python and Postgres",
+    ]
     assert body["total"] == 2
     assert body["items"][0]["rank"] >= body["items"][1]["rank"]
     assert "<mark>indexes</mark>" in body["items"][0]["snippet"]
@@ -174,7 +259,10 @@ async def test_search_syntax_and_unsafe_snippets(client: httpx.AsyncClient) -> N
 
 
 async def test_list_runs_the_same_statements_for_1_and_100_posts(
-    client: httpx.AsyncClient, session: AsyncSession, alice: Account, bob: Account,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    alice: Account,
+    bob: Account,
     sql_statements: StatementCounter,
 ) -> None:
     await create_post(session, alice.user, tags=["a", "b"])

@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
-import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -15,16 +14,19 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from inkwell.core import migrations
+from inkwell.core.db import to_async_url
 from inkwell.models import Base
-from tests.database import _asyncpg_dsn, _with_database
+from tests.database import _with_database
 
 
 async def _fetch(url: str, sql: str) -> list[Any]:
-    connection = await asyncpg.connect(_asyncpg_dsn(url))
+    engine = create_async_engine(to_async_url(url), isolation_level="AUTOCOMMIT")
     try:
-        return [tuple(row) for row in await connection.fetch(sql)]
+        async with engine.connect() as connection:
+            result = await connection.exec_driver_sql(sql)
+            return [tuple(row) for row in result] if result.returns_rows else []
     finally:
-        await connection.close()
+        await engine.dispose()
 
 
 @pytest.fixture
@@ -39,11 +41,12 @@ def empty_database(database: tuple[str, str]) -> Iterator[str]:
 def _differences(url: str) -> list[Any]:
     def compare(connection: Connection) -> list[Any]:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": True})
+            connection, opts={"compare_type": True, "compare_server_default": True}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     async def run() -> list[Any]:
-        engine = create_async_engine(url)
+        engine = create_async_engine(to_async_url(url))
         async with engine.connect() as connection:
             found = await connection.run_sync(compare)
         await engine.dispose()
@@ -58,8 +61,7 @@ def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
     assert _differences(url) == []
     migrations.downgrade(url, "0001")
     tables = asyncio.run(_fetch(url, "SELECT tablename FROM pg_tables WHERE schemaname='public'"))
-    assert {t for (t,) in tables} == {"alembic_version", "users", "user_sessions",
-                                     "refresh_tokens"}
+    assert {t for (t,) in tables} == {"alembic_version", "users", "user_sessions", "refresh_tokens"}
     types = asyncio.run(_fetch(url, "SELECT typname FROM pg_type WHERE typname = 'post_status'"))
     assert types == []
     migrations.upgrade(url)

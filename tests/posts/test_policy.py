@@ -20,10 +20,15 @@ MODERATOR = User(id=uuid.uuid4(), username="mod", role=Role.MODERATOR)
 ADMIN = User(id=uuid.uuid4(), username="admin", role=Role.ADMIN)
 
 
-def post(status: PostStatus, published_at: datetime | None = None,
-         deleted: bool = False) -> Post:
-    return Post(id=uuid.uuid4(), author_id=AUTHOR.id, status=status, published_at=published_at,
-                deleted_at=NOW if deleted else None, version=3)
+def post(status: PostStatus, published_at: datetime | None = None, deleted: bool = False) -> Post:
+    return Post(
+        id=uuid.uuid4(),
+        author_id=AUTHOR.id,
+        status=status,
+        published_at=published_at,
+        deleted_at=NOW if deleted else None,
+        version=3,
+    )
 
 
 @pytest.mark.parametrize(
@@ -46,9 +51,18 @@ def test_public_and_listed(subject: Post, public: bool, listed: bool) -> None:
 def test_who_sees_and_who_edits_a_draft() -> None:
     draft = post(PostStatus.DRAFT)
     assert [can_see(draft, u, NOW) for u in (None, OTHER, AUTHOR, MODERATOR, ADMIN)] == [
-        False, False, True, True, True]
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
     assert [can_edit(draft, u) for u in (OTHER, AUTHOR, MODERATOR, ADMIN)] == [
-        False, True, False, True]
+        False,
+        True,
+        False,
+        True,
+    ]
 
 
 def test_etag_matching() -> None:
@@ -66,7 +80,12 @@ def test_cursor_round_trip_and_refusals() -> None:
     subject = post(PostStatus.PUBLISHED, NOW)
     cursor = encode_cursor(subject, "newest")
     assert decode_cursor(cursor, "newest") == (NOW, subject.id)
-    for bad, sort in ((cursor, "oldest"), ("!!!", "newest"), ("bm90IGpzb24", "newest"),
-                      ("WzEsMiwzXQ", "newest"), ("", "newest")):
+    for bad, sort in (
+        (cursor, "oldest"),
+        ("!!!", "newest"),
+        ("bm90IGpzb24", "newest"),
+        ("WzEsMiwzXQ", "newest"),
+        ("", "newest"),
+    ):
         with pytest.raises(InvalidCursor):
             decode_cursor(bad, sort)

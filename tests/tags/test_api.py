@@ -30,13 +30,15 @@ async def test_tags_are_case_insensitive_and_counted_over_public_posts(
     by_name = (await client.get(TAGS)).json()
     assert by_name["total"] == 3
     assert [(t["name"], t["post_count"]) for t in by_name["items"]] == [
-        ("apple", 1), ("Python", 2), ("Zebra", 1)]
+        ("apple", 1),
+        ("Python", 2),
+        ("Zebra", 1),
+    ]
     by_count = (await client.get(TAGS, params={"sort": "count", "page_size": 1})).json()
     assert [t["slug"] for t in by_count["items"]] == ["python"]
     one = await client.get(f"{TAGS}/python")
     assert one.status_code == 200
-    assert one.json() == {"name": "Python", "slug": "python", "description": None,
-                          "post_count": 2}
+    assert one.json() == {"name": "Python", "slug": "python", "description": None, "post_count": 2}
 
 
 @pytest.mark.parametrize("slug", ["missing", "%00", "%25", "UPPER", "a" * 61])

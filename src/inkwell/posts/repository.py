@@ -91,6 +91,11 @@ def _tsquery(q: str) -> Any:
     return func.websearch_to_tsquery(literal_column("'english'::regconfig"), q)
 
 
+def _slug_conflict(error: IntegrityError) -> bool:
+    constraint = getattr(getattr(error.orig, "__cause__", None), "constraint_name", None)
+    return constraint == "uq_posts_slug_live"
+
+
 def _records(rows: Sequence[Any], show_raw: bool = False) -> list[PostRecord]:
     return [PostRecord(post=row[0], author=row[1], tags=row[2], show_raw=show_raw) for row in rows]
 
@@ -142,18 +147,24 @@ class PostRepository:
             query = query.where(Post.id != exclude)
         return set(await self.session.scalars(query))
 
-    async def add(self, post: Post) -> Post:
-        self.session.add(post)
-        await self.flush()
-        return post
+    async def add(self, post: Post) -> bool:
+        """Insert a new post; False (and nothing written) when another post took its slug."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(post)
+                await self.session.flush()
+        except IntegrityError as error:
+            if not _slug_conflict(error):
+                raise
+            return False
+        return True
 
     async def flush(self) -> None:
         """Flush, turning a lost race for a slug into SlugTaken."""
         try:
             await self.session.flush()
         except IntegrityError as error:
-            constraint = getattr(getattr(error.orig, "__cause__", None), "constraint_name", None)
-            if constraint != "uq_posts_slug_live":
+            if not _slug_conflict(error):
                 raise
             raise SlugTaken from error
 

@@ -50,13 +50,15 @@ def _json_limited(limit: int) -> AfterValidator:
 
 _NO_NUL = AfterValidator(no_nul)
 SafeText = Annotated[str, _NO_NUL]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-                  _NO_NUL]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _NO_NUL
+]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), _NO_NUL]
 Content = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT_CHARS), _NO_NUL]
-TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
-                    _NO_NUL]
+TagName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), _NO_NUL
+]
 TagSlug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=60)]
 Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
 SearchText = Annotated[str, StringConstraints(max_length=200), _NO_NUL]

@@ -34,50 +34,93 @@ class Topic:
 
 
 TOPICS = [
-    Topic(("PostgreSQL", "Performance"),
-          ("Why your index is not used", "Reading EXPLAIN ANALYZE without fear",
-           "Partial indexes in practice", "Keyset pagination instead of OFFSET",
-           "Full-text search with tsvector and GIN"),
-          ("The planner estimates rows from statistics, so stale statistics mislead it.",
-           "A partial index only helps when the query repeats its predicate exactly.",
-           "OFFSET reads and throws away every row before the page you asked for.",
-           "`ts_rank_cd` rewards documents where the matched words sit close together.",
-           "Run `ANALYZE` after a bulk load; autovacuum will get there, but later.",
-           "A GIN index on a tsvector column turns a sequential scan into a bitmap scan.")),
-    Topic(("Python", "Async"),
-          ("Structured concurrency with task groups", "When asyncio is the wrong tool",
-           "Typing a service layer with Protocols", "Profiling an async web service",
-           "Connection pools, explained slowly"),
-          ("A blocking call inside a coroutine stalls every other request on the loop.",
-           "Task groups cancel the siblings of a failed task, which is usually what you want.",
-           "`mypy --strict` finds the bugs that tests forget to look for.",
-           "A pool that is too large hurts the database more than it helps the app.",
-           "Measure first: the slow part is rarely where intuition says it is.",
-           "Short functions with plain names make reviews faster than any linter.")),
-    Topic(("Cooking",),
-          ("The chemistry of a perfect crust", "Salt the pasta water like the sea?",
-           "Bread with four ingredients", "Caramel without fear", "A weeknight ramen"),
-          ("The Maillard reaction needs heat and a dry surface to get going.",
-           "Salt does more for flavour than for boiling point, whatever the myth says.",
-           "A long, cold proof gives bread a deeper taste than any extra ingredient.",
-           "Sugar caramelises around 170 °C; a thermometer removes the guesswork.",
-           "A good stock is mostly patience and a very low flame.")),
-    Topic(("Gardening", "Travel"),
-          ("Tomatoes on a balcony", "What the hedgerows taught me", "Three days in Porto",
-           "Seed saving for beginners", "Walking the Cotswold Way"),
-          ("Tomatoes want six hours of sun and far less water than you think.",
-           "Most seeds keep for years in a cool, dry, dark place.",
-           "The best maps are the ones you draw after the walk.",
-           "A slow train shows you more of a country than a fast plane.",
-           "Compost is just patience that smells a little.")),
-    Topic(("Running", "Puzzles"),
-          ("Training for a first marathon", "The joy of logic grids", "Easy runs, hard days",
-           "A puzzle a day", "Recovery is training too"),
-          ("Most of your running should feel easy enough to hold a conversation.",
-           "A good puzzle has exactly one solution and no guessing.",
-           "Sleep is the cheapest performance enhancer there is.",
-           "Progress comes from consistency, not from heroic single sessions.",
-           "Write the constraints down before trying to be clever.")),
+    Topic(
+        ("PostgreSQL", "Performance"),
+        (
+            "Why your index is not used",
+            "Reading EXPLAIN ANALYZE without fear",
+            "Partial indexes in practice",
+            "Keyset pagination instead of OFFSET",
+            "Full-text search with tsvector and GIN",
+        ),
+        (
+            "The planner estimates rows from statistics, so stale statistics mislead it.",
+            "A partial index only helps when the query repeats its predicate exactly.",
+            "OFFSET reads and throws away every row before the page you asked for.",
+            "`ts_rank_cd` rewards documents where the matched words sit close together.",
+            "Run `ANALYZE` after a bulk load; autovacuum will get there, but later.",
+            "A GIN index on a tsvector column turns a sequential scan into a bitmap scan.",
+        ),
+    ),
+    Topic(
+        ("Python", "Async"),
+        (
+            "Structured concurrency with task groups",
+            "When asyncio is the wrong tool",
+            "Typing a service layer with Protocols",
+            "Profiling an async web service",
+            "Connection pools, explained slowly",
+        ),
+        (
+            "A blocking call inside a coroutine stalls every other request on the loop.",
+            "Task groups cancel the siblings of a failed task, which is usually what you want.",
+            "`mypy --strict` finds the bugs that tests forget to look for.",
+            "A pool that is too large hurts the database more than it helps the app.",
+            "Measure first: the slow part is rarely where intuition says it is.",
+            "Short functions with plain names make reviews faster than any linter.",
+        ),
+    ),
+    Topic(
+        ("Cooking",),
+        (
+            "The chemistry of a perfect crust",
+            "Salt the pasta water like the sea?",
+            "Bread with four ingredients",
+            "Caramel without fear",
+            "A weeknight ramen",
+        ),
+        (
+            "The Maillard reaction needs heat and a dry surface to get going.",
+            "Salt does more for flavour than for boiling point, whatever the myth says.",
+            "A long, cold proof gives bread a deeper taste than any extra ingredient.",
+            "Sugar caramelises around 170 °C; a thermometer removes the guesswork.",
+            "A good stock is mostly patience and a very low flame.",
+        ),
+    ),
+    Topic(
+        ("Gardening", "Travel"),
+        (
+            "Tomatoes on a balcony",
+            "What the hedgerows taught me",
+            "Three days in Porto",
+            "Seed saving for beginners",
+            "Walking the Cotswold Way",
+        ),
+        (
+            "Tomatoes want six hours of sun and far less water than you think.",
+            "Most seeds keep for years in a cool, dry, dark place.",
+            "The best maps are the ones you draw after the walk.",
+            "A slow train shows you more of a country than a fast plane.",
+            "Compost is just patience that smells a little.",
+        ),
+    ),
+    Topic(
+        ("Running", "Puzzles"),
+        (
+            "Training for a first marathon",
+            "The joy of logic grids",
+            "Easy runs, hard days",
+            "A puzzle a day",
+            "Recovery is training too",
+        ),
+        (
+            "Most of your running should feel easy enough to hold a conversation.",
+            "A good puzzle has exactly one solution and no guessing.",
+            "Sleep is the cheapest performance enhancer there is.",
+            "Progress comes from consistency, not from heroic single sessions.",
+            "Write the constraints down before trying to be clever.",
+        ),
+    ),
 ]
 
 
@@ -93,16 +136,25 @@ def _markdown(rng: random.Random, topic: Topic) -> str:
 
 async def _authors(session: AsyncSession, hasher: PasswordHasher) -> list[User]:
     password_hash = await hasher.hash(DEMO_PASSWORD)
-    users = [User(username=name, email=f"{name}@demo.inkwell.dev", display_name=display, bio=bio,
-                  role=role, password_hash=password_hash)
-             for name, display, bio, role in AUTHORS]
+    users = [
+        User(
+            username=name,
+            email=f"{name}@demo.inkwell.dev",
+            display_name=display,
+            bio=bio,
+            role=role,
+            password_hash=password_hash,
+        )
+        for name, display, bio, role in AUTHORS
+    ]
     session.add_all(users)
     await session.flush()
     return users
 
 
-async def seed_demo(session: AsyncSession, hasher: PasswordHasher, *, posts: int = 50,
-                    seed: int = 7) -> int:
+async def seed_demo(
+    session: AsyncSession, hasher: PasswordHasher, *, posts: int = 50, seed: int = 7
+) -> int:
     """Create the demo authors and posts; returns how many posts were made (0 if already seeded)."""
     if await session.scalar(select(User.id).where(User.username == AUTHORS[0][0])):
         return 0
@@ -114,9 +166,13 @@ async def seed_demo(session: AsyncSession, hasher: PasswordHasher, *, posts: int
     for n in range(posts):
         topic = TOPICS[n % len(TOPICS)]
         status, when = _status(rng, n, now)
-        data = PostCreate(title=topic.titles[(n // len(TOPICS)) % len(topic.titles)],
-                          content_raw=_markdown(rng, topic), tags=list(topic.tags),
-                          status=status, published_at=when)
+        data = PostCreate(
+            title=topic.titles[(n // len(TOPICS)) % len(topic.titles)],
+            content_raw=_markdown(rng, topic),
+            tags=list(topic.tags),
+            status=status,
+            published_at=when,
+        )
         record = await service.create(author=authors[n % len(authors)], data=data)
         await repository.increment(record.post.id, "likes_count", rng.randint(0, 120))
         await repository.increment(record.post.id, "views_count", rng.randint(50, 5000))

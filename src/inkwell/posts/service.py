@@ -29,6 +29,7 @@ from inkwell.tags.repository import TagRepository
 
 SUMMARY_CHARS = 280
 _SLUG_TRIES = 10
+_INSERT_TRIES = 3
 _KEYSET_SORTS = {"newest", "oldest"}
 
 
@@ -140,12 +141,11 @@ class PostService:
             reading_time=reading_minutes(text),
             content_json=data.content_json,
             meta=data.metadata.as_json() if data.metadata else {},
-            slug=await self._slug_for(data.slug, data.title, exclude=None),
             status=PostStatus.DRAFT,
             published_at=None,
         )
         self._set_status(post, data.status, data.published_at, utcnow())
-        await self.posts.add(post)
+        await self._insert(post, data.slug)
         await self.posts.set_tags(post.id, await self._tag_ids(data.tags))
         await self.posts.add_version(post, author.id)
         return await self._record(post.id)
@@ -282,6 +282,17 @@ class PostService:
         else:
             when = when or post.published_at
         post.status, post.published_at = status, when
+
+    async def _insert(self, post: Post, explicit_slug: str | None) -> None:
+        """Insert with a free slug; after losing a race for a generated one, add a random suffix."""
+        post.slug = await self._slug_for(explicit_slug, post.title, exclude=None)
+        for _ in range(_INSERT_TRIES):
+            if await self.posts.add(post):
+                return
+            if explicit_slug:
+                break
+            post.slug = f"{slugify(post.title) or 'post'}-{secrets.token_hex(3)}"
+        raise SlugTaken(post.slug)
 
     async def _change_slug(self, post: Post, slug: str | None) -> None:
         new = await self._slug_for(slug, post.title, exclude=post.id)
