@@ -256,6 +256,9 @@ async def test_search_syntax_and_unsafe_snippets(client: httpx.AsyncClient) -> N
     garden = (await client.get(f"{POSTS}/search", params={"q": "tomatoes"})).json()["items"][0]
     assert "<" not in garden["snippet"].replace("<mark>", "").replace("</mark>", "")
     assert (await client.get(f"{POSTS}/search")).status_code == 422
+    past_the_end = await client.get(f"{POSTS}/search", params={"q": "python", "page": 9})
+    assert past_the_end.json()["items"] == []
+    assert past_the_end.json()["total"] == 2
 
 
 async def test_list_runs_the_same_statements_for_1_and_100_posts(
@@ -275,10 +278,11 @@ async def test_list_runs_the_same_statements_for_1_and_100_posts(
 
     one = await count(f"{POSTS}?page_size=100")
     one_tagged = await count(f"{POSTS}?page_size=100&tag=a")
+    one_found = await count(f"{POSTS}/search?q=markdown&page_size=100")
     for n in range(99):
         await create_post(session, bob.user if n % 2 else alice.user, tags=["a", f"t{n % 7}"])
     many = await count(f"{POSTS}?page_size=100")
     assert (await client.get(f"{POSTS}?page_size=100")).json()["total"] == 100
     assert one == many == 2
-    assert one_tagged == await count(f"{POSTS}?page_size=100&tag=a")
-    assert await count(f"{POSTS}/search?q=markdown&page_size=100") == 2
+    assert one_tagged == await count(f"{POSTS}?page_size=100&tag=a") == 3
+    assert one_found == await count(f"{POSTS}/search?q=markdown&page_size=100") == 1

@@ -58,7 +58,7 @@ class PostQuery:
 
     now: datetime
     author: str | None = None
-    tags: Sequence[str] = ()
+    tag_ids: Sequence[uuid.UUID] = ()
     q: str | None = None
     published_after: datetime | None = None
     published_before: datetime | None = None
@@ -208,19 +208,25 @@ class PostRepository:
     # Lists
 
     async def list_public(self, query: PostQuery) -> tuple[list[PostRecord], int]:
-        """A page of public posts and how many match; two statements whatever the page size."""
+        """A page of public posts and how many match; two statements whatever the page size.
+
+        The page's ids are chosen first, so authors and tags are joined for those rows only
+        (not for the rows an OFFSET skips).
+        """
         conditions = self._public_conditions(query)
+        order = self._order(query)
+        page = select(Post.id).where(*conditions).order_by(*order).limit(query.limit)
+        if query.after is not None:
+            page = page.where(self._after(query, query.after))
+        elif query.offset:
+            page = page.offset(query.offset)
+        chosen = page.subquery("page")
         statement = (
             self._with_author_and_tags()
-            .where(*conditions)
+            .join(chosen, chosen.c.id == Post.id)
             .options(*_LIST_DEFERRED)
-            .order_by(*self._order(query))
-            .limit(query.limit)
+            .order_by(*order)
         )
-        if query.after is not None:
-            statement = statement.where(self._after(query, query.after))
-        elif query.offset:
-            statement = statement.offset(query.offset)
         rows = (await self.session.execute(statement)).all()
         total = await self.session.scalar(select(func.count()).select_from(Post).where(*conditions))
         return _records(rows), int(total or 0)
@@ -237,7 +243,7 @@ class PostRepository:
                 .scalar_subquery()
             )
             conditions.append(Post.author_id == author_id)
-        conditions.extend(self._has_tag(slug) for slug in query.tags)
+        conditions.extend(self._has_tag(tag_id) for tag_id in query.tag_ids)
         if query.q is not None:
             conditions.append(Post.search_vector.bool_op("@@")(_tsquery(query.q)))
         if query.published_after is not None:
@@ -246,8 +252,9 @@ class PostRepository:
             conditions.append(Post.published_at < query.published_before)
         return conditions + query.extra
 
-    def _has_tag(self, slug: str) -> ColumnElement[bool]:
-        tag_id = select(Tag.id).where(Tag.slug == slug).scalar_subquery()
+    def _has_tag(self, tag_id: uuid.UUID) -> ColumnElement[bool]:
+        # A known tag id (not a subquery) lets the planner use the tag's own statistics: a
+        # popular tag walks the feed index, a rare one starts from post_tags.
         return exists().where(PostTag.post_id == Post.id, PostTag.tag_id == tag_id)
 
     def _order(self, query: PostQuery) -> list[Any]:
@@ -265,12 +272,15 @@ class PostRepository:
         return key > tuple_(*after) if query.sort == "oldest" else key < tuple_(*after)
 
     async def search(self, query: PostQuery, q: str) -> tuple[list[PostRecord], int]:
-        """Public posts matching `q`, best first, each with a marked-up snippet."""
+        """Public posts matching `q`, best first, each with a marked-up snippet.
+
+        Ranking has to visit every match anyway, so the same pass counts them (a window count).
+        """
         tsquery = _tsquery(q)
         conditions = self._public_conditions(query)
         rank = func.ts_rank_cd(Post.search_vector, tsquery).label("rank")
         best = (
-            select(Post.id.label("post_id"), rank)
+            select(Post.id.label("post_id"), rank, func.count().over().label("total"))
             .where(*conditions)
             .order_by(rank.desc(), Post.published_at.desc(), Post.id.desc())
             .limit(query.limit)
@@ -282,13 +292,20 @@ class PostRepository:
         )
         statement = (
             self._with_author_and_tags()
-            .add_columns(best.c.rank, headline)
+            .add_columns(best.c.rank, headline, best.c.total)
             .join(best, best.c.post_id == Post.id)
             .options(*_LIST_DEFERRED)
             .order_by(best.c.rank.desc(), Post.published_at.desc(), Post.id.desc())
         )
         rows = (await self.session.execute(statement)).all()
-        total = await self.session.scalar(select(func.count()).select_from(Post).where(*conditions))
+        if rows:
+            total = rows[0][5]
+        elif query.offset:  # past the last page: count on its own
+            total = await self.session.scalar(
+                select(func.count()).select_from(Post).where(*conditions)
+            )
+        else:
+            total = 0
         records = [
             PostRecord(post=row[0], author=row[1], tags=row[2], rank=float(row[3]), snippet=row[4])
             for row in rows

@@ -82,10 +82,13 @@ class PostService:
         if params.cursor and params.sort not in _KEYSET_SORTS:
             raise InvalidPostInput("cursor", "cursors work with sort=newest or sort=oldest")
         after = decode_cursor(params.cursor, params.sort) if params.cursor else None
+        tag_ids = await self.tags.ids_by_slug(params.tag) if params.tag else {}
+        if len(tag_ids) < len(set(params.tag)):  # an unknown tag: nothing can match all
+            return PostPage(items=[], total=0, page=params.page, page_size=params.page_size)
         query = PostQuery(
             now=utcnow(),
             author=params.author,
-            tags=params.tag,
+            tag_ids=list(tag_ids.values()),
             q=q or None,
             published_after=params.published_after,
             published_before=params.published_before,

@@ -38,6 +38,11 @@ class TagRepository:
         ids: dict[str, uuid.UUID] = {row.slug: row.id for row in rows}
         return [ids[slug] for slug in slugs]
 
+    async def ids_by_slug(self, slugs: Sequence[str]) -> dict[str, uuid.UUID]:
+        """The ids of the tags that exist among `slugs`."""
+        rows = await self.session.execute(select(Tag.slug, Tag.id).where(Tag.slug.in_(slugs)))
+        return {row.slug: row.id for row in rows}
+
     def _counted(self, now: datetime) -> Any:
         public = and_(LISTED, Post.published_at <= now)
         count = (
