@@ -286,3 +286,18 @@ async def test_list_runs_the_same_statements_for_1_and_100_posts(
     assert one == many == 2
     assert one_tagged == await count(f"{POSTS}?page_size=100&tag=a") == 3
     assert one_found == await count(f"{POSTS}/search?q=markdown&page_size=100") == 1
+
+
+@pytest.mark.usefixtures("blog")
+async def test_totals_stop_counting_past_the_limit(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exact = (await client.get(POSTS)).json()
+    assert (exact["total"], exact["total_is_exact"]) == (5, True)
+    monkeypatch.setattr("inkwell.posts.repository.COUNT_LIMIT", 3)
+    monkeypatch.setattr("inkwell.posts.service.COUNT_LIMIT", 3)
+    capped = (await client.get(POSTS)).json()
+    assert (capped["total"], capped["total_is_exact"]) == (3, False)
+    assert len(capped["items"]) == 5
+    tagged = (await client.get(POSTS, params={"tag": "python"})).json()
+    assert (tagged["total"], tagged["total_is_exact"]) == (2, True)

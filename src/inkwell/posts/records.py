@@ -34,6 +34,7 @@ class PostPage:
     page: int
     page_size: int
     next_cursor: str | None = None
+    total_is_exact: bool = True
 
 
 @dataclass(frozen=True, slots=True)

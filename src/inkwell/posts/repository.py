@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Select,
+    bindparam,
     delete,
     exists,
     func,
@@ -37,6 +38,8 @@ from inkwell.posts.records import PostRecord, VersionRecord
 LISTED: ColumnElement[bool] = literal_column(
     "(posts.status IN ('published', 'scheduled') AND posts.deleted_at IS NULL)", Boolean
 )
+# Counting every match of a big list costs as much as reading it: totals stop past this.
+COUNT_LIMIT = 10_000
 Counter = Literal["comments_count", "likes_count", "bookmarks_count", "views_count"]
 _LIST_DEFERRED = (
     defer(Post.content_raw, raiseload=True),
@@ -228,8 +231,12 @@ class PostRepository:
             .order_by(*order)
         )
         rows = (await self.session.execute(statement)).all()
-        total = await self.session.scalar(select(func.count()).select_from(Post).where(*conditions))
-        return _records(rows), int(total or 0)
+        return _records(rows), await self._count(conditions)
+
+    async def _count(self, conditions: list[ColumnElement[bool]]) -> int:
+        """How many posts match, counting no further than COUNT_LIMIT + 1."""
+        matching = select(Post.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
+        return int(await self.session.scalar(select(func.count()).select_from(matching)) or 0)
 
     def _public_conditions(self, query: PostQuery) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = [
@@ -255,7 +262,9 @@ class PostRepository:
     def _has_tag(self, tag_id: uuid.UUID) -> ColumnElement[bool]:
         # A known tag id (not a subquery) lets the planner use the tag's own statistics: a
         # popular tag walks the feed index, a rare one starts from post_tags.
-        return exists().where(PostTag.post_id == Post.id, PostTag.tag_id == tag_id)
+        # Inlined as a literal: a prepared statement's generic plan would not know the tag.
+        known = bindparam(None, tag_id, type_=PostTag.tag_id.type, literal_execute=True)
+        return exists().where(PostTag.post_id == Post.id, PostTag.tag_id == known)
 
     def _order(self, query: PostQuery) -> list[Any]:
         if query.sort == "oldest":

@@ -210,11 +210,14 @@ class SearchHit(PostSummary):
 
 
 class PostList(OutputModel):
+    """A page of posts. `total` stops at 10,000; `total_is_exact` is false when it did."""
+
     items: list[PostSummary]
     total: int
     page: int
     page_size: int
     next_cursor: str | None = None
+    total_is_exact: bool = True
 
     @classmethod
     def from_page(cls, page: PostPage) -> PostList:
@@ -224,6 +227,7 @@ class PostList(OutputModel):
             page=page.page,
             page_size=page.page_size,
             next_cursor=page.next_cursor,
+            total_is_exact=page.total_is_exact,
         )
 
 

@@ -23,7 +23,13 @@ from inkwell.posts.exceptions import (
 )
 from inkwell.posts.policy import can_edit, can_see, etag_matches
 from inkwell.posts.records import PostPage, PostRecord, Redirect, VersionRecord
-from inkwell.posts.repository import MARK_START, MARK_STOP, PostQuery, PostRepository
+from inkwell.posts.repository import (
+    COUNT_LIMIT,
+    MARK_START,
+    MARK_STOP,
+    PostQuery,
+    PostRepository,
+)
 from inkwell.posts.schemas import PostCreate, PostListParams, PostUpdate
 from inkwell.tags.repository import TagRepository
 
@@ -103,10 +109,11 @@ class PostService:
             next_cursor = encode_cursor(items[-1].post, params.sort)
         return PostPage(
             items=items,
-            total=total,
+            total=min(total, COUNT_LIMIT),
             page=params.page,
             page_size=params.page_size,
             next_cursor=next_cursor,
+            total_is_exact=total <= COUNT_LIMIT,
         )
 
     async def search(self, *, q: str, page: int, page_size: int) -> PostPage:
