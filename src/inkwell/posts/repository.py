@@ -39,7 +39,7 @@ LISTED: ColumnElement[bool] = literal_column(
     "(posts.status IN ('published', 'scheduled') AND posts.deleted_at IS NULL)", Boolean
 )
 # Counting every match of a big list costs as much as reading it: totals stop past this.
-COUNT_LIMIT = 10_000
+COUNT_LIMIT = 1_000
 Counter = Literal["comments_count", "likes_count", "bookmarks_count", "views_count"]
 _LIST_DEFERRED = (
     defer(Post.content_raw, raiseload=True),

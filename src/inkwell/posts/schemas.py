@@ -210,7 +210,7 @@ class SearchHit(PostSummary):
 
 
 class PostList(OutputModel):
-    """A page of posts. `total` stops at 10,000; `total_is_exact` is false when it did."""
+    """A page of posts. `total` stops at 1,000; `total_is_exact` is false when it did."""
 
     items: list[PostSummary]
     total: int
