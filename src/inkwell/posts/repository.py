@@ -12,13 +12,13 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Select,
-    bindparam,
     delete,
     exists,
     func,
     insert,
     literal_column,
     select,
+    text,
     tuple_,
     update,
 )
@@ -216,6 +216,7 @@ class PostRepository:
         The page's ids are chosen first, so authors and tags are joined for those rows only
         (not for the rows an OFFSET skips).
         """
+        await self._plan_for_these_values()
         conditions = self._public_conditions(query)
         order = self._order(query)
         page = select(Post.id).where(*conditions).order_by(*order).limit(query.limit)
@@ -232,6 +233,16 @@ class PostRepository:
         )
         rows = (await self.session.execute(statement)).all()
         return _records(rows), await self._count(conditions)
+
+    async def _plan_for_these_values(self) -> None:
+        """Plan this transaction's statements for their actual parameters.
+
+        asyncpg prepares statements, and after five runs PostgreSQL may switch to a generic
+        plan that ignores the values: one plan for a tag on 40% of posts and for a tag on ten
+        (measured: 2 ms with a custom plan, 17 ms with the generic one). Setting
+        plan_cache_mode on the engine's connections would make this statement unnecessary.
+        """
+        await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
     async def _count(self, conditions: list[ColumnElement[bool]]) -> int:
         """How many posts match, counting no further than COUNT_LIMIT + 1."""
@@ -262,9 +273,7 @@ class PostRepository:
     def _has_tag(self, tag_id: uuid.UUID) -> ColumnElement[bool]:
         # A known tag id (not a subquery) lets the planner use the tag's own statistics: a
         # popular tag walks the feed index, a rare one starts from post_tags.
-        # Inlined as a literal: a prepared statement's generic plan would not know the tag.
-        known = bindparam(None, tag_id, type_=PostTag.tag_id.type, literal_execute=True)
-        return exists().where(PostTag.post_id == Post.id, PostTag.tag_id == known)
+        return exists().where(PostTag.post_id == Post.id, PostTag.tag_id == tag_id)
 
     def _order(self, query: PostQuery) -> list[Any]:
         if query.sort == "oldest":
@@ -285,6 +294,7 @@ class PostRepository:
 
         Ranking has to visit every match anyway, so the same pass counts them (a window count).
         """
+        await self._plan_for_these_values()
         tsquery = _tsquery(q)
         conditions = self._public_conditions(query)
         rank = func.ts_rank_cd(Post.search_vector, tsquery).label("rank")
