@@ -52,7 +52,16 @@ async def _pick(state: AppState) -> dict[str, str]:
                 "ORDER BY id LIMIT 1 OFFSET 5000"
             ),
             "author": await one("SELECT username FROM users ORDER BY username LIMIT 1"),
+            "word_100": await one(_WORD.format(low=80, high=120)),
+            "word_1000": await one(_WORD.format(low=900, high=1100)),
         }
+
+
+# A word (lexeme) found in about as many posts as asked; ts_stat reads every vector once.
+_WORD = (
+    "SELECT word FROM ts_stat('SELECT search_vector FROM posts') "
+    "WHERE ndoc BETWEEN {low} AND {high} AND word ~ '^[a-z]+$' ORDER BY word LIMIT 1"
+)
 
 
 def scenarios(p: dict[str, str]) -> list[Scenario]:
@@ -63,8 +72,18 @@ def scenarios(p: dict[str, str]) -> list[Scenario]:
         Scenario("GET /posts?tag=<popular>", f"/api/v1/posts?tag={p['popular_tag']}"),
         Scenario("GET /posts?tag=<rare>", f"/api/v1/posts?tag={p['rare_tag']}"),
         Scenario("GET /posts?author=<name>", f"/api/v1/posts?author={p['author']}"),
-        Scenario("GET /posts/search?q=garden", "/api/v1/posts/search?q=garden"),
-        Scenario("GET /posts/search?q=postgres index", "/api/v1/posts/search?q=postgres%20index"),
+        Scenario(
+            "GET /posts/search?q=<word in ~100 posts>", f"/api/v1/posts/search?q={p['word_100']}"
+        ),
+        Scenario(
+            "GET /posts/search?q=<word in ~1000 posts>", f"/api/v1/posts/search?q={p['word_1000']}"
+        ),
+        Scenario("GET /posts/search?q=coffee (2,100 posts)", "/api/v1/posts/search?q=coffee"),
+        Scenario("GET /posts/search?q=garden (6,400 posts)", "/api/v1/posts/search?q=garden"),
+        Scenario(
+            "GET /posts/search?q=postgres index (18,500 posts)",
+            "/api/v1/posts/search?q=postgres%20index",
+        ),
         Scenario("GET /posts?q=coffee&sort=relevance", "/api/v1/posts?q=coffee&sort=relevance"),
         Scenario(
             'GET /posts/search?q="music history" -wine',
