@@ -387,3 +387,38 @@ async def test_my_posts_lists_every_status_and_does_not_shadow_profiles(
     profile = await client.get("/api/v1/users/alice")
     assert profile.status_code == 200
     assert profile.json()["username"] == "alice"
+
+
+async def test_structured_content_round_trips(client: httpx.AsyncClient, alice: Account) -> None:
+    doc = {"type": "doc", "content": [{"type": "paragraph", "text": "Hi"}]}
+    post = await write(client, alice, content_json=doc)
+    assert post["content_json"] == doc
+    cleared = await client.patch(
+        f"{POSTS}/{post['id']}",
+        json={"content_json": None, "metadata": None},
+        headers=alice.headers,
+    )
+    assert cleared.json()["content_json"] is None
+    assert cleared.json()["metadata"] == {}
+
+
+async def test_a_draft_cannot_have_a_publication_time(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    response = await client.post(
+        POSTS,
+        headers=alice.headers,
+        json={"title": "x", "content_raw": "y", "published_at": future()},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "published_at"
+
+
+async def test_openapi_documents_the_post_routes(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    paths = spec["paths"]
+    assert set(paths["/api/v1/posts/{post_id}"]) == {"patch", "put", "delete"}
+    assert "412" in paths["/api/v1/posts/{post_id}"]["patch"]["responses"]
+    assert "301" in paths["/api/v1/posts/{id_or_slug}"]["get"]["responses"]
+    assert "/api/v1/users/me/posts" in paths
+    assert "/api/v1/tags/{slug}" in paths

@@ -279,7 +279,8 @@ class PostService:
         self, post: Post, status: PostStatus, when: datetime | None, now: datetime
     ) -> None:
         if status == PostStatus.DRAFT:
-            when = None
+            if when is not None:
+                raise InvalidPostInput("published_at", "a draft has no publication time")
         elif status == PostStatus.PUBLISHED:
             kept = post.published_at if post.status != PostStatus.SCHEDULED else None
             when = when or kept or now
