@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -302,3 +303,14 @@ async def test_totals_stop_counting_past_the_limit(
     assert len(capped["items"]) == 5
     tagged = (await client.get(POSTS, params={"tag": "python"})).json()
     assert (tagged["total"], tagged["total_is_exact"]) == (2, True)
+
+
+@pytest.mark.usefixtures("blog")
+async def test_random_search_text_never_fails(client: httpx.AsyncClient) -> None:
+    rng = random.Random(3)  # noqa: S311 - reproducible fuzzing, not secrets
+    alphabet = "ab \"'-|&!():*<>%_\\\t\n\u00e9\u4e2d\U0001f600\x01\x7f"
+    for _ in range(80):
+        q = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        for url in (f"{POSTS}/search", POSTS):
+            response = await client.get(url, params={"q": q})
+            assert response.status_code == 200, (q, response.text)

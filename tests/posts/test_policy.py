@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from inkwell.models.post import Post, PostStatus
 from inkwell.models.user import Role, User
@@ -89,3 +92,9 @@ def test_cursor_round_trip_and_refusals() -> None:
     ):
         with pytest.raises(InvalidCursor):
             decode_cursor(bad, sort)
+
+
+@given(st.text(max_size=300))
+def test_any_cursor_text_is_decoded_or_refused(text: str) -> None:
+    with contextlib.suppress(InvalidCursor):
+        decode_cursor(text, "newest")
