@@ -167,7 +167,7 @@ async def seed_demo(
         topic = TOPICS[n % len(TOPICS)]
         status, when = _status(rng, n, now)
         data = PostCreate(
-            title=topic.titles[(n // len(TOPICS)) % len(topic.titles)],
+            title=_title(topic, n),
             content_raw=_markdown(rng, topic),
             tags=list(topic.tags),
             status=status,
@@ -177,6 +177,13 @@ async def seed_demo(
         await repository.increment(record.post.id, "likes_count", rng.randint(0, 120))
         await repository.increment(record.post.id, "views_count", rng.randint(50, 5000))
     return posts
+
+
+def _title(topic: Topic, n: int) -> str:
+    """Each topic's titles in turn; the second round are follow-ups."""
+    rounds, index = divmod(n // len(TOPICS), len(topic.titles))
+    title = topic.titles[index]
+    return f"{title}, part {rounds + 1}" if rounds else title
 
 
 def _status(rng: random.Random, n: int, now: datetime) -> tuple[str, datetime | None]:
