@@ -220,6 +220,8 @@ async def test_patch_changes_only_the_fields_sent(
     assert [t["slug"] for t in put.json()["tags"]] == ["b", "c", "a"]
     assert put.json()["summary"] == "New body"
     assert (await client.patch(url, json={"title": None}, headers=alice.headers)).status_code == 422
+    unchanged = await client.patch(url, json={}, headers=alice.headers)
+    assert unchanged.json()["version"] == put.json()["version"]
     assert (
         await client.patch(url, json={"author_id": str(post["id"])}, headers=alice.headers)
     ).status_code == 422

@@ -166,6 +166,8 @@ class PostService:
         """Change only the fields sent; a changed title, summary or content saves a version."""
         post = await self._editable(post_id, editor, if_match)
         sent = changes.model_fields_set
+        if not sent:  # nothing to change: same version, same ETag
+            return await self._record(post.id)
         content_changed = self._apply_content(post, changes)
         if "slug" in sent:
             await self._change_slug(post, changes.slug)
