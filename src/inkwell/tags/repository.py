@@ -43,6 +43,18 @@ class TagRepository:
         rows = await self.session.execute(select(Tag.slug, Tag.id).where(Tag.slug.in_(slugs)))
         return {row.slug: row.id for row in rows}
 
+    def _public_counts(self, now: datetime, tag_ids: Any = None) -> Any:
+        """Public posts per tag in one grouped pass (optionally only for some tags)."""
+        query = (
+            select(PostTag.tag_id, func.count().label("n"))
+            .join(Post, Post.id == PostTag.post_id)
+            .where(LISTED, Post.published_at <= now)
+            .group_by(PostTag.tag_id)
+        )
+        if tag_ids is not None:
+            query = query.where(PostTag.tag_id.in_(tag_ids))
+        return query.subquery("counts")
+
     def _counted(self, now: datetime) -> Any:
         public = and_(LISTED, Post.published_at <= now)
         count = (
@@ -55,17 +67,39 @@ class TagRepository:
         )
         return select(Tag.name, Tag.slug, Tag.description, count)
 
+    def _by_count(self, now: datetime) -> Any:
+        counts = self._public_counts(now)
+        post_count = func.coalesce(counts.c.n, 0).label("post_count")
+        return (
+            select(Tag.name, Tag.slug, Tag.description, post_count)
+            .outerjoin(counts, counts.c.tag_id == Tag.id)
+            .order_by(post_count.desc(), func.lower(Tag.name), Tag.slug)
+        )
+
+    def _by_name(self, now: datetime, limit: int, offset: int) -> Any:
+        page = select(Tag.id).order_by(func.lower(Tag.name), Tag.slug).limit(limit).offset(offset)
+        chosen = page.subquery("page")
+        counts = self._public_counts(now, select(chosen.c.id))
+        return (
+            select(Tag.name, Tag.slug, Tag.description, func.coalesce(counts.c.n, 0))
+            .join(chosen, chosen.c.id == Tag.id)
+            .outerjoin(counts, counts.c.tag_id == Tag.id)
+            .order_by(func.lower(Tag.name), Tag.slug)
+        )
+
     async def list(
         self, *, now: datetime, sort: TagSort, limit: int, offset: int
     ) -> tuple[list[TagRecord], int]:
-        """A page of tags with their public post counts, and how many tags there are."""
-        query = self._counted(now)
-        order = (
-            [query.selected_columns.post_count.desc(), Tag.name]
-            if sort == "count"
-            else [func.lower(Tag.name), Tag.slug]
-        )
-        rows = await self.session.execute(query.order_by(*order).limit(limit).offset(offset))
+        """A page of tags with their public post counts, and how many tags there are.
+
+        By count, every tag's count is needed: one grouped pass. By name, the page's tags are
+        chosen first and only theirs are counted.
+        """
+        if sort == "count":
+            statement = self._by_count(now).limit(limit).offset(offset)
+        else:
+            statement = self._by_name(now, limit, offset)
+        rows = await self.session.execute(statement)
         total = await self.session.scalar(select(func.count()).select_from(Tag))
         return [TagRecord(*row) for row in rows], int(total or 0)
 
