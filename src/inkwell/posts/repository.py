@@ -73,8 +73,16 @@ class PostQuery:
 
 
 def _tags_json() -> Any:
-    """The post's tags as a JSON array of {name, slug}, in the author's order."""
-    tag = func.json_build_object("name", Tag.name, "slug", Tag.slug)
+    """The post's tags as a JSON array of {name, slug}, in the author's order.
+
+    Each tag is looked up by primary key (a correlated subquery): a join here was planned as a
+    hash join that rebuilt a hash of every tag for each post of the page.
+    """
+    tag = (
+        select(func.json_build_object("name", Tag.name, "slug", Tag.slug))
+        .where(Tag.id == PostTag.tag_id)
+        .scalar_subquery()
+    )
     return (
         select(
             func.coalesce(
@@ -82,8 +90,6 @@ def _tags_json() -> Any:
                 literal_column("'[]'::json"),
             )
         )
-        .select_from(PostTag)
-        .join(Tag, Tag.id == PostTag.tag_id)
         .where(PostTag.post_id == Post.id)
         .scalar_subquery()
         .label("tags")
