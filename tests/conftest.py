@@ -65,6 +65,13 @@ def database_url(pg_server: str) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def empty_database(pg_server: str) -> Iterator[str]:
+    """A database with nothing in it, dropped after the test (for migration and CLI tests)."""
+    with fresh_database(pg_server) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return make_settings(database_url)

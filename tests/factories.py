@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from functools import lru_cache
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.security import argon2_hasher
+from inkwell.models.post import Post
 from inkwell.models.user import Role, User
 
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -59,3 +61,34 @@ async def auth_headers(
 ) -> dict[str, str]:
     tokens = await login(client, user.username, password)
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def create_post(
+    session: AsyncSession,
+    author: User,
+    *,
+    title: str | None = None,
+    content: str = "Some **Markdown** content about testing.",
+    status: str = "published",
+    tags: list[str] | None = None,
+    **fields: Any,
+) -> Post:
+    """A post written through PostService.create, as the API would."""
+    from inkwell.posts.repository import PostRepository  # noqa: PLC0415
+    from inkwell.posts.schemas import PostCreate  # noqa: PLC0415
+    from inkwell.posts.service import PostService  # noqa: PLC0415
+    from inkwell.tags.repository import TagRepository  # noqa: PLC0415
+
+    data = PostCreate.model_validate(
+        {
+            "title": title or f"Post {next(_counter)}",
+            "content_raw": content,
+            "status": status,
+            "tags": tags or [],
+            **fields,
+        }
+    )
+    service = PostService(posts=PostRepository(session), tags=TagRepository(session))
+    record = await service.create(author=author, data=data)
+    await session.commit()
+    return record.post

@@ -122,5 +122,31 @@ async def _create_admin(settings: Settings, *, email: str, username: str, passwo
         await engine.dispose()
 
 
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Create demo authors and about fifty posts with tags (not in production)."""
+    settings = _settings_with_database()
+    if settings.is_production:
+        raise typer.BadParameter("seed-demo is for development databases only")
+    migrations.upgrade(_database_url(settings))
+    created = asyncio.run(_seed_demo(settings))
+    typer.echo(f"created {created} demo posts" if created else "demo data already present")
+
+
+async def _seed_demo(settings: Settings) -> int:
+    from inkwell.core.security import PasswordHasher  # noqa: PLC0415
+    from inkwell.posts.seed import DEMO_PASSWORD, seed_demo  # noqa: PLC0415
+
+    engine = create_engine(settings)
+    try:
+        async with unit_of_work(create_sessionmaker(engine)) as session:
+            created = await seed_demo(session, PasswordHasher(1))
+    finally:
+        await engine.dispose()
+    if created:
+        typer.echo(f"sign in as ada, grace, linus, rosalind or alan with {DEMO_PASSWORD!r}")
+    return created
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -16,6 +16,9 @@ from inkwell.core.logging import configure_logging
 from inkwell.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from inkwell.core.state import AppState
 from inkwell.health.router import router as health_router
+from inkwell.posts.router import me_router as my_posts_router
+from inkwell.posts.router import router as posts_router
+from inkwell.tags.router import router as tags_router
 from inkwell.users.router import admin_router
 from inkwell.users.router import router as users_router
 
@@ -24,7 +27,9 @@ API_V1 = "/api/v1"
 
 def api_v1_router() -> APIRouter:
     api = APIRouter(prefix=API_V1)
-    for router in (auth_router, users_router, admin_router):
+    # /users/me/posts before /users/{username}, so the more specific path wins.
+    routers = (auth_router, my_posts_router, users_router, admin_router, posts_router, tags_router)
+    for router in routers:
         api.include_router(router)
     return api
 

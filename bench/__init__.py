@@ -1,0 +1,1 @@
+"""Benchmarks: a generator for large data sets and the measurements in docs/benchmarks.md."""

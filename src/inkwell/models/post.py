@@ -1,0 +1,180 @@
+"""Posts, their tags, their saved versions and the slugs they used to have."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Computed,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inkwell.models.base import Base, SoftDelete, Timestamps, UUIDKey
+from inkwell.models.user import User
+
+
+class PostStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    SCHEDULED = "scheduled"
+    ARCHIVED = "archived"
+
+
+# Scheduled posts count as published once their time has come: visibility is decided by the
+# query, so no job has to flip them.
+LISTED_STATUSES = ("published", "scheduled")
+_LISTED = "status IN ('published', 'scheduled') AND deleted_at IS NULL"
+_SEARCH_VECTOR = (
+    "setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce(summary, '')), 'B') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce(content_raw, '')), 'C')"
+)
+
+
+class Post(UUIDKey, Timestamps, SoftDelete, Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        Index(
+            "uq_posts_slug_live", "slug", unique=True, postgresql_where=text("deleted_at IS NULL")
+        ),
+        Index(
+            "ix_posts_feed",
+            text("published_at DESC"),
+            text("id DESC"),
+            postgresql_where=text(_LISTED),
+        ),
+        Index(
+            "ix_posts_popular",
+            text("likes_count DESC"),
+            text("published_at DESC"),
+            text("id DESC"),
+            postgresql_where=text(_LISTED),
+        ),
+        Index(
+            "ix_posts_author_feed",
+            "author_id",
+            text("published_at DESC"),
+            text("id DESC"),
+            postgresql_where=text(_LISTED),
+        ),
+        Index(
+            "ix_posts_author_created",
+            "author_id",
+            text("created_at DESC"),
+            text("id DESC"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        Index("ix_posts_search_vector", "search_vector", postgresql_using="gin"),
+        Index(
+            "ix_posts_metadata",
+            "metadata",
+            postgresql_using="gin",
+            postgresql_ops={"metadata": "jsonb_path_ops"},
+        ),
+    )
+
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(200))
+    status: Mapped[PostStatus] = mapped_column(
+        Enum(PostStatus, name="post_status", values_callable=lambda e: [m.value for m in e]),
+        default=PostStatus.DRAFT,
+        server_default=PostStatus.DRAFT.value,
+    )
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    summary: Mapped[str] = mapped_column(String(500))
+    content_raw: Mapped[str] = mapped_column(Text)
+    content_html: Mapped[str] = mapped_column(Text)
+    content_json: Mapped[dict[str, Any] | None] = mapped_column(JSONB, default=None)
+    # `metadata` is reserved on declarative classes, hence the attribute name.
+    meta: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    reading_time: Mapped[int] = mapped_column(SmallInteger, default=1, server_default=text("1"))
+    search_vector: Mapped[Any] = mapped_column(
+        TSVECTOR, Computed(_SEARCH_VECTOR, persisted=True), deferred=True, deferred_raiseload=True
+    )
+    comments_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    likes_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    bookmarks_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    views_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Bumped by every saved change; the ETag is built from it.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    author: Mapped[User] = relationship(lazy="raise")
+
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
+
+
+class Tag(UUIDKey, Base):
+    __tablename__ = "tags"
+    __table_args__ = (
+        Index("uq_tags_name_lower", func.lower(text("name")), unique=True),
+        UniqueConstraint("slug", name="uq_tags_slug"),
+    )
+
+    name: Mapped[str] = mapped_column(String(50))
+    slug: Mapped[str] = mapped_column(String(60))
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class PostTag(Base):
+    """A tag on a post, at the position the author gave it."""
+
+    __tablename__ = "post_tags"
+    __table_args__ = (
+        PrimaryKeyConstraint("post_id", "tag_id", name="pk_post_tags"),
+        Index("ix_post_tags_tag_id_post_id", "tag_id", "post_id"),
+    )
+
+    post_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    tag_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+
+
+class PostVersion(UUIDKey, Base):
+    """A saved state of a post's title, summary, content and metadata; never rewritten."""
+
+    __tablename__ = "post_versions"
+    __table_args__ = (
+        UniqueConstraint("post_id", "version", name="uq_post_versions_post_id_version"),
+    )
+
+    post_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500))
+    content_raw: Mapped[str] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONB)
+    editor_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class PostSlug(Base):
+    """A slug a post used to have; requests for it are redirected to the current one."""
+
+    __tablename__ = "post_slugs"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    post_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

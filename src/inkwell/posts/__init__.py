@@ -1,0 +1,1 @@
+"""Posts: authoring, publishing, revisions, tags and search."""

@@ -1,0 +1,402 @@
+"""Every query on posts, their versions and their old slugs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
+
+from inkwell.core.ids import uuid7
+from inkwell.models.post import Post, PostSlug, PostStatus, PostTag, PostVersion, Tag
+from inkwell.models.user import User
+from inkwell.posts.exceptions import SlugTaken
+from inkwell.posts.records import PostRecord, VersionRecord
+
+# Spelled exactly as the partial indexes' predicate, so the planner can use them with any plan.
+LISTED: ColumnElement[bool] = literal_column(
+    "(posts.status IN ('published', 'scheduled') AND posts.deleted_at IS NULL)", Boolean
+)
+# Counting every match of a big list costs as much as reading it: totals stop past this.
+COUNT_LIMIT = 1_000
+Counter = Literal["comments_count", "likes_count", "bookmarks_count", "views_count"]
+_LIST_DEFERRED = (
+    defer(Post.content_raw, raiseload=True),
+    defer(Post.content_html, raiseload=True),
+    defer(Post.content_json, raiseload=True),
+)
+# Marks around the matched words of a snippet; the service escapes the text, then turns them
+# into <mark>. Control characters, so a post's text cannot easily forge them.
+MARK_START, MARK_STOP = "\x02", "\x03"
+_HEADLINE_OPTIONS = (
+    f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=35, MinWords=12, "
+    "MaxFragments=2, FragmentDelimiter= … "
+)
+
+
+@dataclass
+class PostQuery:
+    """Filters and order of a public post list, as the service resolved them."""
+
+    now: datetime
+    author: str | None = None
+    tag_ids: Sequence[uuid.UUID] = ()
+    q: str | None = None
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+    sort: str = "newest"
+    after: tuple[datetime, uuid.UUID] | None = None
+    limit: int = 20
+    offset: int = 0
+    extra: list[ColumnElement[bool]] = field(default_factory=list)
+
+
+def _tags_json() -> Any:
+    """The post's tags as a JSON array of {name, slug}, in the author's order.
+
+    Each tag is looked up by primary key (a correlated subquery): a join here was planned as a
+    hash join that rebuilt a hash of every tag for each post of the page.
+    """
+    tag = (
+        select(func.json_build_object("name", Tag.name, "slug", Tag.slug))
+        .where(Tag.id == PostTag.tag_id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            func.coalesce(
+                func.json_agg(aggregate_order_by(tag, PostTag.position)),
+                literal_column("'[]'::json"),
+            )
+        )
+        .where(PostTag.post_id == Post.id)
+        .scalar_subquery()
+        .label("tags")
+    )
+
+
+def _tsquery(q: str) -> Any:
+    return func.websearch_to_tsquery(literal_column("'english'::regconfig"), q)
+
+
+def _slug_conflict(error: IntegrityError) -> bool:
+    constraint = getattr(getattr(error.orig, "__cause__", None), "constraint_name", None)
+    return constraint == "uq_posts_slug_live"
+
+
+def _records(rows: Sequence[Any], show_raw: bool = False) -> list[PostRecord]:
+    return [PostRecord(post=row[0], author=row[1], tags=row[2], show_raw=show_raw) for row in rows]
+
+
+class PostRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _with_author_and_tags(self) -> Select[Any]:
+        return select(Post, User, _tags_json()).join(User, User.id == Post.author_id)
+
+    async def get_record(self, post_id: uuid.UUID) -> PostRecord | None:
+        """A live post with its author and tags, in one statement."""
+        row = (
+            await self.session.execute(
+                self._with_author_and_tags().where(Post.id == post_id, Post.deleted_at.is_(None))
+            )
+        ).first()
+        return _records([row])[0] if row else None
+
+    async def get_record_by_slug(self, slug: str) -> PostRecord | None:
+        row = (
+            await self.session.execute(
+                self._with_author_and_tags().where(Post.slug == slug, Post.deleted_at.is_(None))
+            )
+        ).first()
+        return _records([row])[0] if row else None
+
+    async def slug_owner(self, slug: str) -> uuid.UUID | None:
+        """The live post that used to have this slug."""
+        return await self.session.scalar(
+            select(PostSlug.post_id)
+            .join(Post, Post.id == PostSlug.post_id)
+            .where(PostSlug.slug == slug, Post.deleted_at.is_(None))
+        )
+
+    async def get_for_update(self, post_id: uuid.UUID) -> Post | None:
+        """A live post, locked until the end of the transaction."""
+        return await self.session.scalar(
+            select(Post).where(Post.id == post_id, Post.deleted_at.is_(None)).with_for_update()
+        )
+
+    async def taken_slugs(
+        self, candidates: Sequence[str], exclude: uuid.UUID | None = None
+    ) -> set[str]:
+        """Which of the candidates live posts use."""
+        query = select(Post.slug).where(Post.slug.in_(candidates), Post.deleted_at.is_(None))
+        if exclude is not None:
+            query = query.where(Post.id != exclude)
+        return set(await self.session.scalars(query))
+
+    async def add(self, post: Post) -> bool:
+        """Insert a new post; False (and nothing written) when another post took its slug."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(post)
+                await self.session.flush()
+        except IntegrityError as error:
+            if not _slug_conflict(error):
+                raise
+            return False
+        return True
+
+    async def flush(self) -> None:
+        """Flush, turning a lost race for a slug into SlugTaken."""
+        try:
+            await self.session.flush()
+        except IntegrityError as error:
+            if not _slug_conflict(error):
+                raise
+            raise SlugTaken from error
+
+    async def save(self, post: Post) -> None:
+        """Write the changes made to `post` and bump its version (in SQL)."""
+        post.version = Post.version + 1
+        await self.flush()
+        await self.session.refresh(post, ["version", "updated_at"])
+
+    async def remember_slug(self, post_id: uuid.UUID, slug: str) -> None:
+        """Keep an old slug pointing at its post (the newest owner wins)."""
+        statement = pg_insert(PostSlug).values(slug=slug, post_id=post_id)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[PostSlug.slug],
+                set_={"post_id": statement.excluded.post_id, "created_at": func.now()},
+            )
+        )
+
+    async def set_tags(self, post_id: uuid.UUID, tag_ids: Sequence[uuid.UUID]) -> None:
+        await self.session.execute(delete(PostTag).where(PostTag.post_id == post_id))
+        if tag_ids:
+            await self.session.execute(
+                insert(PostTag),
+                [
+                    {"post_id": post_id, "tag_id": tag_id, "position": n}
+                    for n, tag_id in enumerate(tag_ids)
+                ],
+            )
+
+    async def increment(self, post_id: uuid.UUID, counter: Counter, by: int = 1) -> None:
+        """Change a denormalised counter in SQL (`SET n = n + 1`), never read-modify-write."""
+        column = getattr(Post, counter)
+        await self.session.execute(
+            update(Post)
+            .where(Post.id == post_id)
+            .values({column: column + by})
+            .execution_options(synchronize_session=False)
+        )
+
+    # Lists
+
+    async def list_public(self, query: PostQuery) -> tuple[list[PostRecord], int]:
+        """A page of public posts and how many match; two statements whatever the page size.
+
+        The page's ids are chosen first, so authors and tags are joined for those rows only
+        (not for the rows an OFFSET skips).
+        """
+        await self._plan_for_these_values()
+        conditions = self._public_conditions(query)
+        order = self._order(query)
+        page = select(Post.id).where(*conditions).order_by(*order).limit(query.limit)
+        if query.after is not None:
+            page = page.where(self._after(query, query.after))
+        elif query.offset:
+            page = page.offset(query.offset)
+        chosen = page.subquery("page")
+        statement = (
+            self._with_author_and_tags()
+            .join(chosen, chosen.c.id == Post.id)
+            .options(*_LIST_DEFERRED)
+            .order_by(*order)
+        )
+        rows = (await self.session.execute(statement)).all()
+        return _records(rows), await self._count(conditions)
+
+    async def _plan_for_these_values(self) -> None:
+        """Plan this transaction's statements for their actual parameters.
+
+        asyncpg prepares statements, and after five runs PostgreSQL may switch to a generic
+        plan that ignores the values: one plan for a tag on 40% of posts and for a tag on ten
+        (measured: 2 ms with a custom plan, 17 ms with the generic one). Setting
+        plan_cache_mode on the engine's connections would make this statement unnecessary.
+        """
+        await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+    async def _count(self, conditions: list[ColumnElement[bool]]) -> int:
+        """How many posts match, counting no further than COUNT_LIMIT + 1."""
+        matching = select(Post.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
+        return int(await self.session.scalar(select(func.count()).select_from(matching)) or 0)
+
+    def _public_conditions(self, query: PostQuery) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [
+            LISTED,
+            Post.published_at <= query.now,
+        ]
+        if query.author is not None:
+            author_id = (
+                select(User.id)
+                .where(func.lower(User.username) == query.author.lower(), User.deleted_at.is_(None))
+                .scalar_subquery()
+            )
+            conditions.append(Post.author_id == author_id)
+        conditions.extend(self._has_tag(tag_id) for tag_id in query.tag_ids)
+        if query.q is not None:
+            conditions.append(Post.search_vector.bool_op("@@")(_tsquery(query.q)))
+        if query.published_after is not None:
+            conditions.append(Post.published_at >= query.published_after)
+        if query.published_before is not None:
+            conditions.append(Post.published_at < query.published_before)
+        return conditions + query.extra
+
+    def _has_tag(self, tag_id: uuid.UUID) -> ColumnElement[bool]:
+        # A known tag id (not a subquery) lets the planner use the tag's own statistics: a
+        # popular tag walks the feed index, a rare one starts from post_tags.
+        return exists().where(PostTag.post_id == Post.id, PostTag.tag_id == tag_id)
+
+    def _order(self, query: PostQuery) -> list[Any]:
+        if query.sort == "oldest":
+            return [Post.published_at.asc(), Post.id.asc()]
+        if query.sort == "popular":
+            return [Post.likes_count.desc(), Post.published_at.desc(), Post.id.desc()]
+        if query.sort == "relevance" and query.q is not None:
+            rank = func.ts_rank_cd(Post.search_vector, _tsquery(query.q))
+            return [rank.desc(), Post.published_at.desc(), Post.id.desc()]
+        return [Post.published_at.desc(), Post.id.desc()]
+
+    def _after(self, query: PostQuery, after: tuple[datetime, uuid.UUID]) -> ColumnElement[bool]:
+        key = tuple_(Post.published_at, Post.id)
+        return key > tuple_(*after) if query.sort == "oldest" else key < tuple_(*after)
+
+    async def search(self, query: PostQuery, q: str) -> tuple[list[PostRecord], int]:
+        """Public posts matching `q`, best first, each with a marked-up snippet.
+
+        Ranking has to visit every match anyway, so the same pass counts them (a window count).
+        """
+        await self._plan_for_these_values()
+        tsquery = _tsquery(q)
+        conditions = self._public_conditions(query)
+        rank = func.ts_rank_cd(Post.search_vector, tsquery).label("rank")
+        best = (
+            select(Post.id.label("post_id"), rank, func.count().over().label("total"))
+            .where(*conditions)
+            .order_by(rank.desc(), Post.published_at.desc(), Post.id.desc())
+            .limit(query.limit)
+            .offset(query.offset)
+            .subquery()
+        )
+        headline = func.ts_headline(
+            literal_column("'english'::regconfig"), Post.content_raw, tsquery, _HEADLINE_OPTIONS
+        )
+        statement = (
+            self._with_author_and_tags()
+            .add_columns(best.c.rank, headline, best.c.total)
+            .join(best, best.c.post_id == Post.id)
+            .options(*_LIST_DEFERRED)
+            .order_by(best.c.rank.desc(), Post.published_at.desc(), Post.id.desc())
+        )
+        rows = (await self.session.execute(statement)).all()
+        if rows:
+            total = rows[0][5]
+        elif query.offset:  # past the last page: count on its own
+            total = await self.session.scalar(
+                select(func.count()).select_from(Post).where(*conditions)
+            )
+        else:
+            total = 0
+        records = [
+            PostRecord(post=row[0], author=row[1], tags=row[2], rank=float(row[3]), snippet=row[4])
+            for row in rows
+        ]
+        return records, int(total or 0)
+
+    async def list_by_author(
+        self, author_id: uuid.UUID, *, status: PostStatus | None, limit: int, offset: int
+    ) -> tuple[list[PostRecord], int]:
+        """An author's live posts in every status, newest first."""
+        conditions: list[ColumnElement[bool]] = [
+            Post.author_id == author_id,
+            Post.deleted_at.is_(None),
+        ]
+        if status is not None:
+            conditions.append(Post.status == status)
+        statement = (
+            self._with_author_and_tags()
+            .where(*conditions)
+            .options(*_LIST_DEFERRED)
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = (await self.session.execute(statement)).all()
+        total = await self.session.scalar(select(func.count()).select_from(Post).where(*conditions))
+        return _records(rows, show_raw=True), int(total or 0)
+
+    # Versions
+
+    async def add_version(self, post: Post, editor_id: uuid.UUID | None) -> None:
+        """Save the post's title, summary, content and metadata as its next version."""
+        number = (
+            select(func.coalesce(func.max(PostVersion.version), 0) + 1)
+            .where(PostVersion.post_id == post.id)
+            .scalar_subquery()
+        )
+        await self.session.execute(
+            insert(PostVersion).values(
+                id=uuid7(),
+                post_id=post.id,
+                version=number,
+                title=post.title,
+                summary=post.summary,
+                content_raw=post.content_raw,
+                meta=post.meta,
+                editor_id=editor_id,
+            )
+        )
+
+    async def list_versions(self, post_id: uuid.UUID) -> list[VersionRecord]:
+        rows = await self.session.execute(
+            select(PostVersion, User.username)
+            .outerjoin(User, User.id == PostVersion.editor_id)
+            .where(PostVersion.post_id == post_id)
+            .order_by(PostVersion.version.desc())
+            .options(defer(PostVersion.content_raw, raiseload=True))
+        )
+        return [VersionRecord(version=row[0], editor=row[1]) for row in rows]
+
+    async def get_version(self, post_id: uuid.UUID, number: int) -> VersionRecord | None:
+        row = (
+            await self.session.execute(
+                select(PostVersion, User.username)
+                .outerjoin(User, User.id == PostVersion.editor_id)
+                .where(PostVersion.post_id == post_id, PostVersion.version == number)
+            )
+        ).first()
+        return VersionRecord(version=row[0], editor=row[1]) if row else None

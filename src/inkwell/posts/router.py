@@ -1,0 +1,208 @@
+"""HTTP endpoints of posts (/api/v1/posts, /api/v1/users/me/posts)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
+
+from inkwell.auth.dependencies import CurrentUser, OptionalUser
+from inkwell.core.db import SessionDep
+from inkwell.core.openapi import errors
+from inkwell.models.post import Post, PostStatus
+from inkwell.posts.policy import etag, etag_matches
+from inkwell.posts.records import PostRecord, Redirect
+from inkwell.posts.repository import PostRepository
+from inkwell.posts.schemas import (
+    PostCreate,
+    PostList,
+    PostListParams,
+    PostUpdate,
+    PostView,
+    SearchResults,
+    SearchText,
+    VersionSummary,
+    VersionView,
+)
+from inkwell.posts.service import PostService
+from inkwell.tags.repository import TagRepository
+
+router = APIRouter(prefix="/posts", tags=["posts"])
+me_router = APIRouter(prefix="/users/me/posts", tags=["posts"])
+
+
+def post_service(session: SessionDep) -> PostService:
+    return PostService(posts=PostRepository(session), tags=TagRepository(session))
+
+
+PostServiceDep = Annotated[PostService, Depends(post_service)]
+IfMatch = Annotated[str | None, Header(max_length=1000)]
+Page = Annotated[int, Query(ge=1, le=10_000)]
+PageSize = Annotated[int, Query(ge=1, le=100)]
+VersionNumber = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+
+def _view(response: Response, record: PostRecord) -> PostView:
+    response.headers["ETag"] = etag(record.post)
+    return PostView.from_post(record)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(401, 409, 422))
+async def create_post(
+    *,
+    data: PostCreate,
+    user: CurrentUser,
+    service: PostServiceDep,
+    request: Request,
+    response: Response,
+) -> PostView:
+    """Write a new post (a draft unless `status` says otherwise)."""
+    record = await service.create(author=user, data=data)
+    response.headers["Location"] = _location(request, record.post)
+    return _view(response, record)
+
+
+@router.get("", responses=errors(422))
+async def list_posts(
+    *, params: Annotated[PostListParams, Query()], service: PostServiceDep
+) -> PostList:
+    """Public posts, newest first unless sorted otherwise; `cursor` for keyset paging."""
+    return PostList.from_page(await service.list_public(params=params))
+
+
+@router.get("/search", responses=errors(422))
+async def search_posts(
+    *,
+    q: Annotated[SearchText, Query()],
+    service: PostServiceDep,
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> SearchResults:
+    """Full-text search (web-search syntax: "quoted phrases", -excluded, or), best first."""
+    return SearchResults.from_page(await service.search(q=q, page=page, page_size=page_size))
+
+
+@router.get(
+    "/{id_or_slug}",
+    response_model=PostView,
+    responses={
+        **errors(404),
+        301: {"description": "The post has a new slug"},
+        304: {"description": "Not modified since the given ETag"},
+    },
+)
+async def get_post(
+    *,
+    id_or_slug: Annotated[str, Path(max_length=200)],
+    viewer: OptionalUser,
+    service: PostServiceDep,
+    request: Request,
+    response: Response,
+    if_none_match: IfMatch = None,
+) -> Response | PostView:
+    """One post by id or slug; an old slug answers 301 to the current one."""
+    found = await service.read(id_or_slug=id_or_slug, viewer=viewer)
+    if isinstance(found, Redirect):
+        url = request.url_for("get_post", id_or_slug=found.slug)
+        return RedirectResponse(str(url), status_code=status.HTTP_301_MOVED_PERMANENTLY)
+    if etag_matches(if_none_match, found.post):
+        return Response(
+            status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(found.post)}
+        )
+    return _view(response, found)
+
+
+@router.patch("/{post_id}", responses=errors(401, 403, 404, 409, 412, 422))
+@router.put("/{post_id}", responses=errors(401, 403, 404, 409, 412, 422))
+async def update_post(
+    *,
+    post_id: uuid.UUID,
+    changes: PostUpdate,
+    user: CurrentUser,
+    service: PostServiceDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PostView:
+    """Change the fields sent (PUT means the same); `If-Match` guards against lost updates."""
+    record = await service.update(post_id=post_id, editor=user, changes=changes, if_match=if_match)
+    return _view(response, record)
+
+
+@router.delete(
+    "/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 412)
+)
+async def delete_post(
+    *, post_id: uuid.UUID, user: CurrentUser, service: PostServiceDep, if_match: IfMatch = None
+) -> None:
+    """Delete a post (it can no longer be read; its slug is free again)."""
+    await service.delete(post_id=post_id, user=user, if_match=if_match)
+
+
+@router.post("/{post_id}/publish", responses=errors(401, 403, 404, 422))
+async def publish_post(
+    *, post_id: uuid.UUID, user: CurrentUser, service: PostServiceDep, response: Response
+) -> PostView:
+    """Publish now."""
+    return _view(response, await service.publish(post_id=post_id, user=user))
+
+
+@router.post("/{post_id}/unpublish", responses=errors(401, 403, 404))
+async def unpublish_post(
+    *, post_id: uuid.UUID, user: CurrentUser, service: PostServiceDep, response: Response
+) -> PostView:
+    """Turn back into a draft."""
+    return _view(response, await service.unpublish(post_id=post_id, user=user))
+
+
+@router.get("/{post_id}/versions", responses=errors(401, 403, 404))
+async def list_versions(
+    *, post_id: uuid.UUID, user: CurrentUser, service: PostServiceDep
+) -> list[VersionSummary]:
+    """Every saved version, newest first (author and admins)."""
+    records = await service.versions(post_id=post_id, user=user)
+    return [VersionSummary.from_record(r) for r in records]
+
+
+@router.get("/{post_id}/versions/{number}", responses=errors(401, 403, 404))
+async def get_version(
+    *, post_id: uuid.UUID, number: VersionNumber, user: CurrentUser, service: PostServiceDep
+) -> VersionView:
+    """One saved version with its content (author and admins)."""
+    return VersionView.from_version(
+        await service.version(post_id=post_id, number=number, user=user)
+    )
+
+
+@router.post("/{post_id}/versions/{number}/restore", responses=errors(401, 403, 404, 412))
+async def restore_version(
+    *,
+    post_id: uuid.UUID,
+    number: VersionNumber,
+    user: CurrentUser,
+    service: PostServiceDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PostView:
+    """Make an old version current again (saved as a new version)."""
+    record = await service.restore(post_id=post_id, number=number, user=user, if_match=if_match)
+    return _view(response, record)
+
+
+@me_router.get("", responses=errors(401, 422))
+async def list_my_posts(
+    *,
+    user: CurrentUser,
+    service: PostServiceDep,
+    post_status: Annotated[PostStatus | None, Query(alias="status")] = None,
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> PostList:
+    """The caller's own posts in every status (or the one asked for)."""
+    found = await service.list_own(user=user, status=post_status, page=page, page_size=page_size)
+    return PostList.from_page(found)
+
+
+def _location(request: Request, post: Post) -> str:
+    return str(request.url_for("get_post", id_or_slug=post.slug))

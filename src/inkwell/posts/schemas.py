@@ -1,0 +1,280 @@
+"""Request and response models of the posts domain."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    model_validator,
+)
+
+from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.core.slugs import SLUG_PATTERN
+from inkwell.models.post import PostStatus
+from inkwell.posts.records import PostPage, PostRecord, VersionRecord
+from inkwell.users.schemas import USERNAME_PATTERN, PublicProfile
+
+MAX_CONTENT_CHARS = 200_000
+MAX_METADATA_BYTES = 16_384
+MAX_CONTENT_JSON_BYTES = 262_144
+MAX_TAGS = 10
+
+
+def no_nul(value: str) -> str:
+    """PostgreSQL text cannot hold NUL; refuse it as a validation error, not a 500."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _check_json(value: Any, limit: int) -> Any:
+    encoded = json.dumps(value, default=str)
+    if "\\u0000" in encoded:
+        raise ValueError("must not contain NUL characters")
+    if len(encoded) > limit:
+        raise ValueError(f"must be at most {limit} bytes of JSON")
+    return value
+
+
+def _json_limited(limit: int) -> AfterValidator:
+    return AfterValidator(lambda value: _check_json(value, limit))
+
+
+_NO_NUL = AfterValidator(no_nul)
+SafeText = Annotated[str, _NO_NUL]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _NO_NUL
+]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
+Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), _NO_NUL]
+Content = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT_CHARS), _NO_NUL]
+TagName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), _NO_NUL
+]
+TagSlug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=60)]
+Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
+SearchText = Annotated[str, StringConstraints(max_length=200), _NO_NUL]
+ContentJson = Annotated[dict[str, Any], _json_limited(MAX_CONTENT_JSON_BYTES)]
+Sort = Literal["newest", "oldest", "popular", "relevance"]
+
+
+class PostMetadata(BaseModel):
+    """Known keys are checked; any other key a client stores is kept as given."""
+
+    model_config = ConfigDict(extra="allow")
+
+    canonical_url: HttpUrl | None = None
+    seo_title: Annotated[str, Field(max_length=200), _NO_NUL] | None = None
+    seo_description: Annotated[str, Field(max_length=500), _NO_NUL] | None = None
+    cover_image: HttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> PostMetadata:
+        _check_json(self.model_dump(mode="json"), MAX_METADATA_BYTES)
+        return self
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class PostCreate(InputModel):
+    title: Title
+    content_raw: Content
+    slug: Slug | None = None
+    summary: Summary | None = None
+    status: PostStatus = PostStatus.DRAFT
+    published_at: UTCDateTime | None = None
+    tags: Annotated[list[TagName], Field(max_length=MAX_TAGS)] = Field(default_factory=list)
+    content_json: ContentJson | None = None
+    metadata: PostMetadata | None = None
+
+
+class PostUpdate(InputModel):
+    """Partial update: only the fields sent change."""
+
+    title: Title | None = None
+    content_raw: Content | None = None
+    slug: Slug | None = None
+    summary: Summary | None = None
+    status: PostStatus | None = None
+    published_at: UTCDateTime | None = None
+    tags: Annotated[list[TagName], Field(max_length=MAX_TAGS)] | None = None
+    content_json: ContentJson | None = None
+    metadata: PostMetadata | None = None
+
+    @model_validator(mode="after")
+    def _required_fields_not_null(self) -> PostUpdate:
+        for name in ("title", "content_raw", "status", "tags"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class PostListParams(BaseModel):
+    """Query parameters of `GET /posts`."""
+
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=100)] = 20
+    author: Username | None = None
+    tag: Annotated[list[TagSlug], Field(max_length=5)] = Field(default_factory=list)
+    q: SearchText | None = None
+    published_after: UTCDateTime | None = None
+    published_before: UTCDateTime | None = None
+    sort: Sort = "newest"
+    cursor: Annotated[str, Field(max_length=300)] | None = None
+
+
+class TagRef(OutputModel):
+    name: str
+    slug: str
+
+
+class PostSummary(OutputModel):
+    """A post in a list: the summary, not the content."""
+
+    id: uuid.UUID
+    slug: str
+    title: str
+    summary: str
+    status: PostStatus
+    published_at: UTCDateTime | None
+    reading_time: int
+    metadata: dict[str, Any]
+    author: PublicProfile
+    tags: list[TagRef]
+    comments_count: int
+    likes_count: int
+    bookmarks_count: int
+    views_count: int
+    created_at: UTCDateTime
+    updated_at: UTCDateTime
+
+    @classmethod
+    def from_record(cls, record: PostRecord, **extra: Any) -> Any:
+        post = record.post
+        return cls.model_validate(
+            {
+                "id": post.id,
+                "slug": post.slug,
+                "title": post.title,
+                "summary": post.summary,
+                "status": post.status,
+                "published_at": post.published_at,
+                "reading_time": post.reading_time,
+                "metadata": post.meta,
+                "author": PublicProfile.model_validate(record.author),
+                "tags": record.tags,
+                "comments_count": post.comments_count,
+                "likes_count": post.likes_count,
+                "bookmarks_count": post.bookmarks_count,
+                "views_count": post.views_count,
+                "created_at": post.created_at,
+                "updated_at": post.updated_at,
+                **extra,
+            }
+        )
+
+
+class PostView(PostSummary):
+    """One post: rendered HTML for everyone, the Markdown source for its author."""
+
+    content_html: str
+    content_raw: str | None
+    content_json: dict[str, Any] | None
+    version: int
+
+    @classmethod
+    def from_post(cls, record: PostRecord) -> PostView:
+        post = record.post
+        view: PostView = cls.from_record(
+            record,
+            content_html=post.content_html,
+            content_json=post.content_json,
+            content_raw=post.content_raw if record.show_raw else None,
+            version=post.version,
+        )
+        return view
+
+
+class SearchHit(PostSummary):
+    snippet: str
+    rank: float
+
+
+class PostList(OutputModel):
+    """A page of posts. `total` stops at 1,000; `total_is_exact` is false when it did."""
+
+    items: list[PostSummary]
+    total: int
+    page: int
+    page_size: int
+    next_cursor: str | None = None
+    total_is_exact: bool = True
+
+    @classmethod
+    def from_page(cls, page: PostPage) -> PostList:
+        return cls(
+            items=[PostSummary.from_record(r) for r in page.items],
+            total=page.total,
+            page=page.page,
+            page_size=page.page_size,
+            next_cursor=page.next_cursor,
+            total_is_exact=page.total_is_exact,
+        )
+
+
+class SearchResults(OutputModel):
+    items: list[SearchHit]
+    total: int
+    page: int
+    page_size: int
+
+    @classmethod
+    def from_page(cls, page: PostPage) -> SearchResults:
+        items = [
+            SearchHit.from_record(r, snippet=r.snippet or "", rank=r.rank or 0.0)
+            for r in page.items
+        ]
+        return cls(items=items, total=page.total, page=page.page, page_size=page.page_size)
+
+
+class VersionSummary(OutputModel):
+    version: int
+    title: str
+    summary: str
+    editor: str | None
+    created_at: UTCDateTime
+
+    @classmethod
+    def from_record(cls, record: VersionRecord, **extra: Any) -> Any:
+        row = record.version
+        return cls.model_validate(
+            {
+                "version": row.version,
+                "title": row.title,
+                "summary": row.summary,
+                "editor": record.editor,
+                "created_at": row.created_at,
+                **extra,
+            }
+        )
+
+
+class VersionView(VersionSummary):
+    content_raw: str
+    metadata: dict[str, Any]
+
+    @classmethod
+    def from_version(cls, record: VersionRecord) -> VersionView:
+        view: VersionView = cls.from_record(
+            record, content_raw=record.version.content_raw, metadata=record.version.meta
+        )
+        return view

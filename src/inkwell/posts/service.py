@@ -1,0 +1,334 @@
+"""Post rules: authoring, publishing, visibility, revisions and the public lists."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from contextlib import suppress
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from inkwell.core.markdown import excerpt, highlight, plain_text, reading_minutes, render_markdown
+from inkwell.core.slugs import is_slug, slugify
+from inkwell.models.post import Post, PostStatus
+from inkwell.models.user import User
+from inkwell.posts.cursors import decode_cursor, encode_cursor
+from inkwell.posts.exceptions import (
+    InvalidPostInput,
+    NotPostAuthor,
+    PostChanged,
+    PostNotFound,
+    SlugTaken,
+    VersionNotFound,
+)
+from inkwell.posts.policy import can_edit, can_see, etag_matches
+from inkwell.posts.records import PostPage, PostRecord, Redirect, VersionRecord
+from inkwell.posts.repository import (
+    COUNT_LIMIT,
+    MARK_START,
+    MARK_STOP,
+    PostQuery,
+    PostRepository,
+)
+from inkwell.posts.schemas import PostCreate, PostListParams, PostUpdate
+from inkwell.tags.repository import TagRepository
+
+SUMMARY_CHARS = 280
+_SLUG_TRIES = 10
+_INSERT_TRIES = 3
+_KEYSET_SORTS = {"newest", "oldest"}
+
+
+def utcnow() -> datetime:
+    """The service's clock (tests move it forward to see scheduled posts appear)."""
+    return datetime.now(UTC)
+
+
+def _derived_summary(content_html: str) -> str:
+    return excerpt(plain_text(content_html), SUMMARY_CHARS)
+
+
+class PostService:
+    def __init__(self, *, posts: PostRepository, tags: TagRepository) -> None:
+        self.posts = posts
+        self.tags = tags
+
+    # Reading
+
+    async def read(self, *, id_or_slug: str, viewer: User | None) -> PostRecord | Redirect:
+        """A post by id or slug if the viewer may see it; an old slug gives a Redirect."""
+        now = utcnow()
+        record = await self._find(id_or_slug)
+        if record is None:
+            return await self._redirect(id_or_slug, viewer, now)
+        if not can_see(record.post, viewer, now):
+            raise PostNotFound
+        return replace(record, show_raw=viewer is not None and can_edit(record.post, viewer))
+
+    async def _find(self, id_or_slug: str) -> PostRecord | None:
+        record = None
+        with suppress(ValueError):
+            record = await self.posts.get_record(uuid.UUID(id_or_slug))
+        if record is None and is_slug(id_or_slug):
+            record = await self.posts.get_record_by_slug(id_or_slug)
+        return record
+
+    async def _redirect(self, slug: str, viewer: User | None, now: datetime) -> Redirect:
+        owner = await self.posts.slug_owner(slug) if is_slug(slug) else None
+        record = await self.posts.get_record(owner) if owner else None
+        if record is None or not can_see(record.post, viewer, now):
+            raise PostNotFound
+        return Redirect(slug=record.post.slug)
+
+    async def list_public(self, *, params: PostListParams) -> PostPage:
+        """A page of public posts, filtered and sorted; keyset paging with a cursor."""
+        q = params.q.strip() if params.q else None
+        if params.sort == "relevance" and not q:
+            raise InvalidPostInput("sort", "relevance needs a search query q")
+        if params.cursor and params.sort not in _KEYSET_SORTS:
+            raise InvalidPostInput("cursor", "cursors work with sort=newest or sort=oldest")
+        after = decode_cursor(params.cursor, params.sort) if params.cursor else None
+        tag_ids = await self.tags.ids_by_slug(params.tag) if params.tag else {}
+        if len(tag_ids) < len(set(params.tag)):  # an unknown tag: nothing can match all
+            return PostPage(items=[], total=0, page=params.page, page_size=params.page_size)
+        query = PostQuery(
+            now=utcnow(),
+            author=params.author,
+            tag_ids=list(tag_ids.values()),
+            q=q or None,
+            published_after=params.published_after,
+            published_before=params.published_before,
+            sort=params.sort,
+            after=after,
+            limit=params.page_size,
+            offset=(params.page - 1) * params.page_size,
+        )
+        items, total = await self.posts.list_public(query)
+        next_cursor = None
+        if len(items) == params.page_size and params.sort in _KEYSET_SORTS:
+            next_cursor = encode_cursor(items[-1].post, params.sort)
+        return PostPage(
+            items=items,
+            total=min(total, COUNT_LIMIT),
+            page=params.page,
+            page_size=params.page_size,
+            next_cursor=next_cursor,
+            total_is_exact=total <= COUNT_LIMIT,
+        )
+
+    async def search(self, *, q: str, page: int, page_size: int) -> PostPage:
+        """Public posts matching a web-search query, best first, with highlighted snippets."""
+        if not q.strip():
+            return PostPage(items=[], total=0, page=page, page_size=page_size)
+        query = PostQuery(now=utcnow(), q=q, limit=page_size, offset=(page - 1) * page_size)
+        items, total = await self.posts.search(query, q)
+        hits = [
+            replace(r, snippet=highlight(r.snippet or "", MARK_START, MARK_STOP)) for r in items
+        ]
+        return PostPage(items=hits, total=total, page=page, page_size=page_size)
+
+    async def list_own(
+        self, *, user: User, status: PostStatus | None, page: int, page_size: int
+    ) -> PostPage:
+        """The caller's own live posts in every status (or one), newest first."""
+        items, total = await self.posts.list_by_author(
+            user.id, status=status, limit=page_size, offset=(page - 1) * page_size
+        )
+        return PostPage(items=items, total=total, page=page, page_size=page_size)
+
+    # Writing
+
+    async def create(self, *, author: User, data: PostCreate) -> PostRecord:
+        """Write a new post with its tags and its first version (a draft unless told otherwise)."""
+        html = render_markdown(data.content_raw)
+        text = plain_text(html)
+        post = Post(
+            author_id=author.id,
+            title=data.title,
+            content_raw=data.content_raw,
+            content_html=html,
+            summary=data.summary or excerpt(text, SUMMARY_CHARS),
+            reading_time=reading_minutes(text),
+            content_json=data.content_json,
+            meta=data.metadata.as_json() if data.metadata else {},
+            status=PostStatus.DRAFT,
+            published_at=None,
+        )
+        self._set_status(post, data.status, data.published_at, utcnow())
+        await self._insert(post, data.slug)
+        await self.posts.set_tags(post.id, await self._tag_ids(data.tags))
+        await self.posts.add_version(post, author.id)
+        return await self._record(post.id)
+
+    async def update(
+        self, *, post_id: uuid.UUID, editor: User, changes: PostUpdate, if_match: str | None
+    ) -> PostRecord:
+        """Change only the fields sent; a changed title, summary or content saves a version."""
+        post = await self._editable(post_id, editor, if_match)
+        sent = changes.model_fields_set
+        if not sent:  # nothing to change: same version, same ETag
+            return await self._record(post.id)
+        content_changed = self._apply_content(post, changes)
+        if "slug" in sent:
+            await self._change_slug(post, changes.slug)
+        if sent & {"status", "published_at"}:
+            self._set_status(post, changes.status or post.status, changes.published_at, utcnow())
+        if "content_json" in sent:
+            post.content_json = changes.content_json
+        if "metadata" in sent:
+            post.meta = changes.metadata.as_json() if changes.metadata else {}
+        await self.posts.save(post)
+        if changes.tags is not None:
+            await self.posts.set_tags(post.id, await self._tag_ids(changes.tags))
+        if content_changed:
+            await self.posts.add_version(post, editor.id)
+        return await self._record(post.id)
+
+    async def publish(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
+        """Publish now (a post already published keeps its date)."""
+        post = await self._editable(post_id, user, None)
+        self._set_status(post, PostStatus.PUBLISHED, None, utcnow())
+        await self.posts.save(post)
+        return await self._record(post.id)
+
+    async def unpublish(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
+        """Turn the post back into a draft."""
+        post = await self._editable(post_id, user, None)
+        self._set_status(post, PostStatus.DRAFT, None, utcnow())
+        await self.posts.save(post)
+        return await self._record(post.id)
+
+    async def delete(self, *, post_id: uuid.UUID, user: User, if_match: str | None) -> None:
+        """Soft-delete the post; its slug becomes free again."""
+        post = await self._editable(post_id, user, if_match)
+        post.deleted_at = utcnow()
+        await self.posts.save(post)
+
+    # Versions
+
+    async def versions(self, *, post_id: uuid.UUID, user: User) -> list[VersionRecord]:
+        """Every saved version of a post, newest first (author and admins)."""
+        await self._history_reader(post_id, user)
+        return await self.posts.list_versions(post_id)
+
+    async def version(self, *, post_id: uuid.UUID, number: int, user: User) -> VersionRecord:
+        """One saved version of a post (author and admins)."""
+        await self._history_reader(post_id, user)
+        return await self._version(post_id, number)
+
+    async def restore(
+        self, *, post_id: uuid.UUID, number: int, user: User, if_match: str | None
+    ) -> PostRecord:
+        """Make an old version current again, as a new version; history is never rewritten."""
+        post = await self._editable(post_id, user, if_match)
+        old = (await self._version(post_id, number)).version
+        post.title, post.summary, post.meta = old.title, old.summary, dict(old.meta)
+        self._set_content(post, old.content_raw)
+        await self.posts.save(post)
+        await self.posts.add_version(post, user.id)
+        return await self._record(post.id)
+
+    # Helpers
+
+    async def _record(self, post_id: uuid.UUID) -> PostRecord:
+        record = await self.posts.get_record(post_id)
+        if record is None:  # pragma: no cover - the post was just written in this transaction
+            raise PostNotFound
+        return replace(record, show_raw=True)
+
+    async def _editable(self, post_id: uuid.UUID, user: User, if_match: str | None) -> Post:
+        post = await self.posts.get_for_update(post_id)
+        if post is None or not can_see(post, user, utcnow()):
+            raise PostNotFound
+        if not can_edit(post, user):
+            raise NotPostAuthor
+        if if_match is not None and not etag_matches(if_match, post):
+            raise PostChanged
+        return post
+
+    async def _history_reader(self, post_id: uuid.UUID, user: User) -> None:
+        record = await self.posts.get_record(post_id)
+        if record is None or not can_see(record.post, user, utcnow()):
+            raise PostNotFound
+        if not can_edit(record.post, user):
+            raise NotPostAuthor
+
+    async def _version(self, post_id: uuid.UUID, number: int) -> VersionRecord:
+        found = await self.posts.get_version(post_id, number)
+        if found is None:
+            raise VersionNotFound
+        return found
+
+    def _apply_content(self, post: Post, changes: PostUpdate) -> bool:
+        before = (post.title, post.summary, post.content_raw)
+        summary_was_derived = post.summary == _derived_summary(post.content_html)
+        if changes.title is not None:
+            post.title = changes.title
+        if changes.content_raw is not None:
+            self._set_content(post, changes.content_raw)
+        if "summary" in changes.model_fields_set:
+            post.summary = changes.summary or _derived_summary(post.content_html)
+        elif changes.content_raw is not None and summary_was_derived:
+            post.summary = _derived_summary(post.content_html)
+        return (post.title, post.summary, post.content_raw) != before
+
+    def _set_content(self, post: Post, content_raw: str) -> None:
+        post.content_raw = content_raw
+        post.content_html = render_markdown(content_raw)
+        post.reading_time = reading_minutes(plain_text(post.content_html))
+
+    def _set_status(
+        self, post: Post, status: PostStatus, when: datetime | None, now: datetime
+    ) -> None:
+        if status == PostStatus.DRAFT:
+            if when is not None:
+                raise InvalidPostInput("published_at", "a draft has no publication time")
+        elif status == PostStatus.PUBLISHED:
+            kept = post.published_at if post.status != PostStatus.SCHEDULED else None
+            when = when or kept or now
+            if when > now:
+                raise InvalidPostInput("published_at", "is in the future; use status scheduled")
+        elif status == PostStatus.SCHEDULED:
+            when = when or post.published_at
+            if when is None or when <= now:
+                raise InvalidPostInput("published_at", "a scheduled post needs a future time")
+        else:
+            when = when or post.published_at
+        post.status, post.published_at = status, when
+
+    async def _insert(self, post: Post, explicit_slug: str | None) -> None:
+        """Insert with a free slug; after losing a race for a generated one, add a random suffix."""
+        post.slug = await self._slug_for(explicit_slug, post.title, exclude=None)
+        for _ in range(_INSERT_TRIES):
+            if await self.posts.add(post):
+                return
+            if explicit_slug:
+                break
+            post.slug = f"{slugify(post.title) or 'post'}-{secrets.token_hex(3)}"
+        raise SlugTaken(post.slug)
+
+    async def _change_slug(self, post: Post, slug: str | None) -> None:
+        new = await self._slug_for(slug, post.title, exclude=post.id)
+        if new != post.slug:
+            await self.posts.remember_slug(post.id, post.slug)
+            post.slug = new
+
+    async def _slug_for(self, explicit: str | None, title: str, exclude: uuid.UUID | None) -> str:
+        if explicit:
+            if await self.posts.taken_slugs([explicit], exclude):
+                raise SlugTaken(explicit)
+            return explicit
+        base = slugify(title) or "post"
+        candidates = [base] + [f"{base}-{n}" for n in range(2, _SLUG_TRIES + 2)]
+        taken = await self.posts.taken_slugs(candidates, exclude)
+        free = [c for c in candidates if c not in taken]
+        return free[0] if free else f"{base}-{secrets.token_hex(3)}"
+
+    async def _tag_ids(self, names: list[str]) -> list[uuid.UUID]:
+        tags: dict[str, str] = {}
+        for name in names:
+            slug = slugify(name, max_length=60)
+            if not slug:
+                raise InvalidPostInput("tags", f"tag {name!r} needs a letter or a digit")
+            tags.setdefault(slug, name)
+        return await self.tags.ensure([(name, slug) for slug, name in tags.items()])

@@ -1,0 +1,1 @@
+"""Tags: the public list of tags and the posts counted under each."""

@@ -1,0 +1,108 @@
+"""Every query on tags."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inkwell.core.ids import uuid7
+from inkwell.models.post import Post, PostTag, Tag
+from inkwell.posts.records import TagRecord
+from inkwell.posts.repository import LISTED
+
+TagSort = Literal["name", "count"]
+
+
+class TagRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ensure(self, tags: Sequence[tuple[str, str]]) -> list[uuid.UUID]:
+        """Ids of the tags given as (name, slug), creating the missing ones; in the same order."""
+        if not tags:
+            return []
+        statement = (
+            pg_insert(Tag)
+            .values([{"id": uuid7(), "name": name, "slug": slug} for name, slug in tags])
+            .on_conflict_do_nothing()
+        )
+        await self.session.execute(statement)
+        slugs = [slug for _, slug in tags]
+        rows = await self.session.execute(select(Tag.slug, Tag.id).where(Tag.slug.in_(slugs)))
+        ids: dict[str, uuid.UUID] = {row.slug: row.id for row in rows}
+        return [ids[slug] for slug in slugs]
+
+    async def ids_by_slug(self, slugs: Sequence[str]) -> dict[str, uuid.UUID]:
+        """The ids of the tags that exist among `slugs`."""
+        rows = await self.session.execute(select(Tag.slug, Tag.id).where(Tag.slug.in_(slugs)))
+        return {row.slug: row.id for row in rows}
+
+    def _public_counts(self, now: datetime, tag_ids: Any = None) -> Any:
+        """Public posts per tag in one grouped pass (optionally only for some tags)."""
+        query = (
+            select(PostTag.tag_id, func.count().label("n"))
+            .join(Post, Post.id == PostTag.post_id)
+            .where(LISTED, Post.published_at <= now)
+            .group_by(PostTag.tag_id)
+        )
+        if tag_ids is not None:
+            query = query.where(PostTag.tag_id.in_(tag_ids))
+        return query.subquery("counts")
+
+    def _counted(self, now: datetime) -> Any:
+        public = and_(LISTED, Post.published_at <= now)
+        count = (
+            select(func.count())
+            .select_from(PostTag)
+            .join(Post, Post.id == PostTag.post_id)
+            .where(PostTag.tag_id == Tag.id, public)
+            .scalar_subquery()
+            .label("post_count")
+        )
+        return select(Tag.name, Tag.slug, Tag.description, count)
+
+    def _by_count(self, now: datetime) -> Any:
+        counts = self._public_counts(now)
+        post_count = func.coalesce(counts.c.n, 0).label("post_count")
+        return (
+            select(Tag.name, Tag.slug, Tag.description, post_count)
+            .outerjoin(counts, counts.c.tag_id == Tag.id)
+            .order_by(post_count.desc(), func.lower(Tag.name), Tag.slug)
+        )
+
+    def _by_name(self, now: datetime, limit: int, offset: int) -> Any:
+        page = select(Tag.id).order_by(func.lower(Tag.name), Tag.slug).limit(limit).offset(offset)
+        chosen = page.subquery("page")
+        counts = self._public_counts(now, select(chosen.c.id))
+        return (
+            select(Tag.name, Tag.slug, Tag.description, func.coalesce(counts.c.n, 0))
+            .join(chosen, chosen.c.id == Tag.id)
+            .outerjoin(counts, counts.c.tag_id == Tag.id)
+            .order_by(func.lower(Tag.name), Tag.slug)
+        )
+
+    async def list(
+        self, *, now: datetime, sort: TagSort, limit: int, offset: int
+    ) -> tuple[list[TagRecord], int]:
+        """A page of tags with their public post counts, and how many tags there are.
+
+        By count, every tag's count is needed: one grouped pass. By name, the page's tags are
+        chosen first and only theirs are counted.
+        """
+        if sort == "count":
+            statement = self._by_count(now).limit(limit).offset(offset)
+        else:
+            statement = self._by_name(now, limit, offset)
+        rows = await self.session.execute(statement)
+        total = await self.session.scalar(select(func.count()).select_from(Tag))
+        return [TagRecord(*row) for row in rows], int(total or 0)
+
+    async def get(self, *, slug: str, now: datetime) -> TagRecord | None:
+        row = (await self.session.execute(self._counted(now).where(Tag.slug == slug))).first()
+        return TagRecord(*row) if row else None

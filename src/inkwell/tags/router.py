@@ -1,0 +1,39 @@
+"""HTTP endpoints of tags (/api/v1/tags)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from inkwell.core.db import SessionDep
+from inkwell.core.openapi import errors
+from inkwell.tags.repository import TagRepository, TagSort
+from inkwell.tags.schemas import TagList, TagView
+from inkwell.tags.service import TagService
+
+router = APIRouter(prefix="/tags", tags=["tags"])
+
+
+def tag_service(session: SessionDep) -> TagService:
+    return TagService(tags=TagRepository(session))
+
+
+TagServiceDep = Annotated[TagService, Depends(tag_service)]
+
+
+@router.get("", responses=errors(422))
+async def list_tags(
+    service: TagServiceDep,
+    sort: TagSort = "name",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> TagList:
+    """Every tag with its count of public posts, by name or by count."""
+    return TagList.from_page(await service.list(sort=sort, page=page, page_size=page_size))
+
+
+@router.get("/{slug}", responses=errors(404))
+async def get_tag(slug: Annotated[str, Path(max_length=60)], service: TagServiceDep) -> TagView:
+    """One tag with its count of public posts."""
+    return TagView.model_validate(await service.get(slug=slug))

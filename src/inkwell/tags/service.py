@@ -1,0 +1,28 @@
+"""Tag rules: the public list of tags with how many public posts each has."""
+
+from __future__ import annotations
+
+from inkwell.core.slugs import is_slug
+from inkwell.posts.records import TagPage, TagRecord
+from inkwell.posts.service import utcnow
+from inkwell.tags.exceptions import TagNotFound
+from inkwell.tags.repository import TagRepository, TagSort
+
+
+class TagService:
+    def __init__(self, *, tags: TagRepository) -> None:
+        self.tags = tags
+
+    async def list(self, *, sort: TagSort, page: int, page_size: int) -> TagPage:
+        """A page of every tag with its count of public posts."""
+        items, total = await self.tags.list(
+            now=utcnow(), sort=sort, limit=page_size, offset=(page - 1) * page_size
+        )
+        return TagPage(items=items, total=total, page=page, page_size=page_size)
+
+    async def get(self, *, slug: str) -> TagRecord:
+        """One tag by slug, with its count of public posts."""
+        tag = await self.tags.get(slug=slug, now=utcnow()) if is_slug(slug) else None
+        if tag is None:
+            raise TagNotFound
+        return tag
