@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -47,7 +47,7 @@ _LIST_DEFERRED = (
     defer(Post.content_json, raiseload=True),
 )
 # Marks around the matched words of a snippet; the service escapes the text, then turns them
-# into <mark>. Control characters, so a post's text cannot easily forge them.
+# into <mark>. A post whose text contains them only gains harmless, balanced <mark> elements.
 MARK_START, MARK_STOP = "\x02", "\x03"
 _HEADLINE_OPTIONS = (
     f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=35, MinWords=12, "
@@ -69,7 +69,6 @@ class PostQuery:
     after: tuple[datetime, uuid.UUID] | None = None
     limit: int = 20
     offset: int = 0
-    extra: list[ColumnElement[bool]] = field(default_factory=list)
 
 
 def _tags_json() -> Any:
@@ -274,7 +273,7 @@ class PostRepository:
             conditions.append(Post.published_at >= query.published_after)
         if query.published_before is not None:
             conditions.append(Post.published_at < query.published_before)
-        return conditions + query.extra
+        return conditions
 
     def _has_tag(self, tag_id: uuid.UUID) -> ColumnElement[bool]:
         # A known tag id (not a subquery) lets the planner use the tag's own statistics: a
