@@ -199,6 +199,7 @@ async def test_closed_accounts_show_as_no_author(
 
 
 async def test_a_page_of_threads_costs_the_same_statements_for_1_or_20(
+    *,
     client: httpx.AsyncClient,
     session: AsyncSession,
     bob: Account,
