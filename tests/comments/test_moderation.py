@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.post import Post
-from tests.comments.conftest import COMMENTS, Account, comment, counted, thread_url
+from tests.comments.conftest import COMMENTS, comment, counted, thread_url
 from tests.factories import create_comment, create_post
+from tests.posts.conftest import Account
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.post import Post
 from inkwell.models.user import User
-from tests.comments.conftest import COMMENTS, Account, comment, counted, thread_url
+from tests.comments.conftest import COMMENTS, comment, counted, thread_url
 from tests.factories import create_comment, create_post
-from tests.posts.conftest import StatementCounter
+from tests.posts.conftest import Account, StatementCounter
 
 
 def contents(items: list[dict[str, Any]]) -> list[Any]:

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.post import Post
-from tests.comments.conftest import COMMENTS, Account, comment, counted, thread_url
+from tests.comments.conftest import COMMENTS, comment, counted, thread_url
 from tests.factories import create_comment, create_post
+from tests.posts.conftest import Account
 
 
 async def test_create_renders_sanitised_html_and_counts(
@@ -185,3 +186,14 @@ async def test_who_may_delete(
         await client.patch(f"{COMMENTS}/{mine[0].id}", json={"content": "x"}, headers=bob.headers)
     ).status_code == 404
     assert await counted(session, post.id) == (1, 1)
+
+
+async def test_writes_to_a_missing_comment_are_not_found(
+    client: httpx.AsyncClient, admin: Account
+) -> None:
+    missing = f"{COMMENTS}/00000000-0000-7000-8000-000000000000"
+    assert (
+        await client.patch(missing, json={"content": "x"}, headers=admin.headers)
+    ).status_code == 404
+    assert (await client.delete(missing, headers=admin.headers)).status_code == 404
+    assert (await client.post(f"{missing}/hide", headers=admin.headers)).status_code == 404
