@@ -6,11 +6,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, any_, func, literal, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, load_only
-from sqlalchemy.types import Text
+from sqlalchemy.types import Uuid
 
 from inkwell.comments.records import AuthorRef, CommentRecord, ReadScope
 from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
@@ -18,7 +18,7 @@ from inkwell.models.post import Post
 from inkwell.models.user import User
 
 # The first character after PATH_SEPARATOR: every descendant of `p` sorts between
-# `p + "."` and `p + "/"`, a range the (post_id, path) index reads directly.
+# `p + "."` and `p + "/"`, a range the (root_id, path) index reads directly.
 _PATH_END = chr(ord(PATH_SEPARATOR) + 1)
 _POST_COLUMNS = load_only(
     Post.id,
@@ -46,9 +46,9 @@ def _shown(scope: ReadScope, comment: Any = Comment) -> ColumnElement[bool]:
     return and_(comment.deleted_at.is_(None), status)
 
 
-def _below(path: Any, comment: Any = Comment) -> ColumnElement[bool]:
-    """`comment` is a descendant of the comment at `path`."""
-    return and_(comment.path > path + PATH_SEPARATOR, comment.path < path + _PATH_END)
+def _below(path: str) -> ColumnElement[bool]:
+    """The comment is a descendant of the comment at `path`."""
+    return and_(Comment.path > path + PATH_SEPARATOR, Comment.path < path + _PATH_END)
 
 
 def _record(row: Any) -> CommentRecord:
@@ -116,9 +116,7 @@ class CommentRepository:
         reply = aliased(Comment)
         leads_to_shown = (
             select(reply.id)
-            .where(
-                reply.post_id == Comment.post_id, _below(Comment.path, reply), _shown(scope, reply)
-            )
+            .where(reply.root_id == Comment.id, reply.id != Comment.id, _shown(scope, reply))
             .exists()
         )
         conditions = [
@@ -146,17 +144,23 @@ class CommentRepository:
         )
         return [], int(total or 0)
 
-    async def descendants(self, post_id: uuid.UUID, paths: Sequence[str]) -> list[CommentRecord]:
-        """Every comment below the comments at `paths`, in thread order, in one statement."""
-        tops = (
-            func.unnest(literal(list(paths), ARRAY(Text)))
-            .table_valued("path")
-            .render_derived(name="tops")
-        )
+    async def replies_of_roots(self, root_ids: Sequence[uuid.UUID]) -> list[CommentRecord]:
+        """Every reply in the threads of these roots, in thread order, in one statement."""
         statement = (
             self._with_author()
-            .join(tops, _below(tops.c.path))
-            .where(Comment.post_id == post_id)
+            .where(
+                Comment.root_id == any_(literal(list(root_ids), ARRAY(Uuid))),
+                Comment.id != Comment.root_id,
+            )
+            .order_by(Comment.path)
+        )
+        return [_record(row) for row in await self.session.execute(statement)]
+
+    async def subtree(self, comment: Comment) -> list[CommentRecord]:
+        """Every comment below `comment`, in thread order."""
+        statement = (
+            self._with_author()
+            .where(Comment.root_id == comment.root_id, _below(comment.path))
             .order_by(Comment.path)
         )
         return [_record(row) for row in await self.session.execute(statement)]

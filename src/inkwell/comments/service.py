@@ -113,8 +113,8 @@ class CommentService:
             limit=params.page_size,
             offset=(params.page - 1) * params.page_size,
         )
-        paths = [record.comment.path for record in roots]
-        below = await self.comments.descendants(post.id, paths) if roots else []
+        root_ids = [record.comment.id for record in roots]
+        below = await self.comments.replies_of_roots(root_ids) if roots else []
         return ThreadPage(
             items=build_threads(roots, below, scope),
             total=post.comments_count,
@@ -130,7 +130,7 @@ class CommentService:
             raise CommentNotFound
         post = await self._post_of(record.comment, viewer)
         scope = read_scope(post, viewer)
-        below = await self.comments.descendants(post.id, [record.comment.path])
+        below = await self.comments.subtree(record.comment)
         found = build_threads([record], below, scope)
         if not found:
             raise CommentNotFound
@@ -279,6 +279,7 @@ class CommentService:
         """Give the comment its path and depth; too deep a reply joins the deepest level."""
         ancestors = parent.path.split(PATH_SEPARATOR)[: self.max_depth] if parent else []
         comment.parent_id = uuid.UUID(hex=ancestors[-1]) if ancestors else None
+        comment.root_id = uuid.UUID(hex=ancestors[0]) if ancestors else comment.id
         comment.depth = len(ancestors)
         comment.path = PATH_SEPARATOR.join([*ancestors, comment.id.hex])
 

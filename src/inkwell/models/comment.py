@@ -28,7 +28,7 @@ PATH_COLLATION = "C"
 class Comment(UUIDKey, Timestamps, SoftDelete, Base):
     __tablename__ = "comments"
     __table_args__ = (
-        Index("ix_comments_post_id_path", "post_id", "path"),
+        Index("ix_comments_root_id_path", "root_id", "path"),
         Index(
             "ix_comments_post_roots",
             "post_id",
@@ -46,13 +46,18 @@ class Comment(UUIDKey, Timestamps, SoftDelete, Base):
 
     # A stable integer id for APIs that want one (the RealWorld API).
     number: Mapped[int] = mapped_column(BigInteger, Identity(), unique=True)
-    post_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    post_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     parent_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
+    # The thread's root (a root's own id): whole threads are read by equality on it, which the
+    # planner estimates well, where ranges of `path` with unknown bounds made it scan the post.
+    root_id: Mapped[uuid.UUID] = mapped_column()
     path: Mapped[str] = mapped_column(Text(collation=PATH_COLLATION))
     depth: Mapped[int] = mapped_column(SmallInteger)
     content_raw: Mapped[str] = mapped_column(Text)

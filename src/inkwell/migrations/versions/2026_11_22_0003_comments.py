@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("post_id", sa.Uuid(), nullable=False),
         sa.Column("author_id", sa.Uuid(), nullable=True),
         sa.Column("parent_id", sa.Uuid(), nullable=True),
+        sa.Column("root_id", sa.Uuid(), nullable=False),
         sa.Column("path", sa.Text(collation="C"), nullable=False),
         sa.Column("depth", sa.SmallInteger(), nullable=False),
         sa.Column("content_raw", sa.Text(), nullable=False),
@@ -80,7 +81,8 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_comments_author_id"), "comments", ["author_id"], unique=False)
     op.create_index(op.f("ix_comments_parent_id"), "comments", ["parent_id"], unique=False)
-    op.create_index("ix_comments_post_id_path", "comments", ["post_id", "path"], unique=False)
+    op.create_index(op.f("ix_comments_post_id"), "comments", ["post_id"], unique=False)
+    op.create_index("ix_comments_root_id_path", "comments", ["root_id", "path"], unique=False)
     op.create_index(
         "ix_comments_post_roots",
         "comments",
