@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.security import argon2_hasher
+from inkwell.models.comment import Comment
 from inkwell.models.post import Post
 from inkwell.models.user import Role, User
 
@@ -92,3 +93,27 @@ async def create_post(
     record = await service.create(author=author, data=data)
     await session.commit()
     return record.post
+
+
+async def create_comment(
+    session: AsyncSession,
+    post: Post,
+    author: User,
+    *,
+    content: str = "A *comment*.",
+    parent: Comment | None = None,
+    max_depth: int = 5,
+) -> Comment:
+    """A comment written through CommentService.create, as the API would."""
+    from inkwell.comments.repository import CommentRepository  # noqa: PLC0415
+    from inkwell.comments.schemas import CommentCreate  # noqa: PLC0415
+    from inkwell.comments.service import CommentService  # noqa: PLC0415
+    from inkwell.posts.repository import PostRepository  # noqa: PLC0415
+
+    service = CommentService(
+        comments=CommentRepository(session), posts=PostRepository(session), max_depth=max_depth
+    )
+    data = CommentCreate(content=content, parent_id=parent.id if parent else None)
+    node = await service.create(post_ref=str(post.id), author=author, data=data)
+    await session.commit()
+    return node.record.comment

@@ -10,6 +10,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from inkwell import __version__
 from inkwell.auth.router import router as auth_router
+from inkwell.comments.router import posts_router as post_comments_router
+from inkwell.comments.router import router as comments_router
 from inkwell.core.config import Settings, get_settings
 from inkwell.core.errors import install_error_handlers
 from inkwell.core.logging import configure_logging
@@ -28,7 +30,16 @@ API_V1 = "/api/v1"
 def api_v1_router() -> APIRouter:
     api = APIRouter(prefix=API_V1)
     # /users/me/posts before /users/{username}, so the more specific path wins.
-    routers = (auth_router, my_posts_router, users_router, admin_router, posts_router, tags_router)
+    routers = (
+        auth_router,
+        my_posts_router,
+        users_router,
+        admin_router,
+        posts_router,
+        post_comments_router,
+        comments_router,
+        tags_router,
+    )
     for router in routers:
         api.include_router(router)
     return api

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     trust_forwarded_for: bool = False
 
+    # How deep replies nest under a root comment (depth 0); deeper replies attach at this depth.
+    comment_max_depth: int = Field(default=5, ge=1, le=20)
+
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     rate_limit_login_per_ip: int = Field(default=20, ge=1)

@@ -113,6 +113,9 @@ class Post(UUIDKey, Timestamps, SoftDelete, Base):
     likes_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     bookmarks_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     views_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Comment settings: closed posts take no new comments; moderated ones hold them as pending.
+    allow_comments: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    moderate_comments: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Bumped by every saved change; the ETag is built from it.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 

@@ -95,6 +95,8 @@ class PostCreate(InputModel):
     tags: Annotated[list[TagName], Field(max_length=MAX_TAGS)] = Field(default_factory=list)
     content_json: ContentJson | None = None
     metadata: PostMetadata | None = None
+    allow_comments: bool = True
+    moderate_comments: bool = False
 
 
 class PostUpdate(InputModel):
@@ -109,10 +111,19 @@ class PostUpdate(InputModel):
     tags: Annotated[list[TagName], Field(max_length=MAX_TAGS)] | None = None
     content_json: ContentJson | None = None
     metadata: PostMetadata | None = None
+    allow_comments: bool | None = None
+    moderate_comments: bool | None = None
 
     @model_validator(mode="after")
     def _required_fields_not_null(self) -> PostUpdate:
-        for name in ("title", "content_raw", "status", "tags"):
+        for name in (
+            "title",
+            "content_raw",
+            "status",
+            "tags",
+            "allow_comments",
+            "moderate_comments",
+        ):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
@@ -151,6 +162,8 @@ class PostSummary(OutputModel):
     author: PublicProfile
     tags: list[TagRef]
     comments_count: int
+    allow_comments: bool
+    moderate_comments: bool
     likes_count: int
     bookmarks_count: int
     views_count: int
@@ -173,6 +186,8 @@ class PostSummary(OutputModel):
                 "author": PublicProfile.model_validate(record.author),
                 "tags": record.tags,
                 "comments_count": post.comments_count,
+                "allow_comments": post.allow_comments,
+                "moderate_comments": post.moderate_comments,
                 "likes_count": post.likes_count,
                 "bookmarks_count": post.bookmarks_count,
                 "views_count": post.views_count,

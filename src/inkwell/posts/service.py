@@ -153,6 +153,8 @@ class PostService:
             meta=data.metadata.as_json() if data.metadata else {},
             status=PostStatus.DRAFT,
             published_at=None,
+            allow_comments=data.allow_comments,
+            moderate_comments=data.moderate_comments,
         )
         self._set_status(post, data.status, data.published_at, utcnow())
         await self._insert(post, data.slug)
@@ -177,6 +179,7 @@ class PostService:
             post.content_json = changes.content_json
         if "metadata" in sent:
             post.meta = changes.metadata.as_json() if changes.metadata else {}
+        self._apply_comment_settings(post, changes)
         await self.posts.save(post)
         if changes.tags is not None:
             await self.posts.set_tags(post.id, await self._tag_ids(changes.tags))
@@ -271,6 +274,12 @@ class PostService:
         elif changes.content_raw is not None and summary_was_derived:
             post.summary = _derived_summary(post.content_html)
         return (post.title, post.summary, post.content_raw) != before
+
+    def _apply_comment_settings(self, post: Post, changes: PostUpdate) -> None:
+        if changes.allow_comments is not None:
+            post.allow_comments = changes.allow_comments
+        if changes.moderate_comments is not None:
+            post.moderate_comments = changes.moderate_comments
 
     def _set_content(self, post: Post, content_raw: str) -> None:
         post.content_raw = content_raw

@@ -1,0 +1,1 @@
+"""Threaded comments on posts, with moderation."""

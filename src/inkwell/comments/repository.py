@@ -1,0 +1,188 @@
+"""Every query on comments (and the few columns of a post that comment rules need)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, any_, func, literal, or_, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased, load_only
+from sqlalchemy.types import Uuid
+
+from inkwell.comments.records import AuthorRef, CommentRecord, ReadScope
+from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
+from inkwell.models.post import Post
+from inkwell.models.user import User
+
+# The first character after PATH_SEPARATOR: every descendant of `p` sorts between
+# `p + "."` and `p + "/"`, a range the (root_id, path) index reads directly.
+_PATH_END = chr(ord(PATH_SEPARATOR) + 1)
+_POST_COLUMNS = load_only(
+    Post.id,
+    Post.author_id,
+    Post.status,
+    Post.published_at,
+    Post.deleted_at,
+    Post.allow_comments,
+    Post.moderate_comments,
+    Post.comments_count,
+    raiseload=True,
+)
+
+
+def _shown(scope: ReadScope, comment: Any = Comment) -> ColumnElement[bool]:
+    """ReadScope.shows, in SQL."""
+    status: ColumnElement[bool] = comment.status == CommentStatus.VISIBLE
+    if scope.every_status:
+        status = true()
+    elif scope.viewer_id is not None:
+        own_pending = and_(
+            comment.status == CommentStatus.PENDING, comment.author_id == scope.viewer_id
+        )
+        status = or_(status, own_pending)
+    return and_(comment.deleted_at.is_(None), status)
+
+
+def _below(path: str) -> ColumnElement[bool]:
+    """The comment is a descendant of the comment at `path`."""
+    return and_(Comment.path > path + PATH_SEPARATOR, Comment.path < path + _PATH_END)
+
+
+def _record(row: Any) -> CommentRecord:
+    comment, username, display_name, avatar_url = row[:4]
+    author = AuthorRef(username, display_name, avatar_url) if username is not None else None
+    return CommentRecord(comment=comment, author=author)
+
+
+class CommentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _with_author(self) -> Select[Comment, str, str | None, str | None]:
+        # A closed account (soft-deleted) shows as no author, like a hard-deleted one.
+        return select(Comment, User.username, User.display_name, User.avatar_url).outerjoin(
+            User, and_(User.id == Comment.author_id, User.deleted_at.is_(None))
+        )
+
+    # Posts
+
+    async def get_post(self, post_id: uuid.UUID) -> Post | None:
+        """A live post with only the columns comment rules read."""
+        return await self.session.scalar(
+            select(Post).options(_POST_COLUMNS).where(Post.id == post_id, Post.deleted_at.is_(None))
+        )
+
+    async def get_post_by_slug(self, slug: str) -> Post | None:
+        return await self.session.scalar(
+            select(Post).options(_POST_COLUMNS).where(Post.slug == slug, Post.deleted_at.is_(None))
+        )
+
+    # One comment
+
+    async def get(self, comment_id: uuid.UUID) -> CommentRecord | None:
+        """A comment (deleted or not) with its author."""
+        row = (
+            await self.session.execute(self._with_author().where(Comment.id == comment_id))
+        ).first()
+        return _record(row) if row else None
+
+    async def get_for_update(self, comment_id: uuid.UUID) -> Comment | None:
+        """A comment, locked until the end of the transaction (its current state)."""
+        return await self.session.scalar(
+            select(Comment)
+            .where(Comment.id == comment_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    async def add(self, comment: Comment) -> None:
+        self.session.add(comment)
+        await self.session.flush()
+
+    async def save(self) -> None:
+        """Write the changes made to loaded comments."""
+        await self.session.flush()
+
+    # Threads
+
+    async def page_roots(
+        self, post_id: uuid.UUID, scope: ReadScope, *, newest: bool, limit: int, offset: int
+    ) -> tuple[list[CommentRecord], int]:
+        """A page of a post's root comments that the reader sees, or that lead to replies the
+        reader sees, and how many there are (one statement, unless the page is past the end)."""
+        reply = aliased(Comment)
+        leads_to_shown = (
+            select(reply.id)
+            .where(reply.root_id == Comment.id, reply.id != Comment.id, _shown(scope, reply))
+            .exists()
+        )
+        conditions = [
+            Comment.post_id == post_id,
+            Comment.parent_id.is_(None),
+            or_(_shown(scope), leads_to_shown),
+        ]
+        direction = (Comment.created_at.desc(), Comment.id.desc())
+        order = direction if newest else (Comment.created_at.asc(), Comment.id.asc())
+        statement = (
+            self._with_author()
+            .add_columns(func.count().over())
+            .where(*conditions)
+            .order_by(*order)
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = (await self.session.execute(statement)).all()
+        if rows:
+            return [_record(row) for row in rows], int(rows[0][4])
+        if not offset:
+            return [], 0
+        total = await self.session.scalar(
+            select(func.count()).select_from(Comment).where(*conditions)
+        )
+        return [], int(total or 0)
+
+    async def replies_of_roots(self, root_ids: Sequence[uuid.UUID]) -> list[CommentRecord]:
+        """Every reply in the threads of these roots, in thread order, in one statement."""
+        statement = (
+            self._with_author()
+            .where(
+                Comment.root_id == any_(literal(list(root_ids), ARRAY(Uuid))),
+                Comment.id != Comment.root_id,
+            )
+            .order_by(Comment.path)
+        )
+        return [_record(row) for row in await self.session.execute(statement)]
+
+    async def subtree(self, comment: Comment) -> list[CommentRecord]:
+        """Every comment below `comment`, in thread order."""
+        statement = (
+            self._with_author()
+            .where(Comment.root_id == comment.root_id, _below(comment.path))
+            .order_by(Comment.path)
+        )
+        return [_record(row) for row in await self.session.execute(statement)]
+
+    async def list_pending(
+        self, post_id: uuid.UUID, *, limit: int, offset: int
+    ) -> tuple[list[CommentRecord], int]:
+        """A post's comments waiting for approval, oldest first, and how many there are."""
+        conditions = [
+            Comment.post_id == post_id,
+            Comment.status == CommentStatus.PENDING,
+            Comment.deleted_at.is_(None),
+        ]
+        statement = (
+            self._with_author()
+            .where(*conditions)
+            .order_by(Comment.created_at.asc(), Comment.id.asc())
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = (await self.session.execute(statement)).all()
+        total = await self.session.scalar(
+            select(func.count()).select_from(Comment).where(*conditions)
+        )
+        return [_record(row) for row in rows], int(total or 0)

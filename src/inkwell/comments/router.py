@@ -1,0 +1,131 @@
+"""HTTP endpoints of comments (/api/v1/posts/{post}/comments, /api/v1/comments/{id})."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, status
+
+from inkwell.auth.dependencies import CurrentUser, OptionalUser, StateDep
+from inkwell.comments.repository import CommentRepository
+from inkwell.comments.schemas import (
+    CommentCreate,
+    CommentList,
+    CommentThreads,
+    CommentUpdate,
+    CommentView,
+    ThreadParams,
+)
+from inkwell.comments.service import CommentService
+from inkwell.core.db import SessionDep
+from inkwell.core.openapi import errors
+from inkwell.posts.repository import PostRepository
+
+posts_router = APIRouter(prefix="/posts", tags=["comments"])
+router = APIRouter(prefix="/comments", tags=["comments"])
+
+
+def comment_service(session: SessionDep, state: StateDep) -> CommentService:
+    return CommentService(
+        comments=CommentRepository(session),
+        posts=PostRepository(session),
+        max_depth=state.settings.comment_max_depth,
+    )
+
+
+CommentServiceDep = Annotated[CommentService, Depends(comment_service)]
+PostRef = Annotated[str, Path(max_length=200, description="The post's id or slug")]
+Page = Annotated[int, Query(ge=1, le=10_000)]
+PageSize = Annotated[int, Query(ge=1, le=100)]
+
+
+@posts_router.get("/{post}/comments", responses=errors(404, 422))
+async def list_threads(
+    *,
+    post: PostRef,
+    params: Annotated[ThreadParams, Query()],
+    viewer: OptionalUser,
+    service: CommentServiceDep,
+) -> CommentThreads:
+    """Root comments, newest (or oldest) first, each with its replies nested in thread order."""
+    page = await service.threads(post_ref=post, viewer=viewer, params=params)
+    return CommentThreads.from_page(page)
+
+
+@posts_router.post(
+    "/{post}/comments",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(401, 403, 404, 422),
+)
+async def create_comment(
+    *, post: PostRef, data: CommentCreate, user: CurrentUser, service: CommentServiceDep
+) -> CommentView:
+    """Comment on a post, or reply to one of its comments with `parent_id`."""
+    return CommentView.from_node(await service.create(post_ref=post, author=user, data=data))
+
+
+@posts_router.get("/{post}/comments/pending", responses=errors(401, 403, 404, 422))
+async def list_pending(
+    *,
+    post: PostRef,
+    user: CurrentUser,
+    service: CommentServiceDep,
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> CommentList:
+    """Comments waiting for approval, oldest first (the post's author, moderators, admins)."""
+    found = await service.pending(post_ref=post, user=user, page=page, page_size=page_size)
+    return CommentList.from_page(found)
+
+
+@router.get("/{comment_id}", responses=errors(404, 422))
+async def get_comment(
+    *, comment_id: uuid.UUID, viewer: OptionalUser, service: CommentServiceDep
+) -> CommentView:
+    """One comment with its replies."""
+    return CommentView.from_node(await service.read(comment_id=comment_id, viewer=viewer))
+
+
+@router.patch("/{comment_id}", responses=errors(401, 403, 404, 422))
+async def update_comment(
+    *, comment_id: uuid.UUID, data: CommentUpdate, user: CurrentUser, service: CommentServiceDep
+) -> CommentView:
+    """Change a comment's content (its author only); the reply is without its replies."""
+    return CommentView.from_node(
+        await service.update(comment_id=comment_id, editor=user, data=data)
+    )
+
+
+@router.delete(
+    "/{comment_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404)
+)
+async def delete_comment(
+    *, comment_id: uuid.UUID, user: CurrentUser, service: CommentServiceDep
+) -> None:
+    """Delete a comment (its author, the post's author, moderators, admins)."""
+    await service.delete(comment_id=comment_id, user=user)
+
+
+@router.post("/{comment_id}/hide", responses=errors(401, 403, 404, 409))
+async def hide_comment(
+    *, comment_id: uuid.UUID, user: CurrentUser, service: CommentServiceDep
+) -> CommentView:
+    """Hide a comment from readers (the post's author, moderators, admins)."""
+    return CommentView.from_node(await service.hide(comment_id=comment_id, user=user))
+
+
+@router.post("/{comment_id}/unhide", responses=errors(401, 403, 404, 409))
+async def unhide_comment(
+    *, comment_id: uuid.UUID, user: CurrentUser, service: CommentServiceDep
+) -> CommentView:
+    """Show a hidden comment again (the post's author, moderators, admins)."""
+    return CommentView.from_node(await service.unhide(comment_id=comment_id, user=user))
+
+
+@router.post("/{comment_id}/approve", responses=errors(401, 403, 404, 409))
+async def approve_comment(
+    *, comment_id: uuid.UUID, user: CurrentUser, service: CommentServiceDep
+) -> CommentView:
+    """Publish a pending comment (the post's author, moderators, admins)."""
+    return CommentView.from_node(await service.approve(comment_id=comment_id, user=user))

@@ -1,0 +1,135 @@
+"""Request and response models of the comments domain."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+
+from inkwell.comments.records import CommentNode, CommentPage, ThreadPage
+from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.models.comment import CommentStatus
+from inkwell.posts.schemas import no_nul
+
+MAX_COMMENT_CHARS = 10_000
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Content = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_COMMENT_CHARS),
+    AfterValidator(no_nul),
+    AfterValidator(_not_blank),
+]
+
+
+class CommentCreate(InputModel):
+    """A new comment (Markdown); `parent_id` makes it a reply to a comment of the same post."""
+
+    content: Content
+    parent_id: uuid.UUID | None = None
+
+
+class CommentUpdate(InputModel):
+    content: Content
+
+
+class ThreadParams(BaseModel):
+    """Query parameters of `GET /posts/{post}/comments`."""
+
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=100)] = 20
+    order: Literal["newest", "oldest"] = "newest"
+
+
+class CommentAuthor(OutputModel):
+    """The public face of a comment's author: no e-mail, no flags."""
+
+    username: str
+    display_name: str | None
+    avatar_url: str | None
+
+
+class CommentView(OutputModel):
+    """A comment and its replies. A placeholder (`deleted`, or hidden from this reader but kept
+    for its replies) has no content and no author; `content_raw` is only for the author."""
+
+    id: uuid.UUID
+    number: int
+    post_id: uuid.UUID
+    parent_id: uuid.UUID | None
+    depth: int
+    status: CommentStatus
+    deleted: bool
+    content_html: str | None
+    content_raw: str | None
+    author: CommentAuthor | None
+    created_at: UTCDateTime
+    updated_at: UTCDateTime
+    edited_at: UTCDateTime | None
+    replies: list[CommentView]
+
+    @classmethod
+    def from_node(cls, node: CommentNode) -> CommentView:
+        comment, author = node.record.comment, node.record.author
+        return cls(
+            id=comment.id,
+            number=comment.number,
+            post_id=comment.post_id,
+            parent_id=comment.parent_id,
+            depth=comment.depth,
+            status=comment.status,
+            deleted=comment.deleted_at is not None,
+            content_html=comment.content_html if node.full else None,
+            content_raw=comment.content_raw if node.show_raw else None,
+            author=CommentAuthor.model_validate(author) if node.full and author else None,
+            created_at=comment.created_at,
+            updated_at=comment.updated_at,
+            edited_at=comment.edited_at,
+            replies=[cls.from_node(reply) for reply in node.replies],
+        )
+
+
+class CommentThreads(OutputModel):
+    """A page of threads. `total` counts the post's visible comments (replies included);
+    `threads` counts the root comments this reader can page through."""
+
+    items: list[CommentView]
+    total: int
+    threads: int
+    page: int
+    page_size: int
+
+    @classmethod
+    def from_page(cls, page: ThreadPage) -> CommentThreads:
+        return cls(
+            items=[CommentView.from_node(node) for node in page.items],
+            total=page.total,
+            threads=page.threads,
+            page=page.page,
+            page_size=page.page_size,
+        )
+
+
+class CommentList(OutputModel):
+    """A flat page of comments (no replies)."""
+
+    items: list[CommentView]
+    total: int
+    page: int
+    page_size: int
+
+    @classmethod
+    def from_page(cls, page: CommentPage) -> CommentList:
+        return cls(
+            items=[CommentView.from_node(node) for node in page.items],
+            total=page.total,
+            page=page.page,
+            page_size=page.page_size,
+        )

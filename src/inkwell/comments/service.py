@@ -1,0 +1,291 @@
+"""Comment rules: who may write, read, change and moderate comments, and the threads."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import suppress
+from datetime import UTC, datetime
+
+from inkwell.comments.exceptions import (
+    CannotDeleteComment,
+    CommentNotFound,
+    CommentsClosed,
+    InvalidParent,
+    NotCommentAuthor,
+    NotCommentModerator,
+    WrongCommentStatus,
+)
+from inkwell.comments.records import (
+    AuthorRef,
+    CommentNode,
+    CommentPage,
+    CommentRecord,
+    ReadScope,
+    ThreadPage,
+)
+from inkwell.comments.repository import CommentRepository
+from inkwell.comments.schemas import CommentCreate, CommentUpdate, ThreadParams
+from inkwell.core.ids import uuid7
+from inkwell.core.markdown import render_markdown
+from inkwell.core.slugs import is_slug
+from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
+from inkwell.models.post import Post
+from inkwell.models.user import Role, User
+from inkwell.posts.exceptions import PostNotFound
+from inkwell.posts.policy import can_see
+from inkwell.posts.repository import PostRepository
+
+VISIBLE, HIDDEN, PENDING = CommentStatus.VISIBLE, CommentStatus.HIDDEN, CommentStatus.PENDING
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def can_moderate(post: Post, user: User | None) -> bool:
+    """The post's author, moderators and admins moderate its comments."""
+    if user is None:
+        return False
+    return user.id == post.author_id or user.role in {Role.MODERATOR, Role.ADMIN}
+
+
+def read_scope(post: Post, viewer: User | None) -> ReadScope:
+    return ReadScope(
+        viewer_id=viewer.id if viewer else None, every_status=can_moderate(post, viewer)
+    )
+
+
+def build_threads(
+    tops: list[CommentRecord], below: list[CommentRecord], scope: ReadScope
+) -> list[CommentNode]:
+    """Nest `below` (in path order) under `tops`; drop what the reader may not see.
+
+    A comment the reader may not see stays as a placeholder (no content, no author) only
+    when a reply below it is shown; otherwise it disappears with its hidden subtree.
+    """
+    nodes: dict[uuid.UUID, CommentNode] = {}
+    for record in [*tops, *below]:
+        comment = record.comment
+        full = scope.shows(comment)
+        own = full and scope.viewer_id is not None and comment.author_id == scope.viewer_id
+        nodes[comment.id] = CommentNode(record=record, full=full, show_raw=own)
+    for record in below:
+        parent = nodes.get(record.comment.parent_id) if record.comment.parent_id else None
+        if parent is not None:
+            parent.replies.append(nodes[record.comment.id])
+    roots = [nodes[record.comment.id] for record in tops]
+    return [root for root in roots if _prune(root)]
+
+
+def _own(comment: Comment, author: User) -> CommentNode:
+    """A comment as its author sees it right after writing it (without replies)."""
+    record = CommentRecord(
+        comment=comment, author=AuthorRef(author.username, author.display_name, author.avatar_url)
+    )
+    return CommentNode(record=record, full=True, show_raw=True)
+
+
+def _prune(node: CommentNode) -> bool:
+    node.replies = [reply for reply in node.replies if _prune(reply)]
+    return node.full or bool(node.replies)
+
+
+class CommentService:
+    def __init__(
+        self, *, comments: CommentRepository, posts: PostRepository, max_depth: int
+    ) -> None:
+        self.comments = comments
+        self.posts = posts
+        self.max_depth = max_depth
+
+    # Reading
+
+    async def threads(
+        self, *, post_ref: str, viewer: User | None, params: ThreadParams
+    ) -> ThreadPage:
+        """A page of a post's root comments, each with its replies nested, in three queries."""
+        post = await self._visible_post(post_ref, viewer)
+        scope = read_scope(post, viewer)
+        roots, threads = await self.comments.page_roots(
+            post.id,
+            scope,
+            newest=params.order == "newest",
+            limit=params.page_size,
+            offset=(params.page - 1) * params.page_size,
+        )
+        root_ids = [record.comment.id for record in roots]
+        below = await self.comments.replies_of_roots(root_ids) if roots else []
+        return ThreadPage(
+            items=build_threads(roots, below, scope),
+            total=post.comments_count,
+            threads=threads,
+            page=params.page,
+            page_size=params.page_size,
+        )
+
+    async def read(self, *, comment_id: uuid.UUID, viewer: User | None) -> CommentNode:
+        """One comment with its replies (a placeholder if only its replies may be seen)."""
+        record = await self.comments.get(comment_id)
+        if record is None:
+            raise CommentNotFound
+        post = await self._post_of(record.comment, viewer)
+        scope = read_scope(post, viewer)
+        below = await self.comments.subtree(record.comment)
+        found = build_threads([record], below, scope)
+        if not found:
+            raise CommentNotFound
+        return found[0]
+
+    async def pending(self, *, post_ref: str, user: User, page: int, page_size: int) -> CommentPage:
+        """Comments of a post waiting for approval, oldest first (its moderators only)."""
+        post = await self._visible_post(post_ref, user)
+        if not can_moderate(post, user):
+            raise NotCommentModerator
+        records, total = await self.comments.list_pending(
+            post.id, limit=page_size, offset=(page - 1) * page_size
+        )
+        items = [
+            CommentNode(record=r, full=True, show_raw=r.comment.author_id == user.id)
+            for r in records
+        ]
+        return CommentPage(items=items, total=total, page=page, page_size=page_size)
+
+    # Writing
+
+    async def create(self, *, post_ref: str, author: User, data: CommentCreate) -> CommentNode:
+        """Comment on a post, or reply to one of its comments; held if the post is moderated."""
+        post = await self._visible_post(post_ref, author)
+        if not post.allow_comments:
+            raise CommentsClosed
+        held = post.moderate_comments and not can_moderate(post, author)
+        comment = Comment(
+            id=uuid7(),
+            post_id=post.id,
+            author_id=author.id,
+            content_raw=data.content,
+            content_html=render_markdown(data.content),
+            status=PENDING if held else VISIBLE,
+        )
+        parent = await self._parent(post, data.parent_id) if data.parent_id else None
+        self._place(comment, parent)
+        await self.comments.add(comment)
+        if comment.status == VISIBLE:
+            await self.posts.increment(post.id, "comments_count")
+        return _own(comment, author)
+
+    async def update(
+        self, *, comment_id: uuid.UUID, editor: User, data: CommentUpdate
+    ) -> CommentNode:
+        """Change a comment's content (its author only); marks it edited."""
+        comment, _ = await self._writable(comment_id, editor)
+        if comment.author_id != editor.id:
+            raise NotCommentAuthor
+        comment.content_raw = data.content
+        comment.content_html = render_markdown(data.content)
+        comment.edited_at = utcnow()
+        await self.comments.save()
+        return _own(comment, editor)
+
+    async def delete(self, *, comment_id: uuid.UUID, user: User) -> None:
+        """Delete a comment (its author or the post's moderators); replies keep a tombstone."""
+        comment, post = await self._writable(comment_id, user)
+        if comment.author_id != user.id and not can_moderate(post, user):
+            raise CannotDeleteComment
+        comment.deleted_at = utcnow()
+        await self.comments.save()
+        if comment.status == VISIBLE:
+            await self.posts.increment(post.id, "comments_count", -1)
+
+    async def hide(self, *, comment_id: uuid.UUID, user: User) -> CommentNode:
+        """Hide a visible or pending comment from readers (the post's moderators)."""
+        return await self._set_status(comment_id, user, HIDDEN, allowed_from={VISIBLE, PENDING})
+
+    async def unhide(self, *, comment_id: uuid.UUID, user: User) -> CommentNode:
+        """Show a hidden comment again (the post's moderators)."""
+        return await self._set_status(comment_id, user, VISIBLE, allowed_from={HIDDEN})
+
+    async def approve(self, *, comment_id: uuid.UUID, user: User) -> CommentNode:
+        """Publish a pending comment (the post's moderators)."""
+        return await self._set_status(comment_id, user, VISIBLE, allowed_from={PENDING})
+
+    # Helpers
+
+    async def _set_status(
+        self,
+        comment_id: uuid.UUID,
+        user: User,
+        status: CommentStatus,
+        *,
+        allowed_from: set[CommentStatus],
+    ) -> CommentNode:
+        comment, post = await self._writable(comment_id, user)
+        if not can_moderate(post, user):
+            raise NotCommentModerator
+        before = comment.status
+        if before != status:
+            if before not in allowed_from:
+                raise WrongCommentStatus(before)
+            comment.status = status
+            await self.comments.save()
+            change = (status == VISIBLE) - (before == VISIBLE)
+            if change:
+                await self.posts.increment(post.id, "comments_count", change)
+        return await self._node(comment.id, user)
+
+    async def _visible_post(self, post_ref: str, viewer: User | None) -> Post:
+        """The post named by id, slug or an old slug, if the viewer may see it."""
+        post = None
+        with suppress(ValueError):
+            post = await self.comments.get_post(uuid.UUID(post_ref))
+        if post is None and is_slug(post_ref):
+            post = await self.comments.get_post_by_slug(post_ref)
+            if post is None:
+                owner = await self.posts.slug_owner(post_ref)
+                post = await self.comments.get_post(owner) if owner else None
+        if post is None or not can_see(post, viewer, utcnow()):
+            raise PostNotFound
+        return post
+
+    async def _post_of(self, comment: Comment, viewer: User | None) -> Post:
+        post = await self.comments.get_post(comment.post_id)
+        if post is None or not can_see(post, viewer, utcnow()):
+            raise CommentNotFound
+        return post
+
+    async def _writable(self, comment_id: uuid.UUID, user: User) -> tuple[Comment, Post]:
+        """A live comment, locked, that the user sees (or wrote); else CommentNotFound."""
+        comment = await self.comments.get_for_update(comment_id)
+        if comment is None:
+            raise CommentNotFound
+        post = await self._post_of(comment, user)
+        own = comment.author_id == user.id and comment.deleted_at is None
+        if not (own or read_scope(post, user).shows(comment)):
+            raise CommentNotFound
+        return comment, post
+
+    async def _parent(self, post: Post, parent_id: uuid.UUID) -> Comment:
+        record = await self.comments.get(parent_id)
+        parent = record.comment if record else None
+        if (
+            parent is None
+            or parent.post_id != post.id
+            or parent.deleted_at is not None
+            or parent.status != VISIBLE
+        ):
+            raise InvalidParent
+        return parent
+
+    def _place(self, comment: Comment, parent: Comment | None) -> None:
+        """Give the comment its path and depth; too deep a reply joins the deepest level."""
+        ancestors = parent.path.split(PATH_SEPARATOR)[: self.max_depth] if parent else []
+        comment.parent_id = uuid.UUID(hex=ancestors[-1]) if ancestors else None
+        comment.root_id = uuid.UUID(hex=ancestors[0]) if ancestors else comment.id
+        comment.depth = len(ancestors)
+        comment.path = PATH_SEPARATOR.join([*ancestors, comment.id.hex])
+
+    async def _node(self, comment_id: uuid.UUID, viewer: User) -> CommentNode:
+        """A comment just moderated, as the moderator sees it (without replies)."""
+        record = await self.comments.get(comment_id)
+        if record is None:  # pragma: no cover - locked in this transaction
+            raise CommentNotFound
+        return CommentNode(record=record, full=True, show_raw=record.comment.author_id == viewer.id)
