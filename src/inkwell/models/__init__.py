@@ -1,15 +1,20 @@
 """The ORM models; importing this package registers every table on `Base.metadata`."""
 
 from inkwell.models.base import Base
+from inkwell.models.engagement import Bookmark, Follow, Like, PostViewEvent
 from inkwell.models.post import Post, PostSlug, PostStatus, PostTag, PostVersion, Tag
 from inkwell.models.user import RefreshToken, Role, User, UserSession
 
 __all__ = [
     "Base",
+    "Bookmark",
+    "Follow",
+    "Like",
     "Post",
     "PostSlug",
     "PostStatus",
     "PostTag",
+    "PostViewEvent",
     "PostVersion",
     "RefreshToken",
     "Role",
