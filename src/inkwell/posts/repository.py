@@ -15,8 +15,8 @@ from sqlalchemy import (
     Subquery,
     delete,
     exists,
-    func,
     false,
+    func,
     insert,
     literal_column,
     select,
@@ -114,7 +114,7 @@ def _slug_conflict(error: IntegrityError) -> bool:
 
 
 def _viewer_flags(viewer_id: uuid.UUID | None) -> tuple[Any, Any]:
-    """Did the viewer like / bookmark the post? Two primary-key probes per row; false if anonymous."""
+    """Did the viewer like / bookmark the post? Two key probes per row; false when anonymous."""
     if viewer_id is None:
         return false().label("liked_by_me"), false().label("bookmarked_by_me")
     liked = exists().where(Like.user_id == viewer_id, Like.post_id == Post.id)
