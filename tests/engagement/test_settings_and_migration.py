@@ -29,8 +29,7 @@ def test_view_hash_key_is_derived_from_the_jwt_secret_when_unset() -> None:
 
 
 def test_an_explicit_view_hash_salt_wins() -> None:
-    settings = settings(view_hash_salt="x" * 40)
-    assert settings.view_hash_key == b"x" * 40
+    assert settings(view_hash_salt="x" * 40).view_hash_key == b"x" * 40
 
 
 def test_production_refuses_a_short_view_hash_salt() -> None:
