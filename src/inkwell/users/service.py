@@ -68,13 +68,6 @@ class UserService:
         await self.users.bump_token_version(user.id)
         return user
 
-    async def public_profile(self, *, username: str) -> User:
-        """A live, active account by username."""
-        user = await self.users.get_by_username(username)
-        if user is None or not user.is_active:
-            raise UserNotFound
-        return user
-
     async def profile(self, *, username: str, viewer: User | None) -> ProfileRecord:
         """A live, active account with its follow counts and whether the viewer follows it."""
         found = await self.users.get_profile(username, viewer.id if viewer else None)
