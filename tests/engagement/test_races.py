@@ -32,7 +32,8 @@ def in_step(monkeypatch: pytest.MonkeyPatch, parties: int) -> None:
 
     async def visible_together(self: PostService, **kwargs: Any) -> Post:
         found = await real_visible(self, **kwargs)
-        await barrier.wait()
+        async with asyncio.timeout(20):  # a request that failed early must not hang the others
+            await barrier.wait()
         return found
 
     monkeypatch.setattr(PostService, "visible", visible_together)
