@@ -117,3 +117,21 @@ async def create_comment(
     node = await service.create(post_ref=str(post.id), author=author, data=data)
     await session.commit()
     return node.record.comment
+
+
+async def follow(session: AsyncSession, follower: User, followee: User) -> None:
+    """`follower` follows `followee`, written through the follows repository."""
+    from inkwell.follows.repository import FollowRepository  # noqa: PLC0415
+
+    await FollowRepository(session).add(follower.id, followee.id)
+    await session.commit()
+
+
+async def like(session: AsyncSession, user: User, post: Post) -> None:
+    """`user` likes `post`, with its counter, as PUT /posts/{post}/like would."""
+    from inkwell.engagement.repository import EngagementRepository  # noqa: PLC0415
+
+    repository = EngagementRepository(session)
+    if await repository.mark("like", user.id, post.id):
+        await repository.increment(post.id, "likes_count")
+    await session.commit()

@@ -17,6 +17,10 @@ from inkwell.core.errors import install_error_handlers
 from inkwell.core.logging import configure_logging
 from inkwell.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from inkwell.core.state import AppState
+from inkwell.engagement.router import router as engagement_router
+from inkwell.engagement.router import users_router as engagement_users_router
+from inkwell.feeds.router import router as feeds_router
+from inkwell.follows.router import router as follows_router
 from inkwell.health.router import router as health_router
 from inkwell.posts.router import me_router as my_posts_router
 from inkwell.posts.router import router as posts_router
@@ -29,16 +33,21 @@ API_V1 = "/api/v1"
 
 def api_v1_router() -> APIRouter:
     api = APIRouter(prefix=API_V1)
-    # /users/me/posts before /users/{username}, so the more specific path wins.
+    # /users/me/posts and /users/me/bookmarks before /users/{username}..., so the more
+    # specific paths win.
     routers = (
         auth_router,
         my_posts_router,
+        engagement_users_router,
         users_router,
+        follows_router,
         admin_router,
         posts_router,
         post_comments_router,
         comments_router,
+        engagement_router,
         tags_router,
+        feeds_router,
     )
     for router in routers:
         api.include_router(router)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.posts.repository import PostRepository
-from tests.factories import create_post
+from tests.factories import create_post, like
 from tests.posts.conftest import Account, StatementCounter
 
 POSTS = "/api/v1/posts"
@@ -269,25 +269,39 @@ async def test_list_runs_the_same_statements_for_1_and_100_posts(
     bob: Account,
     sql_statements: StatementCounter,
 ) -> None:
-    await create_post(session, alice.user, tags=["a", "b"])
+    await like(session, bob.user, await create_post(session, alice.user, tags=["a", "b"]))
 
-    async def count(url: str) -> int:
+    async def count(url: str, headers: dict[str, str] | None = None) -> int:
         sql_statements.reset()
-        response = await client.get(url)
+        response = await client.get(url, headers=headers)
         assert response.status_code == 200
         return sql_statements.count
 
     one = await count(f"{POSTS}?page_size=100")
     one_tagged = await count(f"{POSTS}?page_size=100&tag=a")
     one_found = await count(f"{POSTS}/search?q=markdown&page_size=100")
+    one_signed_in = await count(f"{POSTS}?page_size=100", bob.headers)
+    one_found_signed_in = await count(f"{POSTS}/search?q=markdown&page_size=100", bob.headers)
     for n in range(99):
-        await create_post(session, bob.user if n % 2 else alice.user, tags=["a", f"t{n % 7}"])
+        post = await create_post(
+            session, bob.user if n % 2 else alice.user, tags=["a", f"t{n % 7}"]
+        )
+        if n % 3 == 0:
+            await like(session, bob.user, post)
     many = await count(f"{POSTS}?page_size=100")
     assert (await client.get(f"{POSTS}?page_size=100")).json()["total"] == 100
     # SET LOCAL plan_cache_mode, the page, the total (+ the tag lookup when filtering by tag).
     assert one == many == 3
     assert one_tagged == await count(f"{POSTS}?page_size=100&tag=a") == 4
     assert one_found == await count(f"{POSTS}/search?q=markdown&page_size=100") == 2
+    # Signed in, liked_by_me / bookmarked_by_me come with the page: only the caller's session
+    # is added, however many posts the page has.
+    many_signed_in = await count(f"{POSTS}?page_size=100", bob.headers)
+    assert one_signed_in == many_signed_in == 4
+    found = f"{POSTS}/search?q=markdown&page_size=100"
+    assert one_found_signed_in == await count(found, bob.headers) == 3
+    page = (await client.get(f"{POSTS}?page_size=100", headers=bob.headers)).json()["items"]
+    assert sum(item["liked_by_me"] for item in page) == 34
 
 
 @pytest.mark.usefixtures("blog")

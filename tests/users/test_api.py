@@ -209,7 +209,16 @@ async def test_public_profile_hides_private_fields(
     await create_user(session, username="Wendy")
     response = await client.get("/api/v1/users/wendy")
     assert response.status_code == 200
-    assert set(response.json()) == {"username", "display_name", "bio", "avatar_url", "created_at"}
+    assert set(response.json()) == {
+        "username",
+        "display_name",
+        "bio",
+        "avatar_url",
+        "created_at",
+        "followers_count",
+        "following_count",
+        "followed_by_me",
+    }
     assert response.json()["created_at"].endswith("Z")
     assert (await client.get("/api/v1/users/nobody-here")).status_code == 404
 

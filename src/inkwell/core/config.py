@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -45,6 +47,8 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
     password_hash_concurrency: int = Field(default=4, ge=1)
+    # Key of the hash that identifies anonymous viewers of a post (IP + user agent).
+    view_hash_salt: SecretStr | None = None
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_allow_credentials: bool = False
@@ -73,6 +77,18 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         return self.env == "production"
 
+    @property
+    def view_hash_key(self) -> bytes:
+        """The key of viewer hashes: the setting, or one derived from the JWT secret.
+
+        Derived (not random per process) so every worker and machine hashes a viewer alike;
+        HMAC keeps the JWT secret itself out of reach of anyone who learns this key.
+        """
+        if self.view_hash_salt is not None:
+            return self.view_hash_salt.get_secret_value().encode()
+        secret = self.jwt_secret.get_secret_value().encode()
+        return hmac.new(secret, b"inkwell view-hash salt v1", hashlib.sha256).digest()
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
         if not self.is_production:
@@ -83,6 +99,9 @@ class Settings(BaseSettings):
                 "INKWELL_JWT_SECRET must be set to a random value of at least 32 bytes "
                 "in production"
             )
+        salt = self.view_hash_salt
+        if salt is not None and len(salt.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError("INKWELL_VIEW_HASH_SALT must be at least 32 bytes in production")
         if self.cors_allow_credentials and "*" in self.cors_origins:
             raise ValueError("CORS may not allow every origin with credentials in production")
         return self

@@ -2,18 +2,23 @@
 
 from inkwell.models.base import Base
 from inkwell.models.comment import Comment, CommentStatus
+from inkwell.models.engagement import Bookmark, Follow, Like, PostViewEvent
 from inkwell.models.post import Post, PostSlug, PostStatus, PostTag, PostVersion, Tag
 from inkwell.models.user import RefreshToken, Role, User, UserSession
 
 __all__ = [
     "Base",
+    "Bookmark",
     "Comment",
     "CommentStatus",
+    "Follow",
+    "Like",
     "Post",
     "PostSlug",
     "PostStatus",
     "PostTag",
     "PostVersion",
+    "PostViewEvent",
     "RefreshToken",
     "Role",
     "Tag",

@@ -18,6 +18,8 @@ class PostRecord:
     show_raw: bool = False
     snippet: str | None = None
     rank: float | None = None
+    liked_by_me: bool = False
+    bookmarked_by_me: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -12,8 +12,10 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Select,
+    Subquery,
     delete,
     exists,
+    false,
     func,
     insert,
     literal_column,
@@ -29,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from inkwell.core.ids import uuid7
+from inkwell.models.engagement import Bookmark, Like
 from inkwell.models.post import Post, PostSlug, PostStatus, PostTag, PostVersion, Tag
 from inkwell.models.user import User
 from inkwell.posts.exceptions import SlugTaken
@@ -37,6 +40,11 @@ from inkwell.posts.records import PostRecord, VersionRecord
 # Spelled exactly as the partial indexes' predicate, so the planner can use them with any plan.
 LISTED: ColumnElement[bool] = literal_column(
     "(posts.status IN ('published', 'scheduled') AND posts.deleted_at IS NULL)", Boolean
+)
+# Readable by anyone (archived posts too), as policy.is_public says; `now` is bound later.
+PUBLIC: ColumnElement[bool] = literal_column(
+    "(posts.status IN ('published', 'scheduled', 'archived') AND posts.deleted_at IS NULL)",
+    Boolean,
 )
 # Counting every match of a big list costs as much as reading it: totals stop past this.
 COUNT_LIMIT = 1_000
@@ -104,33 +112,73 @@ def _slug_conflict(error: IntegrityError) -> bool:
     return constraint == "uq_posts_slug_live"
 
 
+def _viewer_flags(viewer_id: uuid.UUID | None) -> tuple[Any, Any]:
+    """Did the viewer like / bookmark the post? Two key probes per row; false when anonymous."""
+    if viewer_id is None:
+        return false().label("liked_by_me"), false().label("bookmarked_by_me")
+    liked = exists().where(Like.user_id == viewer_id, Like.post_id == Post.id)
+    kept = exists().where(Bookmark.user_id == viewer_id, Bookmark.post_id == Post.id)
+    return liked.label("liked_by_me"), kept.label("bookmarked_by_me")
+
+
+def _record(row: Any, show_raw: bool = False) -> PostRecord:
+    return PostRecord(
+        post=row.Post,
+        author=row.User,
+        tags=row.tags,
+        show_raw=show_raw,
+        liked_by_me=row.liked_by_me,
+        bookmarked_by_me=row.bookmarked_by_me,
+    )
+
+
 def _records(rows: Sequence[Any], show_raw: bool = False) -> list[PostRecord]:
-    return [PostRecord(post=row[0], author=row[1], tags=row[2], show_raw=show_raw) for row in rows]
+    return [_record(row, show_raw) for row in rows]
 
 
 class PostRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _with_author_and_tags(self) -> Select[Any]:
-        return select(Post, User, _tags_json()).join(User, User.id == Post.author_id)
+    def _with_author_and_tags(self, viewer_id: uuid.UUID | None = None) -> Select[Any]:
+        return select(Post, User, _tags_json(), *_viewer_flags(viewer_id)).join(
+            User, User.id == Post.author_id
+        )
 
-    async def get_record(self, post_id: uuid.UUID) -> PostRecord | None:
-        """A live post with its author and tags, in one statement."""
-        row = (
-            await self.session.execute(
-                self._with_author_and_tags().where(Post.id == post_id, Post.deleted_at.is_(None))
-            )
-        ).first()
-        return _records([row])[0] if row else None
+    async def get_record(
+        self, post_id: uuid.UUID, viewer_id: uuid.UUID | None = None
+    ) -> PostRecord | None:
+        """A live post with its author, tags and the viewer's flags, in one statement."""
+        statement = self._with_author_and_tags(viewer_id).where(
+            Post.id == post_id, Post.deleted_at.is_(None)
+        )
+        row = (await self.session.execute(statement)).first()
+        return _record(row) if row else None
 
-    async def get_record_by_slug(self, slug: str) -> PostRecord | None:
-        row = (
-            await self.session.execute(
-                self._with_author_and_tags().where(Post.slug == slug, Post.deleted_at.is_(None))
-            )
-        ).first()
-        return _records([row])[0] if row else None
+    async def get_record_by_slug(
+        self, slug: str, viewer_id: uuid.UUID | None = None
+    ) -> PostRecord | None:
+        statement = self._with_author_and_tags(viewer_id).where(
+            Post.slug == slug, Post.deleted_at.is_(None)
+        )
+        row = (await self.session.execute(statement)).first()
+        return _record(row) if row else None
+
+    async def records_for(
+        self, chosen: Subquery, order: Sequence[Any], viewer_id: uuid.UUID | None
+    ) -> list[PostRecord]:
+        """The posts whose ids a page subquery (column `id`) chose, in one statement.
+
+        Lists pick their page's ids first, so authors, tags and the viewer's flags are
+        looked up for those rows only.
+        """
+        statement = (
+            self._with_author_and_tags(viewer_id)
+            .join(chosen, chosen.c.id == Post.id)
+            .options(*_LIST_DEFERRED)
+            .order_by(*order)
+        )
+        return _records((await self.session.execute(statement)).all())
 
     async def slug_owner(self, slug: str) -> uuid.UUID | None:
         """The live post that used to have this slug."""
@@ -203,19 +251,31 @@ class PostRepository:
                 ],
             )
 
-    async def increment(self, post_id: uuid.UUID, counter: Counter, by: int = 1) -> None:
-        """Change a denormalised counter in SQL (`SET n = n + 1`), never read-modify-write."""
+    async def increment(self, post_id: uuid.UUID, counter: Counter, by: int = 1) -> int:
+        """Change a denormalised counter in SQL (`SET n = n + 1`); the new value.
+
+        Never read-modify-write. `updated_at` is kept: a like or a view is not an edit.
+        """
         column = getattr(Post, counter)
-        await self.session.execute(
+        value = await self.session.scalar(
             update(Post)
             .where(Post.id == post_id)
-            .values({column: column + by})
+            .values({column: column + by, Post.updated_at: Post.updated_at})
+            .returning(column)
             .execution_options(synchronize_session=False)
         )
+        return int(value or 0)
+
+    async def counter(self, post_id: uuid.UUID, counter: Counter) -> int:
+        """The current value of a denormalised counter."""
+        value = await self.session.scalar(select(getattr(Post, counter)).where(Post.id == post_id))
+        return int(value or 0)
 
     # Lists
 
-    async def list_public(self, query: PostQuery) -> tuple[list[PostRecord], int]:
+    async def list_public(
+        self, query: PostQuery, viewer_id: uuid.UUID | None = None
+    ) -> tuple[list[PostRecord], int]:
         """A page of public posts and how many match; two statements whatever the page size.
 
         The page's ids are chosen first, so authors and tags are joined for those rows only
@@ -229,15 +289,8 @@ class PostRepository:
             page = page.where(self._after(query, query.after))
         elif query.offset:
             page = page.offset(query.offset)
-        chosen = page.subquery("page")
-        statement = (
-            self._with_author_and_tags()
-            .join(chosen, chosen.c.id == Post.id)
-            .options(*_LIST_DEFERRED)
-            .order_by(*order)
-        )
-        rows = (await self.session.execute(statement)).all()
-        return _records(rows), await self._count(conditions)
+        records = await self.records_for(page.subquery("page"), order, viewer_id)
+        return records, await self._count(conditions)
 
     async def _plan_for_these_values(self) -> None:
         """Plan this transaction's statements for their actual parameters.
@@ -294,7 +347,9 @@ class PostRepository:
         key = tuple_(Post.published_at, Post.id)
         return key > tuple_(*after) if query.sort == "oldest" else key < tuple_(*after)
 
-    async def search(self, query: PostQuery, q: str) -> tuple[list[PostRecord], int]:
+    async def search(
+        self, query: PostQuery, q: str, viewer_id: uuid.UUID | None = None
+    ) -> tuple[list[PostRecord], int]:
         """Public posts matching `q`, best first, each with a marked-up snippet.
 
         Ranking has to visit every match anyway, so the same pass counts them (a window count).
@@ -313,9 +368,9 @@ class PostRepository:
         )
         headline = func.ts_headline(
             literal_column("'english'::regconfig"), Post.content_raw, tsquery, _HEADLINE_OPTIONS
-        )
+        ).label("snippet")
         statement = (
-            self._with_author_and_tags()
+            self._with_author_and_tags(viewer_id)
             .add_columns(best.c.rank, headline, best.c.total)
             .join(best, best.c.post_id == Post.id)
             .options(*_LIST_DEFERRED)
@@ -323,17 +378,14 @@ class PostRepository:
         )
         rows = (await self.session.execute(statement)).all()
         if rows:
-            total = rows[0][5]
+            total = rows[0].total
         elif query.offset:  # past the last page: count on its own
             total = await self.session.scalar(
                 select(func.count()).select_from(Post).where(*conditions)
             )
         else:
             total = 0
-        records = [
-            PostRecord(post=row[0], author=row[1], tags=row[2], rank=float(row[3]), snippet=row[4])
-            for row in rows
-        ]
+        records = [replace(_record(row), rank=float(row.rank), snippet=row.snippet) for row in rows]
         return records, int(total or 0)
 
     async def list_by_author(
@@ -347,7 +399,7 @@ class PostRepository:
         if status is not None:
             conditions.append(Post.status == status)
         statement = (
-            self._with_author_and_tags()
+            self._with_author_and_tags(author_id)
             .where(*conditions)
             .options(*_LIST_DEFERRED)
             .order_by(Post.created_at.desc(), Post.id.desc())

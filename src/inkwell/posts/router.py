@@ -66,22 +66,24 @@ async def create_post(
 
 @router.get("", responses=errors(422))
 async def list_posts(
-    *, params: Annotated[PostListParams, Query()], service: PostServiceDep
+    *, params: Annotated[PostListParams, Query()], viewer: OptionalUser, service: PostServiceDep
 ) -> PostList:
     """Public posts, newest first unless sorted otherwise; `cursor` for keyset paging."""
-    return PostList.from_page(await service.list_public(params=params))
+    return PostList.from_page(await service.list_public(params=params, viewer=viewer))
 
 
 @router.get("/search", responses=errors(422))
 async def search_posts(
     *,
     q: Annotated[SearchText, Query()],
+    viewer: OptionalUser,
     service: PostServiceDep,
     page: Page = 1,
     page_size: PageSize = 20,
 ) -> SearchResults:
     """Full-text search (web-search syntax: "quoted phrases", -excluded, or), best first."""
-    return SearchResults.from_page(await service.search(q=q, page=page, page_size=page_size))
+    found = await service.search(q=q, page=page, page_size=page_size, viewer=viewer)
+    return SearchResults.from_page(found)
 
 
 @router.get(

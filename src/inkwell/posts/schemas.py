@@ -167,6 +167,8 @@ class PostSummary(OutputModel):
     likes_count: int
     bookmarks_count: int
     views_count: int
+    liked_by_me: bool = False
+    bookmarked_by_me: bool = False
     created_at: UTCDateTime
     updated_at: UTCDateTime
 
@@ -191,6 +193,8 @@ class PostSummary(OutputModel):
                 "likes_count": post.likes_count,
                 "bookmarks_count": post.bookmarks_count,
                 "views_count": post.views_count,
+                "liked_by_me": record.liked_by_me,
+                "bookmarked_by_me": record.bookmarked_by_me,
                 "created_at": post.created_at,
                 "updated_at": post.updated_at,
                 **extra,

@@ -58,19 +58,28 @@ class PostService:
     async def read(self, *, id_or_slug: str, viewer: User | None) -> PostRecord | Redirect:
         """A post by id or slug if the viewer may see it; an old slug gives a Redirect."""
         now = utcnow()
-        record = await self._find(id_or_slug)
+        record = await self._find(id_or_slug, viewer.id if viewer else None)
         if record is None:
             return await self._redirect(id_or_slug, viewer, now)
         if not can_see(record.post, viewer, now):
             raise PostNotFound
         return replace(record, show_raw=viewer is not None and can_edit(record.post, viewer))
 
-    async def _find(self, id_or_slug: str) -> PostRecord | None:
+    async def visible(self, *, id_or_slug: str, viewer: User | None) -> Post:
+        """The post by id, slug or old slug, if the viewer may see it (PostNotFound otherwise)."""
+        found = await self.read(id_or_slug=id_or_slug, viewer=viewer)
+        if isinstance(found, Redirect):
+            found = await self.read(id_or_slug=found.slug, viewer=viewer)
+        if isinstance(found, Redirect):  # pragma: no cover - a current slug never redirects
+            raise PostNotFound
+        return found.post
+
+    async def _find(self, id_or_slug: str, viewer_id: uuid.UUID | None) -> PostRecord | None:
         record = None
         with suppress(ValueError):
-            record = await self.posts.get_record(uuid.UUID(id_or_slug))
+            record = await self.posts.get_record(uuid.UUID(id_or_slug), viewer_id)
         if record is None and is_slug(id_or_slug):
-            record = await self.posts.get_record_by_slug(id_or_slug)
+            record = await self.posts.get_record_by_slug(id_or_slug, viewer_id)
         return record
 
     async def _redirect(self, slug: str, viewer: User | None, now: datetime) -> Redirect:
@@ -80,7 +89,7 @@ class PostService:
             raise PostNotFound
         return Redirect(slug=record.post.slug)
 
-    async def list_public(self, *, params: PostListParams) -> PostPage:
+    async def list_public(self, *, params: PostListParams, viewer: User | None = None) -> PostPage:
         """A page of public posts, filtered and sorted; keyset paging with a cursor."""
         q = params.q.strip() if params.q else None
         if params.sort == "relevance" and not q:
@@ -103,7 +112,7 @@ class PostService:
             limit=params.page_size,
             offset=(params.page - 1) * params.page_size,
         )
-        items, total = await self.posts.list_public(query)
+        items, total = await self.posts.list_public(query, viewer.id if viewer else None)
         next_cursor = None
         if len(items) == params.page_size and params.sort in _KEYSET_SORTS:
             next_cursor = encode_cursor(items[-1].post, params.sort)
@@ -116,12 +125,14 @@ class PostService:
             total_is_exact=total <= COUNT_LIMIT,
         )
 
-    async def search(self, *, q: str, page: int, page_size: int) -> PostPage:
+    async def search(
+        self, *, q: str, page: int, page_size: int, viewer: User | None = None
+    ) -> PostPage:
         """Public posts matching a web-search query, best first, with highlighted snippets."""
         if not q.strip():
             return PostPage(items=[], total=0, page=page, page_size=page_size)
         query = PostQuery(now=utcnow(), q=q, limit=page_size, offset=(page - 1) * page_size)
-        items, total = await self.posts.search(query, q)
+        items, total = await self.posts.search(query, q, viewer.id if viewer else None)
         hits = [
             replace(r, snippet=highlight(r.snippet or "", MARK_START, MARK_STOP)) for r in items
         ]
@@ -160,7 +171,7 @@ class PostService:
         await self._insert(post, data.slug)
         await self.posts.set_tags(post.id, await self._tag_ids(data.tags))
         await self.posts.add_version(post, author.id)
-        return await self._record(post.id)
+        return await self._record(post.id, author)
 
     async def update(
         self, *, post_id: uuid.UUID, editor: User, changes: PostUpdate, if_match: str | None
@@ -169,7 +180,7 @@ class PostService:
         post = await self._editable(post_id, editor, if_match)
         sent = changes.model_fields_set
         if not sent:  # nothing to change: same version, same ETag
-            return await self._record(post.id)
+            return await self._record(post.id, editor)
         content_changed = self._apply_content(post, changes)
         if "slug" in sent:
             await self._change_slug(post, changes.slug)
@@ -185,21 +196,21 @@ class PostService:
             await self.posts.set_tags(post.id, await self._tag_ids(changes.tags))
         if content_changed:
             await self.posts.add_version(post, editor.id)
-        return await self._record(post.id)
+        return await self._record(post.id, editor)
 
     async def publish(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
         """Publish now (a post already published keeps its date)."""
         post = await self._editable(post_id, user, None)
         self._set_status(post, PostStatus.PUBLISHED, None, utcnow())
         await self.posts.save(post)
-        return await self._record(post.id)
+        return await self._record(post.id, user)
 
     async def unpublish(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
         """Turn the post back into a draft."""
         post = await self._editable(post_id, user, None)
         self._set_status(post, PostStatus.DRAFT, None, utcnow())
         await self.posts.save(post)
-        return await self._record(post.id)
+        return await self._record(post.id, user)
 
     async def delete(self, *, post_id: uuid.UUID, user: User, if_match: str | None) -> None:
         """Soft-delete the post; its slug becomes free again."""
@@ -229,12 +240,12 @@ class PostService:
         self._set_content(post, old.content_raw)
         await self.posts.save(post)
         await self.posts.add_version(post, user.id)
-        return await self._record(post.id)
+        return await self._record(post.id, user)
 
     # Helpers
 
-    async def _record(self, post_id: uuid.UUID) -> PostRecord:
-        record = await self.posts.get_record(post_id)
+    async def _record(self, post_id: uuid.UUID, user: User) -> PostRecord:
+        record = await self.posts.get_record(post_id, user.id)
         if record is None:  # pragma: no cover - the post was just written in this transaction
             raise PostNotFound
         return replace(record, show_raw=True)

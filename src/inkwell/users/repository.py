@@ -4,16 +4,60 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, exists, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from inkwell.models.engagement import Follow
 from inkwell.models.user import User
 from inkwell.users.exceptions import AccountTaken
 
 _UNIQUE_FIELDS = {"uq_users_email": "email", "uq_users_username_lower": "username"}
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileRecord:
+    """An account with its follower counts and whether the viewer follows it."""
+
+    user: User
+    followers_count: int
+    following_count: int
+    followed_by_me: bool
+
+
+def active(user: Any) -> ColumnElement[bool]:
+    """An account that can sign in and is shown: active and not closed."""
+    condition: ColumnElement[bool] = user.is_active.is_(True) & user.deleted_at.is_(None)
+    return condition
+
+
+def _follow_counts(viewer_id: uuid.UUID | None) -> tuple[Any, Any, Any]:
+    """Followers, followees (active accounts only, as the lists show them) and the viewer's flag."""
+    other = aliased(User)
+    followers = (
+        select(func.count())
+        .select_from(Follow)
+        .join(other, other.id == Follow.follower_id)
+        .where(Follow.followee_id == User.id, active(other))
+        .scalar_subquery()
+    )
+    following = (
+        select(func.count())
+        .select_from(Follow)
+        .join(other, other.id == Follow.followee_id)
+        .where(Follow.follower_id == User.id, active(other))
+        .scalar_subquery()
+    )
+    followed = (
+        exists().where(Follow.follower_id == viewer_id, Follow.followee_id == User.id)
+        if viewer_id is not None
+        else false()
+    )
+    return followers, following, followed
 
 
 def _taken_field(error: IntegrityError) -> str | None:
@@ -46,6 +90,19 @@ class UserRepository:
                 func.lower(User.username) == username.lower(), User.deleted_at.is_(None)
             )
         )
+
+    async def get_profile(self, username: str, viewer_id: uuid.UUID | None) -> ProfileRecord | None:
+        """An active account by username with its follow counts, in one statement."""
+        row = (
+            await self.session.execute(
+                select(User, *_follow_counts(viewer_id)).where(
+                    func.lower(User.username) == username.lower(), active(User)
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        return ProfileRecord(row[0], int(row[1]), int(row[2]), bool(row[3]))
 
     async def taken_fields(
         self, *, email: str | None, username: str | None, exclude: uuid.UUID | None = None

@@ -6,15 +6,21 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from inkwell.auth.dependencies import AdminUser, CurrentPrincipal, CurrentUser, UserServiceDep
+from inkwell.auth.dependencies import (
+    AdminUser,
+    CurrentPrincipal,
+    CurrentUser,
+    OptionalUser,
+    UserServiceDep,
+)
 from inkwell.core.openapi import errors
 from inkwell.users.schemas import (
     AdminUserUpdate,
     AdminUserView,
     PasswordChange,
     PrivateProfile,
+    Profile,
     ProfileUpdate,
-    PublicProfile,
 )
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -52,9 +58,9 @@ async def delete_me(user: CurrentUser, service: UserServiceDep) -> None:
 
 
 @router.get("/{username}", responses=errors(404))
-async def get_profile(username: str, service: UserServiceDep) -> PublicProfile:
-    """Anyone's public profile."""
-    return PublicProfile.model_validate(await service.public_profile(username=username))
+async def get_profile(username: str, viewer: OptionalUser, service: UserServiceDep) -> Profile:
+    """Anyone's public profile, with follower counts and whether the reader follows them."""
+    return Profile.from_record(await service.profile(username=username, viewer=viewer))
 
 
 @admin_router.patch("/{user_id}", responses=errors(401, 403, 404, 409, 422))

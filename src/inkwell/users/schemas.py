@@ -9,6 +9,7 @@ from pydantic import AfterValidator, EmailStr, Field, HttpUrl, StringConstraints
 
 from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
 from inkwell.models.user import Role
+from inkwell.users.repository import ProfileRecord
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_-]{3,30}$"
 
@@ -33,6 +34,25 @@ class PublicProfile(OutputModel):
     bio: str | None
     avatar_url: str | None
     created_at: UTCDateTime
+
+
+class Profile(PublicProfile):
+    """A public profile page: the account, its follow counts, and whether the reader follows it."""
+
+    followers_count: int
+    following_count: int
+    followed_by_me: bool
+
+    @classmethod
+    def from_record(cls, record: ProfileRecord) -> Profile:
+        return cls.model_validate(
+            {
+                **PublicProfile.model_validate(record.user).model_dump(),
+                "followers_count": record.followers_count,
+                "following_count": record.following_count,
+                "followed_by_me": record.followed_by_me,
+            }
+        )
 
 
 class PrivateProfile(PublicProfile):

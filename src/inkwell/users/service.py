@@ -13,7 +13,7 @@ from inkwell.core.security import PasswordHasher
 from inkwell.models.user import Role, User
 from inkwell.users.exceptions import AccountTaken, CannotChangeSelf, UserNotFound, WrongPassword
 from inkwell.users.passwords import check_password_policy
-from inkwell.users.repository import UserRepository
+from inkwell.users.repository import ProfileRecord, UserRepository
 from inkwell.users.schemas import AdminUserUpdate, PasswordChange, ProfileUpdate, RegisterRequest
 
 log = logging.getLogger("inkwell.users")
@@ -68,12 +68,12 @@ class UserService:
         await self.users.bump_token_version(user.id)
         return user
 
-    async def public_profile(self, *, username: str) -> User:
-        """A live, active account by username."""
-        user = await self.users.get_by_username(username)
-        if user is None or not user.is_active:
+    async def profile(self, *, username: str, viewer: User | None) -> ProfileRecord:
+        """A live, active account with its follow counts and whether the viewer follows it."""
+        found = await self.users.get_profile(username, viewer.id if viewer else None)
+        if found is None:
             raise UserNotFound
-        return user
+        return found
 
     async def update_profile(self, *, user: User, changes: ProfileUpdate) -> User:
         """Change only the fields the caller sent."""

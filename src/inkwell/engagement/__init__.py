@@ -1,0 +1,1 @@
+"""Likes, bookmarks and views of posts, and the authors' view statistics."""

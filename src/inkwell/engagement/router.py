@@ -1,0 +1,103 @@
+"""HTTP endpoints of likes, bookmarks, views and statistics."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from inkwell.auth.dependencies import ClientDep, CurrentUser, OptionalUser, StateDep
+from inkwell.core.db import SessionDep
+from inkwell.core.openapi import errors
+from inkwell.engagement.repository import EngagementRepository
+from inkwell.engagement.schemas import BookmarkState, DailyViews, LikeState, ViewResult
+from inkwell.engagement.service import EngagementService
+from inkwell.posts.router import Page, PageSize, post_service
+from inkwell.posts.schemas import PostList
+from inkwell.users.repository import UserRepository
+
+router = APIRouter(prefix="/posts", tags=["engagement"])
+users_router = APIRouter(prefix="/users", tags=["engagement"])
+
+
+def engagement_service(session: SessionDep, state: StateDep) -> EngagementService:
+    return EngagementService(
+        engagement=EngagementRepository(session),
+        posts=post_service(session),
+        users=UserRepository(session),
+        view_key=state.settings.view_hash_key,
+    )
+
+
+ServiceDep = Annotated[EngagementService, Depends(engagement_service)]
+PostRef = Annotated[str, Path(max_length=200, description="The post's id or slug")]
+Days = Annotated[int, Query(ge=1, le=365)]
+
+
+@router.put("/{post}/like", responses=errors(401, 404))
+async def like(post: PostRef, user: CurrentUser, service: ServiceDep) -> LikeState:
+    """Like a post (liking twice is still one like)."""
+    state = await service.mark(kind="like", id_or_slug=post, user=user)
+    return LikeState(liked=state.active, likes_count=state.count)
+
+
+@router.delete("/{post}/like", responses=errors(401, 404))
+async def unlike(post: PostRef, user: CurrentUser, service: ServiceDep) -> LikeState:
+    """Take a like back (nothing happens if there was none)."""
+    state = await service.unmark(kind="like", id_or_slug=post, user=user)
+    return LikeState(liked=state.active, likes_count=state.count)
+
+
+@router.put("/{post}/bookmark", responses=errors(401, 404))
+async def bookmark(post: PostRef, user: CurrentUser, service: ServiceDep) -> BookmarkState:
+    """Bookmark a post (bookmarking twice is still one bookmark)."""
+    state = await service.mark(kind="bookmark", id_or_slug=post, user=user)
+    return BookmarkState(bookmarked=state.active, bookmarks_count=state.count)
+
+
+@router.delete("/{post}/bookmark", responses=errors(401, 404))
+async def unbookmark(post: PostRef, user: CurrentUser, service: ServiceDep) -> BookmarkState:
+    """Remove a bookmark (nothing happens if there was none)."""
+    state = await service.unmark(kind="bookmark", id_or_slug=post, user=user)
+    return BookmarkState(bookmarked=state.active, bookmarks_count=state.count)
+
+
+@router.post("/{post}/views", responses=errors(404))
+async def record_view(
+    post: PostRef, viewer: OptionalUser, client: ClientDep, service: ServiceDep
+) -> ViewResult:
+    """Count a view; the same viewer counts once per post per 30 minutes."""
+    found = await service.record_view(id_or_slug=post, viewer=viewer, client=client)
+    return ViewResult(counted=found.counted, views_count=found.views_count)
+
+
+@router.get("/{post}/stats", responses=errors(401, 403, 404, 422))
+async def post_stats(
+    post: PostRef, user: CurrentUser, service: ServiceDep, days: Days = 30
+) -> list[DailyViews]:
+    """Views per UTC day over the last `days` days, oldest first (author and admins)."""
+    daily = await service.daily_views(id_or_slug=post, user=user, days=days)
+    return [DailyViews(day=day, views=views) for day, views in daily]
+
+
+@users_router.get("/me/bookmarks", responses=errors(401, 422))
+async def my_bookmarks(
+    user: CurrentUser, service: ServiceDep, page: Page = 1, page_size: PageSize = 20
+) -> PostList:
+    """The caller's bookmarks, most recent first."""
+    return PostList.from_page(await service.bookmarks(user=user, page=page, page_size=page_size))
+
+
+@users_router.get("/{username}/likes", responses=errors(404, 422))
+async def liked_posts(
+    username: Annotated[str, Path(max_length=30)],
+    viewer: OptionalUser,
+    service: ServiceDep,
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> PostList:
+    """The public posts a user liked, most recently liked first."""
+    found = await service.liked_posts(
+        username=username, viewer=viewer, page=page, page_size=page_size
+    )
+    return PostList.from_page(found)

@@ -1,0 +1,153 @@
+"""Engagement rules: who may like, bookmark, count a view or read a post's statistics."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from inkwell.auth.service import ClientInfo
+from inkwell.core.ids import uuid7
+from inkwell.engagement.repository import COUNTERS, EngagementRepository, Kind, MarkedQuery
+from inkwell.models.post import Post
+from inkwell.models.user import Role, User
+from inkwell.posts.exceptions import NotPostAuthor
+from inkwell.posts.policy import can_edit
+from inkwell.posts.records import PostPage
+from inkwell.posts.service import PostService
+from inkwell.users.exceptions import UserNotFound
+from inkwell.users.repository import UserRepository
+
+# One viewer counts once per post within this window.
+VIEW_WINDOW = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class MarkState:
+    """Whether the user now likes (or bookmarks) the post, and the post's count."""
+
+    active: bool
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ViewCount:
+    counted: bool
+    views_count: int
+
+
+def viewer_hash(key: bytes, viewer: User | None, client: ClientInfo) -> bytes:
+    """A keyed hash naming the viewer: the account when signed in, else IP + user agent."""
+    if viewer is not None:
+        material = f"user:{viewer.id}"
+    else:
+        material = f"{client.ip or ''}\n{client.user_agent or ''}"
+    return hmac.new(key, material.encode(), hashlib.sha256).digest()
+
+
+def view_lock_key(post: Post, hashed_viewer: bytes) -> int:
+    """A 64-bit advisory-lock key for one viewer of one post."""
+    digest = hashlib.sha256(post.id.bytes + hashed_viewer).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class EngagementService:
+    def __init__(
+        self,
+        *,
+        engagement: EngagementRepository,
+        posts: PostService,
+        users: UserRepository,
+        view_key: bytes,
+    ) -> None:
+        self.engagement = engagement
+        self.posts = posts
+        self.users = users
+        self.view_key = view_key
+
+    # Likes and bookmarks
+
+    async def mark(self, *, kind: Kind, id_or_slug: str, user: User) -> MarkState:
+        """Like or bookmark a post the user may see; doing it twice changes nothing."""
+        post = await self.posts.visible(id_or_slug=id_or_slug, viewer=user)
+        counter = COUNTERS[kind]
+        if await self.engagement.mark(kind, user.id, post.id):
+            return MarkState(True, await self.engagement.increment(post.id, counter))
+        return MarkState(True, await self.engagement.counter(post.id, counter))
+
+    async def unmark(self, *, kind: Kind, id_or_slug: str, user: User) -> MarkState:
+        """Take back a like or bookmark; taking back what is not there changes nothing."""
+        post = await self.posts.visible(id_or_slug=id_or_slug, viewer=user)
+        counter = COUNTERS[kind]
+        if await self.engagement.unmark(kind, user.id, post.id):
+            return MarkState(False, await self.engagement.increment(post.id, counter, -1))
+        return MarkState(False, await self.engagement.counter(post.id, counter))
+
+    async def liked_posts(
+        self, *, username: str, viewer: User | None, page: int, page_size: int
+    ) -> PostPage:
+        """The public posts an active user liked, most recently liked first."""
+        owner = await self.users.get_by_username(username)
+        if owner is None or not owner.is_active:
+            raise UserNotFound
+        query = self._marked("like", owner, viewer, page, page_size)
+        items, total = await self.engagement.marked_posts(query)
+        return PostPage(items=items, total=total, page=page, page_size=page_size)
+
+    async def bookmarks(self, *, user: User, page: int, page_size: int) -> PostPage:
+        """The caller's bookmarks that they may still see, most recent first."""
+        query = self._marked("bookmark", user, user, page, page_size)
+        items, total = await self.engagement.marked_posts(query)
+        return PostPage(items=items, total=total, page=page, page_size=page_size)
+
+    def _marked(
+        self, kind: Kind, owner: User, viewer: User | None, page: int, page_size: int
+    ) -> MarkedQuery:
+        # A list shows what its reader may see: public posts, their own, or all for staff.
+        staff = viewer is not None and viewer.role in {Role.MODERATOR, Role.ADMIN}
+        return MarkedQuery(
+            kind=kind,
+            user_id=owner.id,
+            viewer_id=viewer.id if viewer else None,
+            now=datetime.now(UTC),
+            limit=page_size,
+            offset=(page - 1) * page_size,
+            include_hidden=staff,
+        )
+
+    # Views
+
+    async def record_view(
+        self, *, id_or_slug: str, viewer: User | None, client: ClientInfo
+    ) -> ViewCount:
+        """Count a view unless the same viewer was counted for the post in the last 30 minutes.
+
+        An advisory lock on (post, viewer) makes a concurrent double view wait for the first,
+        which then is recent: it counts once.
+        """
+        post = await self.posts.visible(id_or_slug=id_or_slug, viewer=viewer)
+        hashed = viewer_hash(self.view_key, viewer, client)
+        await self.engagement.lock_viewer(view_lock_key(post, hashed))
+        counted = await self.engagement.add_view_unless_recent(
+            post_id=post.id,
+            user_id=viewer.id if viewer else None,
+            viewer_hash=hashed,
+            window=VIEW_WINDOW,
+            view_id=uuid7(),
+        )
+        if counted:
+            return ViewCount(True, await self.engagement.increment(post.id, "views_count"))
+        return ViewCount(False, await self.engagement.counter(post.id, "views_count"))
+
+    async def daily_views(
+        self, *, id_or_slug: str, user: User, days: int
+    ) -> list[tuple[date, int]]:
+        """Views per UTC day over the last `days` days, oldest first (author and admins)."""
+        post = await self.posts.visible(id_or_slug=id_or_slug, viewer=user)
+        if not can_edit(post, user):
+            raise NotPostAuthor
+        first = datetime.now(UTC).date() - timedelta(days=days - 1)
+        counts = await self.engagement.views_per_day(post.id, first)
+        every_day = (first + timedelta(days=n) for n in range(days))
+        return [(day, counts.get(day, 0)) for day in every_day]

@@ -1,0 +1,1 @@
+"""The personal feed: posts of the authors one follows."""

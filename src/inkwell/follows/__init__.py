@@ -1,0 +1,1 @@
+"""Who follows whom: follow, unfollow, followers and following lists."""
