@@ -35,6 +35,9 @@ def make_settings(database_url: str = "", **overrides: Any) -> Settings:
         "rate_limit_login_per_account": 10_000,
         "rate_limit_register_per_ip": 10_000,
         "rate_limit_refresh_per_ip": 10_000,
+        "rate_limit_post_writes_per_user": 10_000,
+        "rate_limit_comment_writes_per_user": 10_000,
+        "rate_limit_views_per_ip": 10_000,
         "access_log": False,
     }
     values.update(overrides)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -108,3 +108,25 @@ CurrentUser = Annotated[User, Depends(current_user)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 AdminUser = Annotated[User, require_role(Role.ADMIN)]
 ModeratorUser = Annotated[User, require_role(Role.MODERATOR, Role.ADMIN)]
+
+
+def _write_limit(action: str, setting: str) -> Any:
+    async def count_write(user: CurrentUser, state: StateDep) -> None:
+        limit = int(getattr(state.settings, setting))
+        await Throttle(state.limiter, state.settings).check_user(
+            action, user_id=user.id, limit=limit
+        )
+
+    return Depends(count_write)
+
+
+async def _count_view(client: ClientDep, state: StateDep) -> None:
+    await Throttle(state.limiter, state.settings).check(
+        "view", ip=client.ip, limit=state.settings.rate_limit_views_per_ip
+    )
+
+
+# Route dependencies (`dependencies=[...]`) that count writes per user and views per IP.
+PostWriteLimit = _write_limit("post write", "rate_limit_post_writes_per_user")
+CommentWriteLimit = _write_limit("comment write", "rate_limit_comment_writes_per_user")
+ViewLimit = Depends(_count_view)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 
 from inkwell.core.config import Settings
 from inkwell.core.errors import RateLimited
@@ -21,6 +22,20 @@ class Throttle:
     def __init__(self, limiter: RateLimiter, settings: Settings) -> None:
         self._limiter = limiter
         self._settings = settings
+
+    async def check_user(self, action: str, *, user_id: uuid.UUID, limit: int) -> None:
+        """Count one write by a signed-in user; RateLimited past `limit` per window."""
+        if not self._settings.rate_limit_enabled:
+            return
+        window = self._settings.rate_limit_window_seconds
+        retry_after = await self._limiter.hit(
+            f"{action}:user:{user_id}", limit=limit, window=window
+        )
+        if retry_after is not None:
+            log.warning(
+                "write rate limit reached", extra={"action": action, "user_id": str(user_id)}
+            )
+            raise RateLimited(retry_after, f"Too many {action}s in a short time; slow down.")
 
     async def check(
         self,

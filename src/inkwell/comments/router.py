@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
-from inkwell.auth.dependencies import CurrentUser, OptionalUser, StateDep
+from inkwell.auth.dependencies import CommentWriteLimit, CurrentUser, OptionalUser, StateDep
 from inkwell.comments.repository import CommentRepository
 from inkwell.comments.schemas import (
     CommentCreate,
@@ -56,7 +56,8 @@ async def list_threads(
 @posts_router.post(
     "/{post}/comments",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(401, 403, 404, 422),
+    responses=errors(401, 403, 404, 422, 429),
+    dependencies=[CommentWriteLimit],
 )
 async def create_comment(
     *, post: PostRef, data: CommentCreate, user: CurrentUser, service: CommentServiceDep
@@ -87,7 +88,9 @@ async def get_comment(
     return CommentView.from_node(await service.read(comment_id=comment_id, viewer=viewer))
 
 
-@router.patch("/{comment_id}", responses=errors(401, 403, 404, 422))
+@router.patch(
+    "/{comment_id}", responses=errors(401, 403, 404, 422, 429), dependencies=[CommentWriteLimit]
+)
 async def update_comment(
     *, comment_id: uuid.UUID, data: CommentUpdate, user: CurrentUser, service: CommentServiceDep
 ) -> CommentView:

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     rate_limit_login_per_account: int = Field(default=10, ge=1)
     rate_limit_register_per_ip: int = Field(default=10, ge=1)
     rate_limit_refresh_per_ip: int = Field(default=60, ge=1)
+    rate_limit_post_writes_per_user: int = Field(default=30, ge=1)
+    rate_limit_comment_writes_per_user: int = Field(default=20, ge=1)
+    rate_limit_views_per_ip: int = Field(default=120, ge=1)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from inkwell.auth.dependencies import ClientDep, CurrentUser, OptionalUser, StateDep
+from inkwell.auth.dependencies import ClientDep, CurrentUser, OptionalUser, StateDep, ViewLimit
 from inkwell.core.db import SessionDep
 from inkwell.core.openapi import errors
 from inkwell.engagement.repository import EngagementRepository
@@ -62,7 +62,7 @@ async def unbookmark(post: PostRef, user: CurrentUser, service: ServiceDep) -> B
     return BookmarkState(bookmarked=state.active, bookmarks_count=state.count)
 
 
-@router.post("/{post}/views", responses=errors(404))
+@router.post("/{post}/views", responses=errors(404, 429), dependencies=[ViewLimit])
 async def record_view(
     post: PostRef, viewer: OptionalUser, client: ClientDep, service: ServiceDep
 ) -> ViewResult:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 
-from inkwell.auth.dependencies import CurrentUser, OptionalUser
+from inkwell.auth.dependencies import CurrentUser, OptionalUser, PostWriteLimit
 from inkwell.core.db import SessionDep
 from inkwell.core.openapi import errors
 from inkwell.models.post import Post, PostStatus
@@ -49,7 +49,12 @@ def _view(response: Response, record: PostRecord) -> PostView:
     return PostView.from_post(record)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(401, 409, 422))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(401, 409, 422, 429),
+    dependencies=[PostWriteLimit],
+)
 async def create_post(
     *,
     data: PostCreate,
@@ -116,8 +121,16 @@ async def get_post(
     return _view(response, found)
 
 
-@router.patch("/{post_id}", responses=errors(401, 403, 404, 409, 412, 422))
-@router.put("/{post_id}", responses=errors(401, 403, 404, 409, 412, 422))
+@router.patch(
+    "/{post_id}",
+    responses=errors(401, 403, 404, 409, 412, 422, 429),
+    dependencies=[PostWriteLimit],
+)
+@router.put(
+    "/{post_id}",
+    responses=errors(401, 403, 404, 409, 412, 422, 429),
+    dependencies=[PostWriteLimit],
+)
 async def update_post(
     *,
     post_id: uuid.UUID,
