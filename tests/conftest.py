@@ -25,6 +25,7 @@ from inkwell.core.state import AppState
 from inkwell.main import create_app
 from inkwell.models import Base
 from tests.database import fresh_database, server_url
+from tests.leaks import refuse_leaks
 
 
 def make_settings(database_url: str = "", **overrides: Any) -> Settings:
@@ -145,21 +146,11 @@ def app_state(
     return build_state(settings, engine, hasher, sessionmaker)
 
 
-LEAK_MARKERS = ("password_hash", "$argon2", "$2b$", "Traceback (most recent call last)")
-
-
-async def _refuse_leaks(response: httpx.Response) -> None:
-    """Every response the suite sees is checked: no hash, no stack trace, ever."""
-    body = (await response.aread()).decode(errors="replace")
-    leaked = [marker for marker in LEAK_MARKERS if marker in body]
-    assert not leaked, f"{response.request.url} leaked {leaked}: {body[:500]}"
-
-
 def api_client(state: AppState) -> httpx.AsyncClient:
     app = create_app(state.settings, state=state)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     return httpx.AsyncClient(
-        transport=transport, base_url="http://testserver", event_hooks={"response": [_refuse_leaks]}
+        transport=transport, base_url="http://testserver", event_hooks={"response": [refuse_leaks]}
     )
 
 

@@ -1,0 +1,68 @@
+"""A check run on every response the API tests receive: nothing leaks that should not.
+
+No password hash, stack trace or SQL error text ever; no e-mail address except on the caller's
+own account (and admin views); no token outside the endpoints that issue them; no internal flags.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+
+TEXT_MARKERS = ("$argon2", "$2b$", "Traceback (most recent call last)")
+ERROR_MARKERS = ("sqlalchemy", "asyncpg", "psycopg", "SELECT ", "INSERT INTO", 'File "')
+ALWAYS_DENIED_KEYS = {
+    "password",
+    "password_hash",
+    "token_version",
+    "token_hash",
+    "deleted_at",
+    "viewer_hash",
+}
+JWT = re.compile(r"eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}")
+
+OWN_ACCOUNT = re.compile(
+    r"^/api/v1/(users/me|auth/register|admin/users/[^/]+)$|^/api/users?(/login)?$"
+)
+ISSUES_TOKENS = re.compile(r"^/api/v1/auth/(login|token|refresh)$|^/api/users?(/login)?$")
+ADMIN_VIEW = re.compile(r"^/api/v1/admin/")
+
+
+def _keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value).union(*(_keys(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_keys(v) for v in value))
+    return set()
+
+
+def problems(path: str, body: str, content_type: str) -> list[str]:
+    """What is wrong with this response body, if anything."""
+    if path in {"/openapi.json", "/docs", "/redoc"}:  # the API's description names every field
+        return []
+    found = [f"text {m!r}" for m in TEXT_MARKERS if m in body]
+    if "problem+json" in content_type:
+        found += [f"error detail {m!r}" for m in ERROR_MARKERS if m in body]
+    if "json" not in content_type:
+        return found
+    try:
+        keys = _keys(json.loads(body))
+    except ValueError:
+        return found
+    found += [f"key {k!r}" for k in sorted(keys & ALWAYS_DENIED_KEYS)]
+    if "email" in keys and not OWN_ACCOUNT.match(path):
+        found.append("an e-mail address outside the caller's own account")
+    if "is_active" in keys and not ADMIN_VIEW.match(path):
+        found.append("the internal flag 'is_active'")
+    if not ISSUES_TOKENS.match(path) and (JWT.search(body) or "refresh_token" in keys):
+        found.append("a token outside the endpoints that issue them")
+    return found
+
+
+async def refuse_leaks(response: httpx.Response) -> None:
+    body = (await response.aread()).decode(errors="replace")
+    found = problems(response.request.url.path, body, response.headers.get("content-type", ""))
+    assert not found, f"{response.request.url} leaked {found}: {body[:500]}"
