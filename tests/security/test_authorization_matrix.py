@@ -1,0 +1,210 @@
+"""Every route with a path id, from the OpenAPI document, as five different callers (SECURITY 23-24).
+
+Each (route, target) builds one world: an owner with a published post, a draft, a comment and a
+login session, plus another user, a moderator and an admin. Each caller's request runs in a
+savepoint that is rolled back, so callers do not see each other's changes. A caller gets the
+status in the table below, that status is one the route documents, and after a refused write
+every table is exactly as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from inkwell.core.config import Settings
+from inkwell.main import create_app
+from inkwell.models import Base
+from inkwell.models.user import Role, User
+from tests.factories import auth_headers, create_comment, create_post, create_user
+
+ACTORS = ("anonymous", "other", "owner", "moderator", "admin")
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    headers: dict[str, dict[str, str]]
+    ids: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str
+    target: str  # which of the owner's things the path names
+    expected: tuple[int, int, int, int, int]  # in ACTORS order
+    body: dict[str, Any] | None = None
+
+
+P, D = "published", "draft"
+# Expected statuses: anonymous, another user, the owner, a moderator, an admin.
+CASES = [
+    Case("DELETE", "/api/v1/auth/sessions/{session_id}", "session", (401, 404, 204, 404, 404)),
+    Case("GET", "/api/v1/users/{username}", "user", (200, 200, 200, 200, 200)),
+    Case("GET", "/api/v1/users/{username}/likes", "user", (200, 200, 200, 200, 200)),
+    Case("GET", "/api/v1/users/{username}/followers", "user", (200, 200, 200, 200, 200)),
+    Case("GET", "/api/v1/users/{username}/following", "user", (200, 200, 200, 200, 200)),
+    Case("PUT", "/api/v1/users/{username}/follow", "user", (401, 200, 422, 200, 200)),
+    Case("DELETE", "/api/v1/users/{username}/follow", "user", (401, 200, 200, 200, 200)),
+    Case(
+        "PATCH",
+        "/api/v1/admin/users/{user_id}",
+        "user",
+        (401, 403, 403, 403, 200),
+        {"role": "moderator"},
+    ),
+    Case("GET", "/api/v1/posts/{id_or_slug}", P, (200, 200, 200, 200, 200)),
+    Case("GET", "/api/v1/posts/{id_or_slug}", D, (404, 404, 200, 200, 200)),
+    *[
+        Case(m, "/api/v1/posts/{post_id}", P, (401, 403, 200, 403, 200), {"title": "Changed"})
+        for m in ("PUT", "PATCH")
+    ],
+    *[
+        Case(m, "/api/v1/posts/{post_id}", D, (401, 404, 200, 403, 200), {"title": "Changed"})
+        for m in ("PUT", "PATCH")
+    ],
+    Case("DELETE", "/api/v1/posts/{post_id}", P, (401, 403, 204, 403, 204)),
+    Case("DELETE", "/api/v1/posts/{post_id}", D, (401, 404, 204, 403, 204)),
+    Case("POST", "/api/v1/posts/{post_id}/publish", D, (401, 404, 200, 403, 200)),
+    Case("POST", "/api/v1/posts/{post_id}/unpublish", P, (401, 403, 200, 403, 200)),
+    Case("GET", "/api/v1/posts/{post_id}/versions", P, (401, 403, 200, 403, 200)),
+    Case("GET", "/api/v1/posts/{post_id}/versions", D, (401, 404, 200, 403, 200)),
+    Case("GET", "/api/v1/posts/{post_id}/versions/{number}", P, (401, 403, 200, 403, 200)),
+    Case("POST", "/api/v1/posts/{post_id}/versions/{number}/restore", P, (401, 403, 200, 403, 200)),
+    Case("GET", "/api/v1/posts/{post}/comments", P, (200, 200, 200, 200, 200)),
+    Case("GET", "/api/v1/posts/{post}/comments", D, (404, 404, 200, 200, 200)),
+    Case(
+        "POST", "/api/v1/posts/{post}/comments", P, (401, 201, 201, 201, 201), {"content": "Hello"}
+    ),
+    Case(
+        "POST", "/api/v1/posts/{post}/comments", D, (401, 404, 201, 201, 201), {"content": "Hello"}
+    ),
+    Case("GET", "/api/v1/posts/{post}/comments/pending", P, (401, 403, 200, 200, 200)),
+    Case("GET", "/api/v1/comments/{comment_id}", "comment", (200, 200, 200, 200, 200)),
+    Case(
+        "PATCH",
+        "/api/v1/comments/{comment_id}",
+        "comment",
+        (401, 403, 200, 403, 403),
+        {"content": "Edited"},
+    ),
+    Case("DELETE", "/api/v1/comments/{comment_id}", "comment", (401, 403, 204, 204, 204)),
+    Case("POST", "/api/v1/comments/{comment_id}/hide", "comment", (401, 403, 200, 200, 200)),
+    Case("POST", "/api/v1/comments/{comment_id}/unhide", "comment", (401, 403, 200, 200, 200)),
+    Case("POST", "/api/v1/comments/{comment_id}/approve", "comment", (401, 403, 200, 200, 200)),
+    *[
+        Case(m, f"/api/v1/posts/{{post}}/{what}", P, (401, 200, 200, 200, 200))
+        for m in ("PUT", "DELETE")
+        for what in ("like", "bookmark")
+    ],
+    *[
+        Case(m, f"/api/v1/posts/{{post}}/{what}", D, (401, 404, 200, 200, 200))
+        for m in ("PUT", "DELETE")
+        for what in ("like", "bookmark")
+    ],
+    Case("POST", "/api/v1/posts/{post}/views", P, (200, 200, 200, 200, 200)),
+    Case("POST", "/api/v1/posts/{post}/views", D, (404, 404, 200, 200, 200)),
+    Case("GET", "/api/v1/posts/{post}/stats", P, (401, 403, 200, 403, 200)),
+    Case("GET", "/api/v1/posts/{post}/stats", D, (401, 404, 200, 403, 200)),
+    Case("GET", "/api/v1/tags/{slug}", "tag", (200, 200, 200, 200, 200)),
+]
+
+
+def _documented_routes() -> dict[tuple[str, str], set[str]]:
+    schema = create_app(Settings(_env_file=None, database_url="postgresql://unused/db")).openapi()
+    return {
+        (method.upper(), path): set(op["responses"])
+        for path, ops in schema["paths"].items()
+        if "{" in path
+        for method, op in ops.items()
+    }
+
+
+DOCUMENTED = _documented_routes()
+
+
+def test_every_route_with_a_path_id_is_in_the_matrix() -> None:
+    covered = {(case.method, case.path) for case in CASES}
+    assert set(DOCUMENTED) - covered == set(), "add the new routes to CASES"
+    assert covered - set(DOCUMENTED) == set(), "CASES names routes that no longer exist"
+
+
+async def _world(session: AsyncSession, client: httpx.AsyncClient) -> World:
+    users = {
+        "owner": await create_user(session),
+        "other": await create_user(session),
+        "moderator": await create_user(session, role=Role.MODERATOR),
+        "admin": await create_user(session, role=Role.ADMIN),
+    }
+    published = await create_post(session, users["owner"], tags=["matrix"])
+    draft = await create_post(session, users["owner"], status="draft")
+    comment = await create_comment(session, published, users["owner"])
+    headers = {name: await auth_headers(client, user) for name, user in users.items()}
+    sessions = (await client.get("/api/v1/auth/sessions", headers=headers["owner"])).json()
+    owner = users["owner"]
+    ids = {
+        P: str(published.id),
+        D: str(draft.id),
+        "comment": str(comment.id),
+        "session": sessions[0]["id"],
+        "user": owner.username,
+        "user_id": str(owner.id),
+        "tag": "matrix",
+    }
+    return World(users=users, headers={**headers, "anonymous": {}}, ids=ids)
+
+
+def _url(case: Case, world: World) -> str:
+    target = world.ids[case.target]
+    values = {
+        "session_id": target,
+        "username": target,
+        "user_id": world.ids["user_id"],
+        "id_or_slug": target,
+        "post_id": target,
+        "post": target,
+        "comment_id": target,
+        "slug": target,
+        "number": "1",
+    }
+    return case.path.format(**values)
+
+
+async def _snapshot(connection: AsyncConnection) -> dict[str, list[Any]]:
+    tables: dict[str, list[Any]] = {}
+    for table in Base.metadata.sorted_tables:
+        rows = await connection.execute(text(f'SELECT * FROM "{table.name}"'))  # noqa: S608
+        tables[table.name] = sorted(map(repr, rows.all()))
+    return tables
+
+
+def _label(case: Case) -> str:
+    return f"{case.method} {case.path} [{case.target}]"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_label)
+async def test_matrix(
+    case: Case, client: httpx.AsyncClient, session: AsyncSession, connection: AsyncConnection
+) -> None:
+    world = await _world(session, client)
+    seen: dict[str, int] = {}
+    for actor, expected in zip(ACTORS, case.expected, strict=True):
+        savepoint = await connection.begin_nested()
+        before = await _snapshot(connection)
+        response = await client.request(
+            case.method, _url(case, world), json=case.body, headers=world.headers[actor]
+        )
+        seen[actor] = response.status_code
+        if response.status_code >= 400 and case.method != "GET":
+            assert await _snapshot(connection) == before, f"{actor}'s refused write changed rows"
+        await savepoint.rollback()
+        assert str(response.status_code) in DOCUMENTED[(case.method, case.path)], (
+            f"{actor} got undocumented {response.status_code}"
+        )
+    assert seen == dict(zip(ACTORS, case.expected, strict=True))
