@@ -206,7 +206,7 @@ def post_rows(writer: Writer, authors: list[uuid.UUID], count: int) -> Iterator[
             seeded_uuid7(writer.rng, created),
             writer.rng.choice(authors),
             title,
-            f"{slugify(title)[:60]}-{n}",
+            f"{slugify(title)[:60].rstrip('-')}-{n}",
             status,
             published_at,
             excerpt(raw.replace("## ", ""), 280),

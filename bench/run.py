@@ -144,6 +144,7 @@ def measure_round(server: Server, paths: Path, load: Load, database: str, script
         p99_ms=result.p99_ms,
         app_cpu_s=cpu_delta(app_before, app_after),
         db_cpu_s=cpu_delta(db_before, db_after),
+        statuses={str(k): v for k, v in result.statuses.items()},
     )
 
 

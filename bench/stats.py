@@ -19,10 +19,11 @@ class Round:
     p99_ms: float
     app_cpu_s: float
     db_cpu_s: float
+    statuses: dict[str, int] | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Round:
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
 @dataclass(frozen=True)
