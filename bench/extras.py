@@ -18,10 +18,10 @@ import httpx
 from bench.generate import BENCH_PASSWORD
 from bench.loadgen import Load, run_wrk
 from bench.scenarios import Params
-from bench.servers import ServerConfig, Server, running, start_inkwell
+from bench.servers import Server, ServerConfig, running, start_inkwell
 
 LOGINS_PER_SECOND = 4.0
-MIXED_USERS = (8, 16, 32, 64)
+MIXED_USERS = (2, 4, 8, 16, 32)
 
 
 # Logins do not stall readers
@@ -34,7 +34,8 @@ async def _logins(url: str, rate: float, seconds: float, out: list[tuple[int, fl
         async def one(n: int) -> None:
             started = time.perf_counter()
             answer = await client.post(
-                "/api/v1/auth/login", json={"login": f"author{n % 1000}", "password": BENCH_PASSWORD}
+                "/api/v1/auth/login",
+                json={"login": f"author{n % 1000}", "password": BENCH_PASSWORD},
             )
             out.append((answer.status_code, (time.perf_counter() - started) * 1000))
 
@@ -46,7 +47,9 @@ async def _logins(url: str, rate: float, seconds: float, out: list[tuple[int, fl
         await asyncio.gather(*tasks)
 
 
-def logins_beside_readers(server: Server, params: Params, workdir: Path, seconds: float) -> dict[str, Any]:
+def logins_beside_readers(
+    server: Server, params: Params, workdir: Path, seconds: float
+) -> dict[str, Any]:
     """GET /posts/{slug} at 16 connections while 4 logins/s run; the readers' p99."""
     paths = workdir / "post.paths"
     paths.write_text("\n".join(f"/api/v1/posts/{s}" for s in params.slugs) + "\n")
@@ -77,7 +80,9 @@ def _count(values: Any) -> dict[str, int]:
 # Saturation: more connections than the pool, a tiny pool timeout
 
 
-def saturation(config: ServerConfig, params: Params, workdir: Path, seconds: float) -> dict[str, Any]:
+def saturation(
+    config: ServerConfig, params: Params, workdir: Path, seconds: float
+) -> dict[str, Any]:
     """Inkwell with 2 connections per worker and a 50 ms pool timeout under 128 connections.
 
     Passes when every answer is a 200 or a 503 with Retry-After and nothing times out.
@@ -92,7 +97,12 @@ def saturation(config: ServerConfig, params: Params, workdir: Path, seconds: flo
     paths = workdir / "saturation.paths"
     paths.write_text("\n".join(f"/api/v1/posts/search?q={w}" for w in params.words) + "\n")
     with running([start_inkwell(tiny, 8102)]) as (server,):
-        result = run_wrk(server.url, paths, Load(connections=128, seconds=seconds, timeout_s=5), workdir / "paths.lua")
+        result = run_wrk(
+            server.url,
+            paths,
+            Load(connections=128, seconds=seconds, timeout_s=5),
+            workdir / "paths.lua",
+        )
     shed = result.statuses.get(503, 0)
     other = result.non_2xx - shed
     passed = result.socket_errors == 0 and other == 0 and shed == result.retry_after and shed > 0
@@ -103,7 +113,9 @@ def saturation(config: ServerConfig, params: Params, workdir: Path, seconds: flo
 
 
 def locust_binary() -> str | None:
-    return shutil.which("locust", path=str(Path(".bench-tools/bin").resolve())) or shutil.which("locust")
+    return shutil.which("locust", path=str(Path(".bench-tools/bin").resolve())) or shutil.which(
+        "locust"
+    )
 
 
 def mixed(config: ServerConfig, params: Params, workdir: Path, seconds: float) -> dict[str, Any]:
@@ -116,19 +128,39 @@ def mixed(config: ServerConfig, params: Params, workdir: Path, seconds: float) -
     steps = []
     with running([start_inkwell(config, 8103)]) as (server,):
         for users in MIXED_USERS:
-            steps.append(_locust_step(binary, server.url, users, seconds, data, workdir))
+            steps.append(
+                _locust_step(
+                    binary, url=server.url, users=users, seconds=seconds, data=data, workdir=workdir
+                )
+            )
     asyncio.run(_clean_mixed_writes(config.database_url))
     good = [s for s in steps if s.get("p99_ms", 1e9) <= 100 and s.get("failures") == 0]
     best = max(good, key=lambda s: s["rps"]) if good else None
     return {"steps": steps, "best": best}
 
 
-def _locust_step(binary: str, url: str, users: int, seconds: float, data: Path, workdir: Path) -> dict[str, Any]:
+def _locust_step(
+    binary: str, *, url: str, users: int, seconds: float, data: Path, workdir: Path
+) -> dict[str, Any]:
     prefix = workdir / f"mixed-{users}"
     command = [
-        binary, "-f", "bench/locustfile.py", "--headless", "--host", url,
-        "-u", str(users), "-r", str(users), "-t", f"{seconds:g}s",
-        "--csv", str(prefix), "--only-summary", "--stop-timeout", "5",
+        binary,
+        "-f",
+        "bench/locustfile.py",
+        "--headless",
+        "--host",
+        url,
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{seconds:g}s",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "5",
     ]
     env = {"BENCH_MIXED_DATA": str(data), "PATH": "/usr/bin:/bin"}
     subprocess.run(command, env=env, capture_output=True, check=False, timeout=seconds + 120)  # noqa: S603
@@ -152,7 +184,11 @@ def _read_locust(prefix: Path, users: int) -> dict[str, Any]:
         "p50_ms": float(total["50%"]),
         "p99_ms": float(total["99%"]),
         "by_request": {
-            name: {"requests": int(r["Request Count"]), "failures": int(r["Failure Count"]), "p99_ms": float(r["99%"])}
+            name: {
+                "requests": int(r["Request Count"]),
+                "failures": int(r["Failure Count"]),
+                "p99_ms": float(r["99%"]),
+            }
             for name, r in rows.items()
             if name != "Aggregated"
         },
@@ -173,7 +209,9 @@ async def _clean_mixed_writes(url: str) -> None:
 # Entry points
 
 
-def run_all(names: list[str], server: Server, params: Params, workdir: Path, *, quick: bool) -> dict[str, Any]:
+def run_all(
+    names: list[str], server: Server, params: Params, workdir: Path, *, quick: bool
+) -> dict[str, Any]:
     """The extras that use the running Inkwell."""
     out: dict[str, Any] = {}
     if "logins" in names:
@@ -181,7 +219,9 @@ def run_all(names: list[str], server: Server, params: Params, workdir: Path, *, 
     return out
 
 
-def run_isolated(names: list[str], config: ServerConfig, params: Params, workdir: Path, *, quick: bool) -> dict[str, Any]:
+def run_isolated(
+    names: list[str], config: ServerConfig, params: Params, workdir: Path, *, quick: bool
+) -> dict[str, Any]:
     """The extras that need an Inkwell of their own (other settings, writes)."""
     out: dict[str, Any] = {}
     if "saturation" in names:
@@ -197,8 +237,9 @@ def report(extra: dict[str, Any]) -> str:
         e = extra["logins"]
         r = e["readers"]
         lines.append(
-            f"Logins beside readers: GET /posts/{{slug}} {r['rps']:,.0f} req/s, p99 {r['p99_ms']:.1f} ms, "
-            f"errors {r['errors']}; {e['logins']} logins {e['login_statuses']}, "
+            f"Logins beside readers: GET /posts/{{slug}} {r['rps']:,.0f} req/s, "
+            f"p99 {r['p99_ms']:.1f} ms, errors {r['errors']}; "
+            f"{e['logins']} logins {e['login_statuses']}, "
             f"login p50 {e['login_p50_ms']} ms, max {e['login_max_ms']} ms"
         )
     if "saturation" in extra:
@@ -207,7 +248,8 @@ def report(extra: dict[str, Any]) -> str:
         lines.append(
             f"Saturation (128 connections, pool 2/worker, 50 ms pool timeout): {r['statuses']}, "
             f"Retry-After on {r['retry_after']}, socket errors {r['socket_errors']}, "
-            f"p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms -> {'PASS' if e['passed'] else 'FAIL'}"
+            f"p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms "
+            f"-> {'PASS' if e['passed'] else 'FAIL'}"
         )
     if "mixed" in extra:
         e = extra["mixed"]
@@ -215,8 +257,8 @@ def report(extra: dict[str, Any]) -> str:
             lines.append(f"Mixed: skipped ({e['skipped']})")
         for step in e.get("steps", []):
             lines.append(
-                f"Mixed {step['users']} users: {step.get('rps')} req/s, p99 {step.get('p99_ms')} ms, "
-                f"failures {step.get('failures')}"
+                f"Mixed {step['users']} users: {step.get('rps')} req/s, "
+                f"p99 {step.get('p99_ms')} ms, failures {step.get('failures')}"
             )
         if e.get("best"):
             lines.append(f"Mixed: best req/s at p99 <= 100 ms with 0 errors: {e['best']['rps']}")

@@ -97,7 +97,7 @@ NOW = datetime.now(UTC)
 # so the login and refresh parts of the mixed workload can sign in.
 BENCH_PASSWORD = "inkwell-bench-password"  # noqa: S105 - benchmark data
 BENCH_PASSWORD_HASH = (
-    "$argon2id$v=19$m=19456,t=2,p=1$OhU9IBp/rFKTZiCe3DHxkw$"
+    "$argon2id$v=19$m=19456,t=2,p=1$OhU9IBp/rFKTZiCe3DHxkw$"  # noqa: S105 - a benchmark hash
     "VMj7IgrW4KZkLkWzVGPMiQuFlXL3T/1M3FY3/27eZ2o"
 )
 COMMENT_COLUMNS = (
@@ -136,9 +136,7 @@ def seeded_uuid7(rng: random.Random, when: datetime) -> uuid.UUID:
 
 
 class Writer:
-    def __init__(
-        self, seed: int, words: int, tags: int, tags_per_post: int | None = None
-    ) -> None:
+    def __init__(self, seed: int, words: int, tags: int, tags_per_post: int | None = None) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - benchmark data
         self.words = vocabulary(self.rng, words)
         self.word_weights = list(itertools.accumulate(1 / (n + 1) for n in range(words)))
@@ -191,7 +189,9 @@ class Writer:
         return list(distinct)
 
     def comment(self) -> str:
-        return " ".join(self.sentence(self.rng.randint(5, 14)) for _ in range(self.rng.randint(1, 3)))
+        return " ".join(
+            self.sentence(self.rng.randint(5, 14)) for _ in range(self.rng.randint(1, 3))
+        )
 
 
 def post_rows(writer: Writer, authors: list[uuid.UUID], count: int) -> Iterator[Any]:
@@ -287,9 +287,7 @@ async def load(
         await connection.close()
 
 
-async def _authors(
-    connection: asyncpg.Connection, writer: Writer, count: int
-) -> list[uuid.UUID]:
+async def _authors(connection: asyncpg.Connection, writer: Writer, count: int) -> list[uuid.UUID]:
     joined = NOW - timedelta(days=4 * 365)
     ids = [seeded_uuid7(writer.rng, joined) for _ in range(count)]
     records = [
@@ -325,7 +323,8 @@ async def _comments(
     await connection.copy_records_to_table("comments", records=rows, columns=COMMENT_COLUMNS)
     await connection.execute(
         "UPDATE posts SET comments_count = c.n FROM "
-        "(SELECT post_id, count(*) AS n FROM comments GROUP BY post_id) c WHERE c.post_id = posts.id"
+        "(SELECT post_id, count(*) AS n FROM comments GROUP BY post_id) c "
+        "WHERE c.post_id = posts.id"
     )
     print(f"loaded {count} comments")
 
@@ -369,7 +368,10 @@ async def _copy_posts(connection: asyncpg.Connection, writer: Writer, rows: list
         await connection.copy_records_to_table(
             "post_tags", records=links, columns=("post_id", "tag_id", "position")
         )
-        versions = [(seeded_uuid7(writer.rng, row[13]), row[0], 1, row[2], row[6], row[7], row[9], row[1]) for row in rows]
+        versions = [
+            (seeded_uuid7(writer.rng, row[13]), row[0], 1, row[2], row[6], row[7], row[9], row[1])
+            for row in rows
+        ]
         await connection.copy_records_to_table(
             "post_versions",
             records=versions,

@@ -17,7 +17,7 @@ from typing import Any
 
 from locust import FastHttpUser, task
 
-DATA: dict[str, list[str]] = json.loads(open(os.environ["BENCH_MIXED_DATA"]).read())  # noqa: PTH123, SIM115
+DATA: dict[str, list[str]] = json.loads(open(os.environ["BENCH_MIXED_DATA"]).read())  # noqa: SIM115
 PASSWORD = "inkwell-bench-password"  # noqa: S105 - bench.generate.BENCH_PASSWORD
 PENDING = {"comments": 8, "comment writes": 5}
 BODY = "Bench mixed content. " * 100  # about 2 KB of Markdown
@@ -27,7 +27,7 @@ class Reader(FastHttpUser):
     access = ""
     username = ""
     refresh_token = ""
-    own: list[str]  # noqa: RUF012 - set per user in on_start
+    own: list[str]
 
     def on_start(self) -> None:
         self.own = []
@@ -105,6 +105,4 @@ class Reader(FastHttpUser):
         if not self.own:
             self.write_post()
             return
-        self.client.delete(
-            f"/api/v1/posts/{self.own.pop()}", headers=self._auth(), name="delete"
-        )
+        self.client.delete(f"/api/v1/posts/{self.own.pop()}", headers=self._auth(), name="delete")

@@ -145,6 +145,7 @@ def measure_round(server: Server, paths: Path, load: Load, database: str, script
         app_cpu_s=cpu_delta(app_before, app_after),
         db_cpu_s=cpu_delta(db_before, db_after),
         statuses={str(k): v for k, v in result.statuses.items()},
+        load_average=os.getloadavg()[0],
     )
 
 
@@ -167,6 +168,7 @@ def _probe(server: Server, path: str) -> int:
 
 def run_scenario(
     scenario: Scenario,
+    *,
     servers: list[Server],
     params: Params,
     load: Load,
@@ -192,10 +194,15 @@ def run_scenario(
             result = measure_round(server, paths_file, load, database, script)
             print(
                 f"  {scenario.key} round {n + 1} {server.name}: {result.rps:,.0f} req/s "
-                f"p99 {result.p99_ms:.1f} ms errors {result.errors}"
+                f"p99 {result.p99_ms:.1f} ms errors {result.errors} "
+                f"(load average {result.load_average:.1f})"
             )
             measured.append(result)
-    return {"scenario": scenario.key, "name": scenario.name, "rounds": [asdict(r) for r in measured]}
+    return {
+        "scenario": scenario.key,
+        "name": scenario.name,
+        "rounds": [asdict(r) for r in measured],
+    }
 
 
 def report(results: list[dict[str, Any]]) -> str:
@@ -209,7 +216,7 @@ def report(results: list[dict[str, Any]]) -> str:
         inkwell = summarise([r for r in rounds if r.target == "inkwell"])
         base = [r for r in rounds if r.target == "baseline"]
         lines.extend(table_rows(result["name"], inkwell, summarise(base) if base else None))
-    return "\n".join(lines + ([""] + skipped if skipped else []))
+    return "\n".join(lines + (["", *skipped] if skipped else []))
 
 
 def machine() -> dict[str, Any]:
@@ -285,9 +292,19 @@ def main(argv: list[str] | None = None) -> None:
     database = args.database_url.rsplit("/", 1)[1].split("?")[0]
     info = machine()
     started = time.monotonic()
-    with running([start_inkwell(config, INKWELL_PORT), start_baseline(config, BASELINE_PORT)]) as servers:
+    with running(
+        [start_inkwell(config, INKWELL_PORT), start_baseline(config, BASELINE_PORT)]
+    ) as servers:
         results = [
-            run_scenario(s, servers, params, load, args.rounds, workdir, database)
+            run_scenario(
+                s,
+                servers=servers,
+                params=params,
+                load=load,
+                rounds=args.rounds,
+                workdir=workdir,
+                database=database,
+            )
             for s in by_key(args.only)
         ]
         extra = extras.run_all(args.extras, servers[0], params, workdir, quick=args.quick)

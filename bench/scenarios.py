@@ -37,8 +37,10 @@ class Scenario:
 
 SCENARIOS: list[Scenario] = [
     Scenario("post", "GET /api/v1/posts/{slug}", lambda p: [f"/api/v1/posts/{s}" for s in p.slugs]),
-    Scenario("list", "GET /api/v1/posts (20 items)", lambda p: ["/api/v1/posts"]),
-    Scenario("tag", "GET /api/v1/posts?tag=<slug>", lambda p: [f"/api/v1/posts?tag={t}" for t in p.tags]),
+    Scenario("list", "GET /api/v1/posts (20 items)", lambda _p: ["/api/v1/posts"]),
+    Scenario(
+        "tag", "GET /api/v1/posts?tag=<slug>", lambda p: [f"/api/v1/posts?tag={t}" for t in p.tags]
+    ),
     Scenario(
         "search",
         "GET /api/v1/posts/search?q=<word>",
@@ -53,14 +55,14 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         "feed",
         "GET /api/v1/feed (authenticated)",
-        lambda p: ["/api/v1/feed"],
+        lambda _p: ["/api/v1/feed"],
         authenticated=True,
         pending="the personal feed is on the `engagement` branch; no follows in the data set yet",
     ),
     Scenario(
         "rw-articles",
         "GET /api/articles",
-        lambda p: ["/api/articles"],
+        lambda _p: ["/api/articles"],
         pending="the RealWorld API is not built yet",
     ),
     Scenario(
@@ -82,9 +84,7 @@ def by_key(keys: list[str] | None) -> list[Scenario]:
     return [known[k] for k in keys]
 
 
-_PUBLIC = (
-    "status = 'published' AND deleted_at IS NULL AND published_at <= now()"
-)
+_PUBLIC = "status = 'published' AND deleted_at IS NULL AND published_at <= now()"
 # Words in roughly 200-1,000 posts: found in 10-50 posts of a repeatable 5% sample.
 _WORDS = """
 SELECT word FROM ts_stat('SELECT search_vector FROM posts TABLESAMPLE SYSTEM (5) REPEATABLE (1)')

@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,17 +187,9 @@ def stop(server: Server) -> None:
             server.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             for pid in reversed(server.pids()):
-                with _ignore_gone():
+                with suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             server.process.wait(timeout=5)
-
-
-@contextmanager
-def _ignore_gone() -> Iterator[None]:
-    try:
-        yield
-    except ProcessLookupError:
-        pass
 
 
 @contextmanager

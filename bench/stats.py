@@ -20,6 +20,8 @@ class Round:
     app_cpu_s: float
     db_cpu_s: float
     statuses: dict[str, int] | None = None
+    # The machine's 1-minute load average after the round: other work on a shared machine.
+    load_average: float | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Round:
