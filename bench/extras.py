@@ -118,7 +118,13 @@ def locust_binary() -> str | None:
     )
 
 
-def mixed(config: ServerConfig, params: Params, workdir: Path, seconds: float) -> dict[str, Any]:
+def mixed(
+    config: ServerConfig,
+    params: Params,
+    workdir: Path,
+    seconds: float,
+    steps_of_users: tuple[int, ...] = MIXED_USERS,
+) -> dict[str, Any]:
     """Step the users up; the best overall req/s whose p99 is at most 100 ms, with 0 errors."""
     binary = locust_binary()
     if binary is None:
@@ -127,7 +133,7 @@ def mixed(config: ServerConfig, params: Params, workdir: Path, seconds: float) -
     data.write_text(json.dumps({"slugs": params.slugs, "tags": params.tags, "words": params.words}))
     steps = []
     with running([start_inkwell(config, 8103)]) as (server,):
-        for users in MIXED_USERS:
+        for users in steps_of_users:
             steps.append(
                 _locust_step(
                     binary, url=server.url, users=users, seconds=seconds, data=data, workdir=workdir
@@ -227,7 +233,8 @@ def run_isolated(
     if "saturation" in names:
         out["saturation"] = saturation(config, params, workdir, 5.0 if quick else 10.0)
     if "mixed" in names:
-        out["mixed"] = mixed(config, params, workdir, 10.0 if quick else 30.0)
+        steps = (4, 16) if quick else MIXED_USERS
+        out["mixed"] = mixed(config, params, workdir, 10.0 if quick else 30.0, steps)
     return out
 
 

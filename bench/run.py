@@ -185,7 +185,7 @@ def run_scenario(
     paths_file = workdir / f"{scenario.key}.paths"
     paths_file.write_text("\n".join(paths) + "\n")
     script = workdir / "paths.lua"
-    warm = Load(connections=load.connections, seconds=min(3.0, load.seconds))
+    warm = Load(connections=load.connections, seconds=min(3.0, load.seconds / 3))
     for server in servers:
         run_wrk(server.url, paths_file, warm, script)
     measured: list[Round] = []
