@@ -50,9 +50,10 @@ async def _logins(url: str, rate: float, seconds: float, out: list[tuple[int, fl
 def logins_beside_readers(
     server: Server, params: Params, workdir: Path, seconds: float
 ) -> dict[str, Any]:
-    """GET /posts/{slug} at 16 connections while 4 logins/s run; the readers' p99."""
+    """GET /posts/{slug} at 16 connections alone, then while 4 logins/s run; the readers' p99."""
     paths = workdir / "post.paths"
     paths.write_text("\n".join(f"/api/v1/posts/{s}" for s in params.slugs) + "\n")
+    alone = run_wrk(server.url, paths, Load(seconds=seconds), workdir / "paths.lua")
     logins: list[tuple[int, float]] = []
     driver = threading.Thread(
         target=lambda: asyncio.run(_logins(server.url, LOGINS_PER_SECOND, seconds, logins))
@@ -62,6 +63,7 @@ def logins_beside_readers(
     driver.join()
     times = sorted(ms for _, ms in logins)
     return {
+        "readers_alone": alone.as_dict(),
         "readers": readers.as_dict(),
         "logins": len(logins),
         "login_statuses": _count(status for status, _ in logins),
@@ -243,6 +245,12 @@ def report(extra: dict[str, Any]) -> str:
     if "logins" in extra:
         e = extra["logins"]
         r = e["readers"]
+        a = e.get("readers_alone")
+        if a:
+            lines.append(
+                f"Readers alone just before: {a['rps']:,.0f} req/s, p99 {a['p99_ms']:.1f} ms, "
+                f"errors {a['errors']}"
+            )
         lines.append(
             f"Logins beside readers: GET /posts/{{slug}} {r['rps']:,.0f} req/s, "
             f"p99 {r['p99_ms']:.1f} ms, errors {r['errors']}; "
