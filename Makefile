@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint fmt migrate clean
+.PHONY: install run test lint fmt migrate clean bench bench-quick bench-tools
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -37,5 +37,26 @@ fmt: install ## Format and autofix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The benchmark (issue 6; docs/benchmarks.md). wrk comes from Debian (needs root for apt-get);
+# locust and py-spy go into their own virtualenv so the app's lock file stays as it is.
+BENCH_TOOLS := .bench-tools
+BENCH_ARGS ?=
+
+bench-tools: $(BENCH_TOOLS)/.installed
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk; \
+	  else echo "wrk is missing: run 'sudo apt-get install -y wrk' (needs root), then make bench again"; exit 1; fi; }
+
+$(BENCH_TOOLS)/.installed:
+	$(PYTHON) -m venv $(BENCH_TOOLS)
+	$(BENCH_TOOLS)/bin/pip install --quiet "locust==2.32.4" "py-spy==0.4.0"
+	@touch $@
+
+bench: install bench-tools ## Issue 6's benchmark against a baseline (~15 min; BENCH_ARGS=... to pass options)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-quick: install bench-tools ## A ~2-minute smoke run of the benchmark
+	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
+
 clean: ## Remove the virtualenvs and caches (keeps .data)
-	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf .venv .tools .bench-tools .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -2,6 +2,10 @@
 
     python -m bench.generate --database-url postgresql://postgres@127.0.0.1:5432/inkwell_bench
 
+Issue 6's data set (what `make bench` loads): `--authors 1000 --tags 50 --tags-per-post 3`
+(and 200k comments once a `comments` table exists). Every author can sign in with
+BENCH_PASSWORD; the same seed gives the same rows (ids are derived from the seed too).
+
 The database is migrated first. Posts have Zipf-distributed words (so search terms range from
 very common to rare), Zipf-distributed tags, 92% published over three years, 4% drafts, 2%
 scheduled, 2% archived, 1% deleted. Content is rendered by the app's own Markdown pipeline.
@@ -24,7 +28,6 @@ from typing import Any
 import asyncpg
 
 from inkwell.core import migrations
-from inkwell.core.ids import uuid7
 from inkwell.core.markdown import excerpt, reading_minutes, render_markdown
 from inkwell.core.slugs import slugify
 
@@ -90,6 +93,26 @@ SYLLABLES = [
     "vex",
 ]
 NOW = datetime.now(UTC)
+# One precomputed Argon2id hash (the app's parameters) of BENCH_PASSWORD for every author,
+# so the login and refresh parts of the mixed workload can sign in.
+BENCH_PASSWORD = "inkwell-bench-password"  # noqa: S105 - benchmark data
+BENCH_PASSWORD_HASH = (
+    "$argon2id$v=19$m=19456,t=2,p=1$OhU9IBp/rFKTZiCe3DHxkw$"  # noqa: S105 - a benchmark hash
+    "VMj7IgrW4KZkLkWzVGPMiQuFlXL3T/1M3FY3/27eZ2o"
+)
+COMMENT_COLUMNS = (
+    "id",
+    "post_id",
+    "author_id",
+    "parent_id",
+    "path",
+    "depth",
+    "content_raw",
+    "content_html",
+    "status",
+    "created_at",
+    "updated_at",
+)
 
 
 def vocabulary(rng: random.Random, size: int) -> list[str]:
@@ -104,16 +127,25 @@ def vocabulary(rng: random.Random, size: int) -> list[str]:
     return ordered
 
 
+def seeded_uuid7(rng: random.Random, when: datetime) -> uuid.UUID:
+    """A UUIDv7 for `when` whose random bits come from `rng` (same seed, same ids)."""
+    value = (int(when.timestamp() * 1000) << 80) | rng.getrandbits(80)
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    return uuid.UUID(int=value)
+
+
 class Writer:
-    def __init__(self, seed: int, words: int, tags: int) -> None:
+    def __init__(self, seed: int, words: int, tags: int, tags_per_post: int | None = None) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - benchmark data
         self.words = vocabulary(self.rng, words)
         self.word_weights = list(itertools.accumulate(1 / (n + 1) for n in range(words)))
         self.tags = [
-            (uuid7(), f"{w.capitalize()} {n}", slugify(f"{w} {n}"))
+            (seeded_uuid7(self.rng, NOW), f"{w.capitalize()} {n}", slugify(f"{w} {n}"))
             for n, w in enumerate(self.words[:tags])
         ]
         self.tag_weights = list(itertools.accumulate(1 / (n + 1) for n in range(tags)))
+        self.tags_per_post = tags_per_post
 
     def sentence(self, n: int) -> str:
         words = self.rng.choices(self.words, cum_weights=self.word_weights, k=n)
@@ -144,8 +176,22 @@ class Writer:
         return "published", past, deleted
 
     def post_tags(self) -> list[uuid.UUID]:
-        chosen = self.rng.choices(self.tags, cum_weights=self.tag_weights, k=self.rng.randint(1, 5))
-        return list(dict.fromkeys(tag_id for tag_id, _, _ in chosen))
+        """1-5 Zipf-distributed tags, or exactly `tags_per_post` distinct ones."""
+        if self.tags_per_post is None:
+            count = self.rng.randint(1, 5)
+            chosen = self.rng.choices(self.tags, cum_weights=self.tag_weights, k=count)
+            return list(dict.fromkeys(tag_id for tag_id, _, _ in chosen))
+        wanted = min(self.tags_per_post, len(self.tags))
+        distinct: dict[uuid.UUID, None] = {}
+        while len(distinct) < wanted:
+            tag = self.rng.choices(self.tags, cum_weights=self.tag_weights)[0]
+            distinct[tag[0]] = None
+        return list(distinct)
+
+    def comment(self) -> str:
+        return " ".join(
+            self.sentence(self.rng.randint(5, 14)) for _ in range(self.rng.randint(1, 3))
+        )
 
 
 def post_rows(writer: Writer, authors: list[uuid.UUID], count: int) -> Iterator[Any]:
@@ -157,10 +203,10 @@ def post_rows(writer: Writer, authors: list[uuid.UUID], count: int) -> Iterator[
         created = (published_at or NOW) - timedelta(hours=writer.rng.randint(1, 72))
         likes = int(writer.rng.paretovariate(1.2)) - 1
         yield (
-            uuid7(),
+            seeded_uuid7(writer.rng, created),
             writer.rng.choice(authors),
             title,
-            f"{slugify(title)[:60]}-{n}",
+            f"{slugify(title)[:60].rstrip('-')}-{n}",
             status,
             published_at,
             excerpt(raw.replace("## ", ""), 280),
@@ -196,7 +242,16 @@ POST_COLUMNS = (
 )
 
 
-async def load(url: str, *, posts: int, authors: int, tags: int, seed: int) -> None:
+async def load(
+    url: str,
+    *,
+    posts: int,
+    authors: int,
+    tags: int,
+    seed: int,
+    tags_per_post: int | None = None,
+    comments: int = 0,
+) -> None:
     connection = await asyncpg.connect(url)
     try:
         # COPY is binary: jsonb's binary form is a version byte and the JSON text.
@@ -207,8 +262,8 @@ async def load(url: str, *, posts: int, authors: int, tags: int, seed: int) -> N
             encoder=lambda v: b"\x01" + v.encode(),
             decoder=lambda b: json.loads(b[1:]),
         )
-        writer = Writer(seed, words=20_000, tags=tags)
-        author_ids = await _authors(connection, authors)
+        writer = Writer(seed, words=20_000, tags=tags, tags_per_post=tags_per_post)
+        author_ids = await _authors(connection, writer, authors)
         await connection.copy_records_to_table(
             "tags",
             records=[(i, name, slug) for i, name, slug in writer.tags],
@@ -224,21 +279,86 @@ async def load(url: str, *, posts: int, authors: int, tags: int, seed: int) -> N
                 batch = []
         if batch:
             await _copy_posts(connection, writer, batch)
+        if comments:
+            await _comments(connection, writer, author_ids, comments)
         await connection.execute("VACUUM ANALYZE")
         print(f"loaded {posts} posts in {time.perf_counter() - started:.0f}s")
     finally:
         await connection.close()
 
 
-async def _authors(connection: asyncpg.Connection, count: int) -> list[uuid.UUID]:
-    ids = [uuid7() for _ in range(count)]
-    # Not a real hash: benchmark authors cannot sign in.
+async def _authors(connection: asyncpg.Connection, writer: Writer, count: int) -> list[uuid.UUID]:
+    joined = NOW - timedelta(days=4 * 365)
+    ids = [seeded_uuid7(writer.rng, joined) for _ in range(count)]
+    records = [
+        (i, f"author{n}", f"author{n}@bench.invalid", BENCH_PASSWORD_HASH, f"Author {n}", joined)
+        for n, i in enumerate(ids)
+    ]
     await connection.copy_records_to_table(
         "users",
-        records=[(i, f"author{n}", f"author{n}@bench.invalid", "!") for n, i in enumerate(ids)],
-        columns=("id", "username", "email", "password_hash"),
+        records=records,
+        columns=("id", "username", "email", "password_hash", "display_name", "created_at"),
     )
     return ids
+
+
+async def _comments(
+    connection: asyncpg.Connection, writer: Writer, authors: list[uuid.UUID], count: int
+) -> None:
+    """`count` comments on public posts (a quarter are replies), if the schema has comments."""
+    have = {
+        row[0]
+        for row in await connection.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'comments'"
+        )
+    }
+    if not set(COMMENT_COLUMNS) <= have:
+        print("no comments table with the expected columns: comments skipped")
+        return
+    posts = await connection.fetch(
+        "SELECT id, published_at FROM posts WHERE status = 'published' AND deleted_at IS NULL "
+        "ORDER BY id"
+    )
+    rows = list(comment_rows(writer, posts, authors, count))
+    await connection.copy_records_to_table("comments", records=rows, columns=COMMENT_COLUMNS)
+    await connection.execute(
+        "UPDATE posts SET comments_count = c.n FROM "
+        "(SELECT post_id, count(*) AS n FROM comments GROUP BY post_id) c "
+        "WHERE c.post_id = posts.id"
+    )
+    print(f"loaded {count} comments")
+
+
+def comment_rows(
+    writer: Writer, posts: list[Any], authors: list[uuid.UUID], count: int
+) -> Iterator[tuple[Any, ...]]:
+    """Comments with Zipf-distributed posts (a few posts get most); replies follow their parent."""
+    weights = list(itertools.accumulate(1 / (n + 1) ** 0.8 for n in range(len(posts))))
+    roots: dict[uuid.UUID, list[tuple[uuid.UUID, str, datetime]]] = {}
+    for _ in range(count):
+        post_id, published = writer.rng.choices(posts, cum_weights=weights)[0]
+        threads = roots.setdefault(post_id, [])
+        parent = writer.rng.choice(threads) if threads and writer.rng.random() < 0.25 else None
+        start = parent[2] if parent else published
+        when = min(start + timedelta(minutes=writer.rng.randint(1, 60 * 24 * 30)), NOW)
+        comment_id = seeded_uuid7(writer.rng, when)
+        path = f"{parent[1]}.{comment_id.hex}" if parent else comment_id.hex
+        text = writer.comment()
+        if parent is None:
+            threads.append((comment_id, path, when))
+        yield (
+            comment_id,
+            post_id,
+            writer.rng.choice(authors),
+            parent[0] if parent else None,
+            path,
+            path.count("."),
+            text,
+            f"<p>{text}</p>",
+            "visible",
+            when,
+            when,
+        )
 
 
 async def _copy_posts(connection: asyncpg.Connection, writer: Writer, rows: list[Any]) -> None:
@@ -248,7 +368,10 @@ async def _copy_posts(connection: asyncpg.Connection, writer: Writer, rows: list
         await connection.copy_records_to_table(
             "post_tags", records=links, columns=("post_id", "tag_id", "position")
         )
-        versions = [(uuid7(), row[0], 1, row[2], row[6], row[7], row[9], row[1]) for row in rows]
+        versions = [
+            (seeded_uuid7(writer.rng, row[13]), row[0], 1, row[2], row[6], row[7], row[9], row[1])
+            for row in rows
+        ]
         await connection.copy_records_to_table(
             "post_versions",
             records=versions,
@@ -272,10 +395,22 @@ def main() -> None:
     parser.add_argument("--authors", type=int, default=2_000)
     parser.add_argument("--tags", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tags-per-post", type=int, default=None, help="default: 1-5, Zipf")
+    parser.add_argument("--comments", type=int, default=0, help="if a comments table exists")
     args = parser.parse_args()
     migrations.upgrade(args.database_url)
     url = args.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-    asyncio.run(load(url, posts=args.posts, authors=args.authors, tags=args.tags, seed=args.seed))
+    asyncio.run(
+        load(
+            url,
+            posts=args.posts,
+            authors=args.authors,
+            tags=args.tags,
+            seed=args.seed,
+            tags_per_post=args.tags_per_post,
+            comments=args.comments,
+        )
+    )
 
 
 if __name__ == "__main__":
