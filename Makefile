@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint fmt migrate clean bench bench-quick bench-tools
+.PHONY: install run test lint fmt migrate clean fuzz bench bench-quick bench-tools
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -27,6 +27,9 @@ migrate: install ## Apply database migrations
 
 test: install ## Run the whole test suite with coverage (fails under 90%)
 	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+fuzz: install ## A longer Schemathesis pass over the whole API (CI runs a short one)
+	INKWELL_FUZZ_EXAMPLES=$${INKWELL_FUZZ_EXAMPLES:-300} $(BIN)/pytest -p no:cacheprovider tests/security/test_fuzz.py
 
 lint: install ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check .

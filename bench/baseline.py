@@ -38,7 +38,8 @@ _SUMMARY = """
     (SELECT coalesce(json_agg(json_build_object('name', t.name, 'slug', t.slug)
                               ORDER BY pt.position), '[]'::json)
        FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags,
-    p.comments_count, p.likes_count, p.bookmarks_count, p.views_count, p.created_at, p.updated_at
+    p.comments_count, p.likes_count, p.bookmarks_count, p.views_count, p.created_at, p.updated_at,
+    p.allow_comments, p.moderate_comments
 """
 _LISTED = (
     "p.status IN ('published', 'scheduled') AND p.deleted_at IS NULL AND p.published_at <= now()"
@@ -110,6 +111,11 @@ def summary(row: asyncpg.Record) -> dict[str, Any]:
         "views_count": row["views_count"],
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
+        "allow_comments": row["allow_comments"],
+        "moderate_comments": row["moderate_comments"],
+        # The baseline serves anonymous readers, as the measured Inkwell requests are.
+        "liked_by_me": False,
+        "bookmarked_by_me": False,
     }
 
 

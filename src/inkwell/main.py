@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -15,7 +16,12 @@ from inkwell.comments.router import router as comments_router
 from inkwell.core.config import Settings, get_settings
 from inkwell.core.errors import install_error_handlers
 from inkwell.core.logging import configure_logging
-from inkwell.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from inkwell.core.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    UnstorableUrlMiddleware,
+)
+from inkwell.core.openapi import finish_openapi
 from inkwell.core.state import AppState
 from inkwell.engagement.router import router as engagement_router
 from inkwell.engagement.router import users_router as engagement_users_router
@@ -81,6 +87,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     if state is not None:
         app.state.inkwell = state
     install_error_handlers(app)
+    app.add_middleware(UnstorableUrlMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
@@ -99,7 +106,19 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.add_middleware(RequestContextMiddleware, access_log_enabled=settings.access_log)
     app.include_router(health_router)
     app.include_router(api_v1_router())
+    _describe_openapi(app)
     return app
+
+
+def _describe_openapi(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = finish_openapi(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def app_factory() -> FastAPI:

@@ -13,15 +13,25 @@ from inkwell.auth.service import AuthService, ClientInfo, Principal
 from inkwell.auth.throttle import Throttle
 from inkwell.core.db import SessionDep
 from inkwell.core.errors import Unauthorized
+from inkwell.core.openapi import BEARER, OPTIONAL_BEARER
 from inkwell.core.state import AppState
 from inkwell.models.user import Role, User
 from inkwell.users.repository import UserRepository
 from inkwell.users.service import UserService
 
-_bearer = HTTPBearer(auto_error=False, description="An access token from /api/v1/auth/login")
+# Two names for the same bearer token, so the OpenAPI document can tell routes that need a
+# token from routes where one is optional (core/openapi.py merges them into one scheme).
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name=OPTIONAL_BEARER,
+    description="An access token from /api/v1/auth/login",
+)
+_required_bearer = HTTPBearer(
+    auto_error=False, scheme_name=BEARER, description="An access token from /api/v1/auth/login"
+)
 
 
-def app_state(request: Request) -> AppState:
+async def app_state(request: Request) -> AppState:
     state: AppState = request.app.state.inkwell
     return state
 
@@ -29,7 +39,7 @@ def app_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(app_state)]
 
 
-def client_info(request: Request, state: StateDep) -> ClientInfo:
+async def client_info(request: Request, state: StateDep) -> ClientInfo:
     ip = request.client.host if request.client else None
     forwarded = request.headers.get("x-forwarded-for")
     if state.settings.trust_forwarded_for and forwarded:
@@ -41,7 +51,7 @@ def client_info(request: Request, state: StateDep) -> ClientInfo:
 ClientDep = Annotated[ClientInfo, Depends(client_info)]
 
 
-def auth_service(session: SessionDep, state: StateDep) -> AuthService:
+async def auth_service(session: SessionDep, state: StateDep) -> AuthService:
     return AuthService(
         sessions=SessionRepository(session),
         users=UserRepository(session),
@@ -52,7 +62,7 @@ def auth_service(session: SessionDep, state: StateDep) -> AuthService:
     )
 
 
-def user_service(session: SessionDep, state: StateDep) -> UserService:
+async def user_service(session: SessionDep, state: StateDep) -> UserService:
     return UserService(
         users=UserRepository(session),
         sessions=SessionRepository(session),
@@ -66,7 +76,9 @@ AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
 UserServiceDep = Annotated[UserService, Depends(user_service)]
 
 
-def bearer_token(credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> str | None:
+async def bearer_token(
+    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+) -> str | None:
     return credentials.credentials if credentials else None
 
 
@@ -78,24 +90,25 @@ async def optional_principal(
 
 async def current_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
+    _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(_required_bearer)],
 ) -> Principal:
     if principal is None:
         raise Unauthorized("Sign in to do this.")
     return principal
 
 
-def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> User:
+async def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> User:
     return principal.user
 
 
-def optional_user(
+async def optional_user(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> User | None:
     return principal.user if principal else None
 
 
 def require_role(*roles: Role) -> object:
-    def check(user: Annotated[User, Depends(current_user)]) -> User:
+    async def check(user: Annotated[User, Depends(current_user)]) -> User:
         if user.role not in roles:
             raise InsufficientRole
         return user

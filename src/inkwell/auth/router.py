@@ -17,6 +17,7 @@ from inkwell.auth.dependencies import (
 from inkwell.auth.schemas import LoginRequest, RefreshRequest, SessionView, TokenResponse
 from inkwell.auth.service import TokenPair
 from inkwell.core.openapi import errors
+from inkwell.core.text import StorableStr
 from inkwell.users.schemas import PrivateProfile, RegisterRequest
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -50,8 +51,8 @@ async def login(
 
 @router.post("/token", responses=errors(401, 403, 422, 429))
 async def token(
-    username: Annotated[str, Form(min_length=1, max_length=320)],
-    password: Annotated[str, Form(min_length=1, max_length=128)],
+    username: Annotated[StorableStr, Form(min_length=1, max_length=320)],
+    password: Annotated[StorableStr, Form(min_length=1, max_length=128)],
     service: AuthServiceDep,
     client: ClientDep,
     response: Response,

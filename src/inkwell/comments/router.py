@@ -26,7 +26,7 @@ posts_router = APIRouter(prefix="/posts", tags=["comments"])
 router = APIRouter(prefix="/comments", tags=["comments"])
 
 
-def comment_service(session: SessionDep, state: StateDep) -> CommentService:
+async def comment_service(session: SessionDep, state: StateDep) -> CommentService:
     return CommentService(
         comments=CommentRepository(session),
         posts=PostRepository(session),

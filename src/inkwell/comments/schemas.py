@@ -9,8 +9,8 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from inkwell.comments.records import CommentNode, CommentPage, ThreadPage
 from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.core.text import storable
 from inkwell.models.comment import CommentStatus
-from inkwell.posts.schemas import no_nul
 
 MAX_COMMENT_CHARS = 10_000
 
@@ -24,7 +24,7 @@ def _not_blank(value: str) -> str:
 Content = Annotated[
     str,
     StringConstraints(min_length=1, max_length=MAX_COMMENT_CHARS),
-    AfterValidator(no_nul),
+    AfterValidator(storable),
     AfterValidator(_not_blank),
 ]
 

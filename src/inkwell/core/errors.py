@@ -14,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inkwell.core.request_context import current_request_id
+from inkwell.core.text import UnstorableText
 
 log = logging.getLogger("inkwell.errors")
 PROBLEM_JSON = "application/problem+json"
@@ -149,6 +150,9 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _field_error(error: Any) -> dict[str, Any]:
     loc = [str(part) for part in error.get("loc", ())]
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, UnstorableText):  # found by the body-wide check: name the field
+        loc = [*loc, *cause.field.split(".")]
     field = (
         ".".join(loc[1:])
         if loc and loc[0] in {"body", "query", "path", "header"}
@@ -174,10 +178,29 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _unreadable_body(request: Request) -> JSONResponse:
+    error = {
+        "field": "",
+        "location": "body",
+        "type": "body_unreadable",
+        "message": "The body is not readable (not UTF-8 JSON or form data).",
+    }
+    return problem(
+        request,
+        status=422,
+        code="validation_error",
+        title="Invalid input",
+        detail="The request has invalid fields.",
+        errors=[error],
+    )
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc.__cause__, DomainError):  # raised while FastAPI read the body
         return await _domain_error(request, exc.__cause__)
     exc = cast(StarletteHTTPException, exc)
+    if exc.status_code == 400 and exc.__cause__ is not None:  # a body FastAPI could not read
+        return _unreadable_body(request)
     code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "HTTP error"))
     detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else title
     return problem(

@@ -153,3 +153,46 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+class UnstorableUrlMiddleware:
+    """Answers 422 for a NUL character in the path or query, before any route sees it.
+
+    PostgreSQL text cannot hold NUL, and no identifier, slug or search of ours contains one.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            location = _nul_location(scope)
+            if location is not None:
+                response = problem(
+                    Request(scope),
+                    status=422,
+                    code="validation_error",
+                    title="Invalid input",
+                    detail="The request has invalid fields.",
+                    errors=[
+                        {
+                            "field": location,
+                            "location": location,
+                            "type": "value_error",
+                            "message": "must not contain NUL characters",
+                        }
+                    ],
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _nul_location(scope: Scope) -> str | None:
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    if b"%00" in raw_path or b"\x00" in raw_path or "\x00" in scope["path"]:
+        return "path"
+    query = scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query:
+        return "query"
+    return None

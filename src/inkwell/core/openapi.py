@@ -50,3 +50,47 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+BEARER = "bearerAuth"
+OPTIONAL_BEARER = "optionalBearerAuth"
+
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
+    """Say what the app really does: problem+json errors, and which routes need a token."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            _one_bearer_scheme(operation)
+            _problem_errors(operation)
+    components = schema.setdefault("components", {})
+    components.get("securitySchemes", {}).pop(OPTIONAL_BEARER, None)
+    schemas = components.setdefault("schemas", {})
+    schemas.setdefault(
+        "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
+    schemas.setdefault("FieldError", FieldError.model_json_schema())
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return schema
+
+
+def _one_bearer_scheme(operation: dict[str, Any]) -> None:
+    """A required token, or an optional one (`{}` as the alternative)."""
+    names = {name for item in operation.get("security", []) for name in item}
+    if BEARER in names:
+        operation["security"] = [{BEARER: []}]
+    elif OPTIONAL_BEARER in names:
+        operation["security"] = [{}, {BEARER: []}]
+
+
+def _problem_errors(operation: dict[str, Any]) -> None:
+    """Every 4xx/5xx answer is application/problem+json; any body may be too large (413)."""
+    responses = operation.setdefault("responses", {})
+    if "requestBody" in operation:
+        responses.setdefault("413", {"description": _DESCRIPTIONS[413]})
+    for status, response in responses.items():
+        if status[0] in "45":
+            response["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+
+from inkwell.core.text import UnstorableText, unstorable_path
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -16,9 +18,20 @@ UTCDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class InputModel(BaseModel):
-    """Request bodies: unknown fields are refused, so nothing is set by accident."""
+    """Request bodies: unknown fields are refused, so nothing is set by accident.
+
+    Every string anywhere in the body must be text PostgreSQL can store (core/text.py).
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        where = unstorable_path(data)
+        if where is not None:
+            raise UnstorableText(".".join(map(str, where)))
+        return data
 
 
 class OutputModel(BaseModel):

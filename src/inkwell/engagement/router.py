@@ -12,7 +12,7 @@ from inkwell.core.openapi import errors
 from inkwell.engagement.repository import EngagementRepository
 from inkwell.engagement.schemas import BookmarkState, DailyViews, LikeState, ViewResult
 from inkwell.engagement.service import EngagementService
-from inkwell.posts.router import Page, PageSize, post_service
+from inkwell.posts.router import Page, PageSize, make_post_service
 from inkwell.posts.schemas import PostList
 from inkwell.users.repository import UserRepository
 
@@ -20,10 +20,10 @@ router = APIRouter(prefix="/posts", tags=["engagement"])
 users_router = APIRouter(prefix="/users", tags=["engagement"])
 
 
-def engagement_service(session: SessionDep, state: StateDep) -> EngagementService:
+async def engagement_service(session: SessionDep, state: StateDep) -> EngagementService:
     return EngagementService(
         engagement=EngagementRepository(session),
-        posts=post_service(session),
+        posts=make_post_service(session),
         users=UserRepository(session),
         view_key=state.settings.view_hash_key,
     )

@@ -19,7 +19,7 @@ from inkwell.tags.repository import TagRepository
 router = APIRouter(prefix="/feed", tags=["feeds"])
 
 
-def feed_service(session: SessionDep) -> FeedService:
+async def feed_service(session: SessionDep) -> FeedService:
     return FeedService(feeds=FeedRepository(session), tags=TagRepository(session))
 
 

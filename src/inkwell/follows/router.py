@@ -19,7 +19,7 @@ from inkwell.users.schemas import Profile
 router = APIRouter(prefix="/users/{username}", tags=["follows"])
 
 
-def follow_service(session: SessionDep) -> FollowService:
+async def follow_service(session: SessionDep) -> FollowService:
     return FollowService(follows=FollowRepository(session), users=UserRepository(session))
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.auth.dependencies import CurrentUser, OptionalUser, PostWriteLimit
 from inkwell.core.db import SessionDep
@@ -33,8 +34,13 @@ router = APIRouter(prefix="/posts", tags=["posts"])
 me_router = APIRouter(prefix="/users/me/posts", tags=["posts"])
 
 
-def post_service(session: SessionDep) -> PostService:
+def make_post_service(session: AsyncSession) -> PostService:
+    """The posts service over a session (other domains' services build on it)."""
     return PostService(posts=PostRepository(session), tags=TagRepository(session))
+
+
+async def post_service(session: SessionDep) -> PostService:
+    return make_post_service(session)
 
 
 PostServiceDep = Annotated[PostService, Depends(post_service)]

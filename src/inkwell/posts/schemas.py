@@ -18,6 +18,7 @@ from pydantic import (
 
 from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
 from inkwell.core.slugs import SLUG_PATTERN
+from inkwell.core.text import storable
 from inkwell.models.post import PostStatus
 from inkwell.posts.records import PostPage, PostRecord, VersionRecord
 from inkwell.users.schemas import USERNAME_PATTERN, PublicProfile
@@ -26,13 +27,6 @@ MAX_CONTENT_CHARS = 200_000
 MAX_METADATA_BYTES = 16_384
 MAX_CONTENT_JSON_BYTES = 262_144
 MAX_TAGS = 10
-
-
-def no_nul(value: str) -> str:
-    """PostgreSQL text cannot hold NUL; refuse it as a validation error, not a 500."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
 
 
 def _check_json(value: Any, limit: int) -> Any:
@@ -48,7 +42,7 @@ def _json_limited(limit: int) -> AfterValidator:
     return AfterValidator(lambda value: _check_json(value, limit))
 
 
-_NO_NUL = AfterValidator(no_nul)
+_NO_NUL = AfterValidator(storable)
 SafeText = Annotated[str, _NO_NUL]
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _NO_NUL

@@ -15,7 +15,7 @@ from inkwell.tags.service import TagService
 router = APIRouter(prefix="/tags", tags=["tags"])
 
 
-def tag_service(session: SessionDep) -> TagService:
+async def tag_service(session: SessionDep) -> TagService:
     return TagService(tags=TagRepository(session))
 
 
