@@ -13,7 +13,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from inkwell.core.errors import PROBLEM_JSON, PayloadTooLarge, problem
+from inkwell.core.errors import PROBLEM_JSON, PayloadTooLarge, domain_error_info, render_error
 from inkwell.core.request_context import set_request_id
 
 access_log = logging.getLogger("inkwell.access")
@@ -133,13 +133,8 @@ class BodySizeLimitMiddleware:
             return
         declared = Headers(scope=scope).get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            response = problem(
-                Request(scope),
-                status=413,
-                code=PayloadTooLarge.code,
-                title=PayloadTooLarge.title,
-                detail=f"The request body may be at most {self.max_bytes} bytes.",
-            )
+            too_large = PayloadTooLarge(f"The request body may be at most {self.max_bytes} bytes.")
+            response = render_error(Request(scope), domain_error_info(too_large))
             await response(scope, receive, send)
             return
         received = 0
