@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.user import Role, User
 from tests.factories import DEFAULT_PASSWORD, create_user
+from tests.posts.conftest import sql_statements  # noqa: F401 (a fixture of these tests too)
 from tests.realworld.contract import Contract, ContractMissing, load_contract
 
 # ISO-8601 in UTC with milliseconds and a Z, as every RealWorld timestamp must be.

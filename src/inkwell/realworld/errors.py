@@ -44,8 +44,8 @@ _STATUS_WORDS = {403: "forbidden", 404: "not found"}
 
 
 def _field_name(field: str) -> str:
-    """`user.email` -> `email`, `article.tagList.0` -> `tagList`, `` -> `body`."""
-    parts = [part for part in field.split(".") if part]
+    """`user.email` -> `email`, `article.tagList.0` -> `tagList`, `` or `12` -> `body`."""
+    parts = [part for part in field.split(".") if part and not part.isdigit()]
     if len(parts) > 1 and parts[0] in _ENVELOPES:
         parts = parts[1:]
     name = parts[0] if parts else "body"
