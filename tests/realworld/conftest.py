@@ -4,7 +4,6 @@ contract, and users signed in the RealWorld way (`Authorization: Token <jwt>`)."
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +29,7 @@ def contract() -> Contract:
 
 
 @pytest.fixture
-async def api(client: httpx.AsyncClient, contract: Contract) -> AsyncIterator[httpx.AsyncClient]:
+async def api(client: httpx.AsyncClient, contract: Contract) -> httpx.AsyncClient:
     """The test client; every RealWorld response it receives must satisfy the contract."""
 
     async def check(response: httpx.Response) -> None:
@@ -38,7 +37,7 @@ async def api(client: httpx.AsyncClient, contract: Contract) -> AsyncIterator[ht
         contract.check(response)
 
     client.event_hooks["response"] = [*client.event_hooks["response"], check]
-    yield client
+    return client
 
 
 @dataclass

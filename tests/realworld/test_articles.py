@@ -202,7 +202,10 @@ async def test_favorite_is_a_like(api: httpx.AsyncClient, jake: Conduit, jane: C
     liked = await api.get("/api/articles?favorited=jane")
     assert [a["slug"] for a in liked.json()["articles"]] == ["how-to-train-your-dragon"]
     removed = await api.delete(url, headers=jane.headers)
-    assert (removed.json()["article"]["favorited"], removed.json()["article"]["favoritesCount"]) == (
+    assert (
+        removed.json()["article"]["favorited"],
+        removed.json()["article"]["favoritesCount"],
+    ) == (
         False,
         0,
     )

@@ -78,9 +78,7 @@ async def test_login_answers_the_user(api: httpx.AsyncClient, session: AsyncSess
     assert response.json()["user"]["email"] == user.email
 
 
-async def test_login_refuses_wrong_credentials_alike(
-    api: httpx.AsyncClient, jake: Conduit
-) -> None:
+async def test_login_refuses_wrong_credentials_alike(api: httpx.AsyncClient, jake: Conduit) -> None:
     wrong = await api.post(
         "/api/users/login", json={"user": {"email": jake.user.email, "password": "nope-nope"}}
     )
@@ -140,9 +138,7 @@ async def test_update_user_changes_the_fields_sent(api: httpx.AsyncClient, jake:
 async def test_update_user_refuses_invalid_and_taken_values_with_422(
     api: httpx.AsyncClient, jake: Conduit, jane: Conduit
 ) -> None:
-    taken = await api.put(
-        "/api/user", json={"user": {"username": "Jane"}}, headers=jake.headers
-    )
+    taken = await api.put("/api/user", json={"user": {"username": "Jane"}}, headers=jake.headers)
     assert taken.status_code == 422
     assert errors_of(taken) == {"username": ["has already been taken"]}
     for field, value in (("email", "nope"), ("image", "not a url"), ("username", None)):

@@ -32,7 +32,7 @@ from inkwell.realworld.translate import to_domain
 router = APIRouter(prefix="/articles", tags=["RealWorld"])
 
 Slug = Annotated[str, Path(max_length=200)]
-CommentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+CommentId = Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)]
 Filter = Annotated[str | None, Query(max_length=100), AfterValidator(lambda v: v and no_nul(v))]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
@@ -169,7 +169,7 @@ async def add_comment(
 
 
 @router.delete(
-    "/{slug}/comments/{comment_id}",
+    "/{slug}/comments/{id}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses(401, 403, 404, 422),
 )
