@@ -242,3 +242,15 @@ async def test_timestamps_have_milliseconds_and_z(api: httpx.AsyncClient, jake: 
     for article in responses:
         assert TIMESTAMP.match(article["createdAt"]), article
         assert TIMESTAMP.match(article["updatedAt"]), article
+
+
+async def test_get_article_reads_anonymously_with_an_expired_token(
+    api: httpx.AsyncClient, jake: Conduit
+) -> None:
+    await new_article(api, jake)
+    for header in ("Token expired.or.invalid", "Basic abc"):
+        response = await api.get(
+            "/api/articles/how-to-train-your-dragon", headers={"Authorization": header}
+        )
+        assert response.status_code == 200  # the contract lists no 401 for this route
+        assert response.json()["article"]["favorited"] is False

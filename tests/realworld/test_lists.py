@@ -59,6 +59,7 @@ async def test_list_filters(api: httpx.AsyncClient, session: AsyncSession, jane:
     assert titles(await listing(api, "author=jake&tag=dragons")) == ["A"]
     for empty in ("tag=unknown", "tag=!!", "author=nobody", "favorited=nobody", "favorited=jane"):
         assert await listing(api, empty) == {"articles": [], "articlesCount": 0}, empty
+    assert titles(await listing(api, "tag=&author=&favorited=")) == ["D", "C", "B", "A"]
     first = (await listing(api, "title=ignored"))["articles"][-1]
     assert first["title"] == "A"
     posts = (await api.get("/api/v1/posts?author=jake&sort=oldest")).json()["items"]

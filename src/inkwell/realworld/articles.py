@@ -16,7 +16,7 @@ from inkwell.posts.records import PostPage
 from inkwell.posts.router import PostServiceDep
 from inkwell.posts.schemas import PostCreate, PostUpdate, no_nul
 from inkwell.realworld.adapters import article, article_summary, comment
-from inkwell.realworld.dependencies import CurrentUser, OptionalUser
+from inkwell.realworld.dependencies import CurrentUser, LenientUser, OptionalUser
 from inkwell.realworld.openapi import responses
 from inkwell.realworld.schemas import (
     ConduitArticleList,
@@ -33,7 +33,14 @@ router = APIRouter(prefix="/articles", tags=["RealWorld"])
 
 Slug = Annotated[str, Path(max_length=200)]
 CommentId = Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)]
-Filter = Annotated[str | None, Query(max_length=100), AfterValidator(lambda v: v and no_nul(v))]
+
+
+def _filter(value: str | None) -> str | None:
+    """An empty filter (`?tag=`) is no filter."""
+    return no_nul(value) if value else None
+
+
+Filter = Annotated[str | None, Query(max_length=100), AfterValidator(_filter)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
@@ -70,11 +77,11 @@ async def feed(
     return _list(await service.feed_slice(user=user, limit=limit, offset=offset))
 
 
-@router.get("/{slug}", responses=responses(401, 404))
+@router.get("/{slug}", responses=responses(404))
 async def get_article(
-    slug: Slug, viewer: OptionalUser, service: PostServiceDep
+    slug: Slug, viewer: LenientUser, service: PostServiceDep
 ) -> ConduitArticleResponse:
-    """One article (an old slug still finds it)."""
+    """One article (an old slug still finds it); an expired token reads it anonymously."""
     record = await service.read_current(id_or_slug=slug, viewer=viewer)
     return ConduitArticleResponse(article=article(record))
 

@@ -46,6 +46,15 @@ def presented_token(header: Annotated[str | None, Security(_authorization)] = No
     return token.strip()
 
 
+def presented_token_or_none(
+    header: Annotated[str | None, Security(_authorization)] = None,
+) -> str | None:
+    try:
+        return presented_token(header)
+    except InvalidAccessToken:
+        return None
+
+
 async def optional_caller(
     service: AuthServiceDep, token: Annotated[str | None, Depends(presented_token)]
 ) -> Caller | None:
@@ -54,6 +63,17 @@ async def optional_caller(
         return None
     principal = await service.authenticate(token)
     return Caller(user=principal.user, token=token, session_id=principal.session_id)
+
+
+async def lenient_caller(
+    service: AuthServiceDep, token: Annotated[str | None, Depends(presented_token_or_none)]
+) -> Caller | None:
+    """The caller, or anonymous when the token is missing, invalid or expired (for routes the
+    contract lists no 401 for: front ends keep sending a token after it expired)."""
+    try:
+        return await optional_caller(service, token)
+    except InvalidAccessToken:
+        return None
 
 
 def current_caller(caller: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:
@@ -70,6 +90,11 @@ def optional_user(caller: Annotated[Caller | None, Depends(optional_caller)]) ->
     return caller.user if caller else None
 
 
+def lenient_user(caller: Annotated[Caller | None, Depends(lenient_caller)]) -> User | None:
+    return caller.user if caller else None
+
+
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 CurrentUser = Annotated[User, Depends(current_user)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
+LenientUser = Annotated[User | None, Depends(lenient_user)]
