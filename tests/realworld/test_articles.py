@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.posts.repository import PostRepository
 from tests.factories import create_post, like
 from tests.realworld.conftest import TIMESTAMP, Conduit, errors_of, new_article
 
@@ -254,3 +255,31 @@ async def test_get_article_reads_anonymously_with_an_expired_token(
         )
         assert response.status_code == 200  # the contract lists no 401 for this route
         assert response.json()["article"]["favorited"] is False
+
+
+async def test_create_answers_409_when_no_slug_can_be_had(
+    api: httpx.AsyncClient, jake: Conduit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def slug_always_taken(_self: object, _post: object) -> bool:
+        return False  # as if every insert lost a race for its slug
+
+    monkeypatch.setattr(PostRepository, "add", slug_always_taken)
+    response = await api.post(
+        "/api/articles",
+        json={"article": {"title": "Raced", "description": "d", "body": "b"}},
+        headers=jake.headers,
+    )
+    assert response.status_code == 409
+    assert errors_of(response) == {"slug": ["has already been taken"]}
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/articles", "/api/articles/how-to-train-your-dragon/comments"]
+)
+async def test_optional_auth_lists_refuse_an_invalid_token(
+    api: httpx.AsyncClient, jake: Conduit, url: str
+) -> None:
+    await new_article(api, jake)
+    response = await api.get(url, headers={"Authorization": "Token not.a.jwt"})
+    assert response.status_code == 401
+    assert errors_of(response) == {"token": ["is invalid"]}
