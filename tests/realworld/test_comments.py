@@ -173,3 +173,13 @@ async def test_comment_list_runs_the_same_statements_for_any_size(
         assert (await api.get(URL, headers=jake.headers)).status_code == 200
         counts.append(sql_statements.count)
     assert counts == [3, 3]  # the token's check, the post, the comments
+
+
+async def test_a_closed_accounts_comments_show_a_deleted_author(
+    api: httpx.AsyncClient, jake: Conduit, jane: Conduit
+) -> None:
+    await new_article(api, jake)
+    await add(api, jane, "still here")
+    assert (await api.delete("/api/v1/users/me", headers=jane.v1)).status_code == 204
+    comments = (await api.get(URL)).json()["comments"]
+    assert [(c["body"], c["author"]["username"]) for c in comments] == [("still here", "[deleted]")]
