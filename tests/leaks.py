@@ -32,11 +32,17 @@ ADMIN_VIEW = re.compile(r"^/api/v1/admin/")
 
 
 def _keys(value: Any) -> set[str]:
+    """Every key that holds a value (not an error list: RealWorld errors are keyed by field)."""
     if isinstance(value, dict):
-        return set(value).union(*(_keys(v) for v in value.values()))
+        own = {k for k, v in value.items() if not _is_messages(v)}
+        return own.union(*(_keys(v) for v in value.values()))
     if isinstance(value, list):
         return set().union(*(_keys(v) for v in value))
     return set()
+
+
+def _is_messages(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value) and bool(value)
 
 
 def problems(path: str, body: str, content_type: str) -> list[str]:

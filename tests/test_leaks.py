@@ -44,3 +44,9 @@ def test_each_kind_of_leak_is_noticed(path: str, body: str, content_type: str) -
 )
 def test_allowed_responses_pass(path: str, body: str) -> None:
     assert problems(path, body, JSON) == []
+
+
+def test_error_messages_keyed_by_field_are_not_values() -> None:
+    body = json.dumps({"errors": {"password": ["can't be blank"], "email": ["is invalid"]}})
+    assert problems("/api/users", body, JSON) == []
+    assert problems("/api/users", json.dumps({"user": {"password": "hunter2"}}), JSON)

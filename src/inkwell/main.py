@@ -14,14 +14,14 @@ from inkwell.auth.router import router as auth_router
 from inkwell.comments.router import posts_router as post_comments_router
 from inkwell.comments.router import router as comments_router
 from inkwell.core.config import Settings, get_settings
-from inkwell.core.errors import install_error_handlers
+from inkwell.core.errors import install_error_handlers, render_problem
 from inkwell.core.logging import configure_logging
 from inkwell.core.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
     UnstorableUrlMiddleware,
 )
-from inkwell.core.openapi import finish_openapi
+from inkwell.core.openapi import PROBLEM_CONTENT, finish_openapi
 from inkwell.core.state import AppState
 from inkwell.engagement.router import router as engagement_router
 from inkwell.engagement.router import users_router as engagement_users_router
@@ -30,6 +30,12 @@ from inkwell.follows.router import router as follows_router
 from inkwell.health.router import router as health_router
 from inkwell.posts.router import me_router as my_posts_router
 from inkwell.posts.router import router as posts_router
+from inkwell.realworld.router import (
+    ERROR_CONTENT,
+    ERROR_RENDERERS,
+    OPTIONAL_SCHEMES,
+    realworld_router,
+)
 from inkwell.tags.router import router as tags_router
 from inkwell.users.router import admin_router
 from inkwell.users.router import router as users_router
@@ -86,12 +92,13 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     )
     if state is not None:
         app.state.inkwell = state
-    install_error_handlers(app)
+    # /api/v1 answers RFC 9457 problems; the rest of /api answers in the RealWorld format.
+    install_error_handlers(app, {API_V1: render_problem, **ERROR_RENDERERS})
     app.add_middleware(UnstorableUrlMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
-        allow_origins=settings.cors_origins,
+        allow_origins=settings.allowed_origins,
         allow_credentials=settings.cors_allow_credentials,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=[
@@ -106,6 +113,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.add_middleware(RequestContextMiddleware, access_log_enabled=settings.access_log)
     app.include_router(health_router)
     app.include_router(api_v1_router())
+    app.include_router(realworld_router())
     _describe_openapi(app)
     return app
 
@@ -115,7 +123,9 @@ def _describe_openapi(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = finish_openapi(generate())
+            app.openapi_schema = finish_openapi(
+                generate(), {API_V1: PROBLEM_CONTENT, **ERROR_CONTENT}, OPTIONAL_SCHEMES
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -113,6 +113,31 @@ CASES = [
     Case("GET", "/api/v1/posts/{post}/stats", P, (401, 403, 200, 403, 200)),
     Case("GET", "/api/v1/posts/{post}/stats", D, (401, 404, 200, 403, 200)),
     Case("GET", "/api/v1/tags/{slug}", "tag", (200, 200, 200, 200, 200)),
+    # The RealWorld API: the same rules through the second transport.
+    Case("GET", "/api/profiles/{username}", "user", (200, 200, 200, 200, 200)),
+    Case("POST", "/api/profiles/{username}/follow", "user", (401, 200, 422, 200, 200)),
+    Case("DELETE", "/api/profiles/{username}/follow", "user", (401, 200, 200, 200, 200)),
+    Case("GET", "/api/articles/{slug}", P, (200, 200, 200, 200, 200)),
+    Case("GET", "/api/articles/{slug}", D, (404, 404, 200, 200, 200)),
+    Case(
+        "PUT",
+        "/api/articles/{slug}",
+        P,
+        (401, 403, 200, 403, 200),
+        {"article": {"title": "Changed"}},
+    ),
+    Case("DELETE", "/api/articles/{slug}", P, (401, 403, 204, 403, 204)),
+    Case("POST", "/api/articles/{slug}/favorite", P, (401, 200, 200, 200, 200)),
+    Case("DELETE", "/api/articles/{slug}/favorite", P, (401, 200, 200, 200, 200)),
+    Case("GET", "/api/articles/{slug}/comments", P, (200, 200, 200, 200, 200)),
+    Case(
+        "POST",
+        "/api/articles/{slug}/comments",
+        P,
+        (401, 201, 201, 201, 201),
+        {"comment": {"body": "Hello"}},
+    ),
+    Case("DELETE", "/api/articles/{slug}/comments/{id}", P, (401, 403, 204, 204, 204)),
 ]
 
 
@@ -156,12 +181,18 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient) -> World:
         "user": owner.username,
         "user_id": str(owner.id),
         "tag": "matrix",
+        f"slug:{P}": published.slug,
+        f"slug:{D}": draft.slug,
+        "comment_number": str(comment.number),
     }
     return World(users=users, headers={**headers, "anonymous": {}}, ids=ids)
 
 
 def _url(case: Case, world: World) -> str:
     target = world.ids[case.target]
+    # RealWorld names articles by slug and comments by their integer number.
+    realworld = not case.path.startswith("/api/v1/")
+    slug = world.ids[f"slug:{case.target}"] if realworld and case.target in (P, D) else target
     values = {
         "session_id": target,
         "username": target,
@@ -170,8 +201,9 @@ def _url(case: Case, world: World) -> str:
         "post_id": target,
         "post": target,
         "comment_id": target,
-        "slug": target,
+        "slug": slug,
         "number": "1",
+        "id": world.ids["comment_number"],
     }
     return case.path.format(**values)
 

@@ -44,6 +44,7 @@ class TokenPair:
     refresh_token: str
     expires_in: int
     session_id: uuid.UUID
+    user: User  # whom the tokens were issued to
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,7 @@ class AuthService:
             refresh_token=refresh_token,
             expires_in=int(self.codec.ttl.total_seconds()),
             session_id=login.id,
+            user=user,
         )
 
     async def logout(self, *, refresh_token: str) -> None:

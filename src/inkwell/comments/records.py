@@ -15,6 +15,8 @@ class AuthorRef:
     username: str
     display_name: str | None
     avatar_url: str | None
+    bio: str | None = None
+    followed_by_me: bool = False  # the reader follows this author (when the query asked)
 
 
 @dataclass(frozen=True, slots=True)

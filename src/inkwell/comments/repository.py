@@ -6,7 +6,19 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, any_, func, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    any_,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, load_only
@@ -14,6 +26,7 @@ from sqlalchemy.types import Uuid
 
 from inkwell.comments.records import AuthorRef, CommentRecord, ReadScope
 from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
+from inkwell.models.engagement import Follow
 from inkwell.models.post import Post
 from inkwell.models.user import User
 
@@ -57,6 +70,14 @@ def _record(row: Any) -> CommentRecord:
     return CommentRecord(comment=comment, author=author)
 
 
+def _record_with_profile(row: Any) -> CommentRecord:
+    comment, username, display_name, avatar_url, bio, followed = row
+    if username is None:
+        return CommentRecord(comment=comment, author=None)
+    author = AuthorRef(username, display_name, avatar_url, bio, bool(followed))
+    return CommentRecord(comment=comment, author=author)
+
+
 class CommentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -66,6 +87,19 @@ class CommentRepository:
         return select(Comment, User.username, User.display_name, User.avatar_url).outerjoin(
             User, and_(User.id == Comment.author_id, User.deleted_at.is_(None))
         )
+
+    def _with_author_profile(
+        self, viewer_id: uuid.UUID | None
+    ) -> Select[Comment, str, str | None, str | None, str | None, bool]:
+        """Comments with their author's profile and whether the reader follows the author."""
+        followed = (
+            exists().where(Follow.follower_id == viewer_id, Follow.followee_id == Comment.author_id)
+            if viewer_id is not None
+            else false()
+        )
+        return select(
+            Comment, User.username, User.display_name, User.avatar_url, User.bio, followed
+        ).outerjoin(User, and_(User.id == Comment.author_id, User.deleted_at.is_(None)))
 
     # Posts
 
@@ -96,6 +130,12 @@ class CommentRepository:
             .where(Comment.id == comment_id)
             .with_for_update()
             .execution_options(populate_existing=True)
+        )
+
+    async def id_by_number(self, post_id: uuid.UUID, number: int) -> uuid.UUID | None:
+        """The id of the comment of this post that has this number."""
+        return await self.session.scalar(
+            select(Comment.id).where(Comment.number == number, Comment.post_id == post_id)
         )
 
     async def add(self, comment: Comment) -> None:
@@ -143,6 +183,20 @@ class CommentRepository:
             select(func.count()).select_from(Comment).where(*conditions)
         )
         return [], int(total or 0)
+
+    async def list_flat(
+        self, post_id: uuid.UUID, scope: ReadScope, *, newest: bool, limit: int
+    ) -> list[CommentRecord]:
+        """A post's comments that the reader sees, replies included, by time; one statement."""
+        direction = (Comment.created_at.desc(), Comment.id.desc())
+        order = direction if newest else (Comment.created_at.asc(), Comment.id.asc())
+        statement = (
+            self._with_author_profile(scope.viewer_id)
+            .where(Comment.post_id == post_id, _shown(scope))
+            .order_by(*order)
+            .limit(limit)
+        )
+        return [_record_with_profile(row) for row in await self.session.execute(statement)]
 
     async def replies_of_roots(self, root_ids: Sequence[uuid.UUID]) -> list[CommentRecord]:
         """Every reply in the threads of these roots, in thread order, in one statement."""

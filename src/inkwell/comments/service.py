@@ -36,6 +36,8 @@ from inkwell.posts.policy import can_see
 from inkwell.posts.repository import PostRepository
 
 VISIBLE, HIDDEN, PENDING = CommentStatus.VISIBLE, CommentStatus.HIDDEN, CommentStatus.PENDING
+# A flat list holds at most this many comments (the newest, or the oldest).
+FLAT_LIMIT = 500
 
 
 def utcnow() -> datetime:
@@ -80,7 +82,8 @@ def build_threads(
 def _own(comment: Comment, author: User) -> CommentNode:
     """A comment as its author sees it right after writing it (without replies)."""
     record = CommentRecord(
-        comment=comment, author=AuthorRef(author.username, author.display_name, author.avatar_url)
+        comment=comment,
+        author=AuthorRef(author.username, author.display_name, author.avatar_url, author.bio),
     )
     return CommentNode(record=record, full=True, show_raw=True)
 
@@ -122,6 +125,23 @@ class CommentService:
             page=params.page,
             page_size=params.page_size,
         )
+
+    async def flat(
+        self, *, post_ref: str, viewer: User | None, newest: bool = True, limit: int = FLAT_LIMIT
+    ) -> list[CommentNode]:
+        """A post's comments as one list (replies too, not nested), newest first by default.
+
+        It holds what any reader sees (visible comments, and the reader's own pending ones),
+        even for the post's moderators: hidden comments are for the moderation views.
+        """
+        post = await self._visible_post(post_ref, viewer)
+        viewer_id = viewer.id if viewer else None
+        scope = ReadScope(viewer_id=viewer_id, every_status=False)
+        records = await self.comments.list_flat(post.id, scope, newest=newest, limit=limit)
+        return [
+            CommentNode(record=r, full=True, show_raw=r.comment.author_id == viewer_id)
+            for r in records
+        ]
 
     async def read(self, *, comment_id: uuid.UUID, viewer: User | None) -> CommentNode:
         """One comment with its replies (a placeholder if only its replies may be seen)."""
@@ -195,6 +215,14 @@ class CommentService:
         await self.comments.save()
         if comment.status == VISIBLE:
             await self.posts.increment(post.id, "comments_count", -1)
+
+    async def delete_numbered(self, *, post_ref: str, number: int, user: User) -> None:
+        """Delete the comment of this post that has this number (the rules of `delete`)."""
+        post = await self._visible_post(post_ref, user)
+        comment_id = await self.comments.id_by_number(post.id, number)
+        if comment_id is None:
+            raise CommentNotFound
+        await self.delete(comment_id=comment_id, user=user)
 
     async def hide(self, *, comment_id: uuid.UUID, user: User) -> CommentNode:
         """Hide a visible or pending comment from readers (the post's moderators)."""

@@ -81,6 +81,14 @@ class Settings(BaseSettings):
         return self.env == "production"
 
     @property
+    def allowed_origins(self) -> list[str]:
+        """The CORS allow-list; in development an empty list means any origin (no credentials),
+        so a front end on another port works with `make run` and nothing set."""
+        if not self.cors_origins and self.env == "development" and not self.cors_allow_credentials:
+            return ["*"]
+        return self.cors_origins
+
+    @property
     def view_hash_key(self) -> bytes:
         """The key of viewer hashes: the setting, or one derived from the JWT secret.
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from inkwell.core.request_context import current_request_id
 from inkwell.core.text import UnstorableText
@@ -110,6 +112,22 @@ _HTTP_CODES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """Everything an error response says, before a renderer gives it a format."""
+
+    status: int
+    code: str
+    title: str
+    detail: str | None = None
+    errors: Sequence[dict[str, Any]] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+# A renderer turns an error into a response in the format of one part of the API.
+ErrorRenderer = Callable[[Request, ErrorInfo], Response]
+
+
 def problem(
     request: Request,
     *,
@@ -135,10 +153,37 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
-    exc = cast(DomainError, exc)
+def render_problem(request: Request, info: ErrorInfo) -> Response:
+    """The default renderer: RFC 9457 problem documents."""
     return problem(
         request,
+        status=info.status,
+        code=info.code,
+        title=info.title,
+        detail=info.detail,
+        errors=info.errors,
+        headers=info.headers,
+    )
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix.rstrip("/") + "/")
+
+
+def render_error(request: Request, info: ErrorInfo) -> Response:
+    """Render an error in the format of the API part the request was for.
+
+    The renderer of the longest path prefix that holds the request wins (`/api/v1` over
+    `/api`); the problem renderer answers everything else.
+    """
+    renderers: Mapping[str, ErrorRenderer] = getattr(request.app.state, "error_renderers", {})
+    matches = [prefix for prefix in renderers if _under(request.url.path, prefix)]
+    renderer = renderers[max(matches, key=len)] if matches else render_problem
+    return renderer(request, info)
+
+
+def domain_error_info(exc: DomainError) -> ErrorInfo:
+    return ErrorInfo(
         status=exc.status_code,
         code=exc.code,
         title=exc.title,
@@ -146,6 +191,10 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         errors=exc.errors,
         headers=exc.headers,
     )
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    return render_error(request, domain_error_info(cast(DomainError, exc)))
 
 
 def _field_error(error: Any) -> dict[str, Any]:
@@ -166,51 +215,50 @@ def _field_error(error: Any) -> dict[str, Any]:
     }
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     exc = cast(RequestValidationError, exc)
-    return problem(
-        request,
+    info = ErrorInfo(
         status=422,
         code="validation_error",
         title="Invalid input",
         detail="The request has invalid fields.",
         errors=[_field_error(error) for error in exc.errors()],
     )
+    return render_error(request, info)
 
 
-def _unreadable_body(request: Request) -> JSONResponse:
-    error = {
-        "field": "",
-        "location": "body",
-        "type": "body_unreadable",
-        "message": "The body is not readable (not UTF-8 JSON or form data).",
-    }
-    return problem(
-        request,
-        status=422,
-        code="validation_error",
-        title="Invalid input",
-        detail="The request has invalid fields.",
-        errors=[error],
-    )
+_UNREADABLE_BODY = ErrorInfo(
+    status=422,
+    code="validation_error",
+    title="Invalid input",
+    detail="The request has invalid fields.",
+    errors=[
+        {
+            "field": "",
+            "location": "body",
+            "type": "body_unreadable",
+            "message": "The body is not readable (not UTF-8 JSON or form data).",
+        }
+    ],
+)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc.__cause__, DomainError):  # raised while FastAPI read the body
         return await _domain_error(request, exc.__cause__)
     exc = cast(StarletteHTTPException, exc)
     if exc.status_code == 400 and exc.__cause__ is not None:  # a body FastAPI could not read
-        return _unreadable_body(request)
+        return render_error(request, _UNREADABLE_BODY)
     code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "HTTP error"))
     detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else title
-    return problem(
-        request,
+    info = ErrorInfo(
         status=exc.status_code,
         code=code,
         title=title,
         detail=detail,
         headers=dict(exc.headers or {}),
     )
+    return render_error(request, info)
 
 
 # SQLSTATEs that mean "the database cannot serve right now", not "the request was wrong":
@@ -233,7 +281,7 @@ def _lost_connection(exc: DBAPIError) -> bool:
     return exc.connection_invalidated or type(cause).__name__ in _LOST_CONNECTION_ERRORS
 
 
-async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+async def _database_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PoolTimeoutError):
         log.warning("database pool exhausted")
         return await _domain_error(request, ServiceUnavailable("The service is busy; try again."))
@@ -254,19 +302,23 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return await _unexpected_error(request, exc)
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
     log.error("unhandled error", exc_info=exc)
-    return problem(
-        request,
+    info = ErrorInfo(
         status=500,
         code="internal_error",
         title="Internal server error",
         detail="Something went wrong on our side; the request id identifies it in our logs.",
     )
+    return render_error(request, info)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every error through the problem renderer."""
+def install_error_handlers(
+    app: FastAPI, renderers: Mapping[str, ErrorRenderer] | None = None
+) -> None:
+    """Route every error through one renderer: `renderers` maps path prefixes to formats
+    (problem documents for every path no prefix claims)."""
+    app.state.error_renderers = dict(renderers or {})
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

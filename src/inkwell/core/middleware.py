@@ -8,12 +8,19 @@ import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from inkwell.core.errors import PROBLEM_JSON, PayloadTooLarge, problem
+from inkwell.core.errors import (
+    PROBLEM_JSON,
+    ErrorInfo,
+    PayloadTooLarge,
+    domain_error_info,
+    render_error,
+)
 from inkwell.core.request_context import set_request_id
 
 access_log = logging.getLogger("inkwell.access")
@@ -133,13 +140,8 @@ class BodySizeLimitMiddleware:
             return
         declared = Headers(scope=scope).get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            response = problem(
-                Request(scope),
-                status=413,
-                code=PayloadTooLarge.code,
-                title=PayloadTooLarge.title,
-                detail=f"The request body may be at most {self.max_bytes} bytes.",
-            )
+            too_large = PayloadTooLarge(f"The request body may be at most {self.max_bytes} bytes.")
+            response = render_error(Request(scope), domain_error_info(too_large))
             await response(scope, receive, send)
             return
         received = 0
@@ -165,34 +167,34 @@ class UnstorableUrlMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            location = _nul_location(scope)
-            if location is not None:
-                response = problem(
-                    Request(scope),
-                    status=422,
-                    code="validation_error",
-                    title="Invalid input",
-                    detail="The request has invalid fields.",
-                    errors=[
-                        {
-                            "field": location,
-                            "location": location,
-                            "type": "value_error",
-                            "message": "must not contain NUL characters",
-                        }
-                    ],
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        found = _nul_location(scope) if scope["type"] == "http" else None
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        location, field = found
+        error = {
+            "field": field,
+            "location": location,
+            "type": "value_error",
+            "message": "must not contain NUL characters",
+        }
+        info = ErrorInfo(
+            status=422,
+            code="validation_error",
+            title="Invalid input",
+            detail="The request has invalid fields.",
+            errors=[error],
+        )
+        await render_error(Request(scope), info)(scope, receive, send)
 
 
-def _nul_location(scope: Scope) -> str | None:
+def _nul_location(scope: Scope) -> tuple[str, str] | None:
+    """("path", "") or ("query", parameter name) when a NUL character is in the URL."""
     raw_path = scope.get("raw_path") or scope["path"].encode()
     if b"%00" in raw_path or b"\x00" in raw_path or "\x00" in scope["path"]:
-        return "path"
-    query = scope.get("query_string", b"")
-    if b"%00" in query or b"\x00" in query:
-        return "query"
+        return "path", ""
+    query = scope.get("query_string", b"").decode("latin-1")
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return "query", name.replace("\x00", "")
     return None

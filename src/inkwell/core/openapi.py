@@ -54,43 +54,60 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 BEARER = "bearerAuth"
 OPTIONAL_BEARER = "optionalBearerAuth"
-
-
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PROBLEM_CONTENT = {"application/problem+json": {"schema": PROBLEM_REF}}
+# Security schemes that only mark a token as optional, and the scheme they stand for.
+OPTIONAL_SCHEMES = {OPTIONAL_BEARER: BEARER}
 
 
-def finish_openapi(schema: dict[str, Any]) -> dict[str, Any]:
-    """Say what the app really does: problem+json errors, and which routes need a token."""
-    for operations in schema.get("paths", {}).values():
+def finish_openapi(
+    schema: dict[str, Any],
+    error_content: dict[str, dict[str, Any]] | None = None,
+    optional_schemes: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Say what the app really does: each part's error format, and which routes need a token.
+
+    `error_content` maps a path prefix to the content of its error responses (the longest
+    prefix wins; problem+json elsewhere); `optional_schemes` adds optional-token markers.
+    """
+    optional = {**OPTIONAL_SCHEMES, **(optional_schemes or {})}
+    for path, operations in schema.get("paths", {}).items():
+        content = _error_content(path, error_content or {})
         for operation in operations.values():
-            _one_bearer_scheme(operation)
-            _problem_errors(operation)
+            _one_scheme(operation, optional)
+            _document_errors(operation, content)
     components = schema.setdefault("components", {})
-    components.get("securitySchemes", {}).pop(OPTIONAL_BEARER, None)
+    for marker in optional:
+        components.get("securitySchemes", {}).pop(marker, None)
     schemas = components.setdefault("schemas", {})
-    schemas.setdefault(
-        "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-    )
+    template = "#/components/schemas/{model}"
+    schemas.setdefault("Problem", Problem.model_json_schema(ref_template=template))
     schemas.setdefault("FieldError", FieldError.model_json_schema())
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     return schema
 
 
-def _one_bearer_scheme(operation: dict[str, Any]) -> None:
+def _error_content(path: str, by_prefix: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    matches = [p for p in by_prefix if path == p or path.startswith(p.rstrip("/") + "/")]
+    return by_prefix[max(matches, key=len)] if matches else PROBLEM_CONTENT
+
+
+def _one_scheme(operation: dict[str, Any], optional: dict[str, str]) -> None:
     """A required token, or an optional one (`{}` as the alternative)."""
     names = {name for item in operation.get("security", []) for name in item}
-    if BEARER in names:
-        operation["security"] = [{BEARER: []}]
-    elif OPTIONAL_BEARER in names:
-        operation["security"] = [{}, {BEARER: []}]
+    required = names - set(optional)
+    if required:
+        operation["security"] = [{name: []} for name in sorted(required)]
+    elif names:
+        operation["security"] = [{}, *({optional[name]: []} for name in sorted(names))]
 
 
-def _problem_errors(operation: dict[str, Any]) -> None:
-    """Every 4xx/5xx answer is application/problem+json; any body may be too large (413)."""
+def _document_errors(operation: dict[str, Any], content: dict[str, Any]) -> None:
+    """Every 4xx/5xx answer in the part's error format; any body may be too large (413)."""
     responses = operation.setdefault("responses", {})
     if "requestBody" in operation:
         responses.setdefault("413", {"description": _DESCRIPTIONS[413]})
     for status, response in responses.items():
         if status[0] in "45":
-            response["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}
+            response["content"] = content

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, select, true, tuple_
+from sqlalchemy import ColumnElement, exists, func, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.engagement import Follow
@@ -27,19 +27,20 @@ class FeedRepository:
         tag_id: uuid.UUID | None,
         after: tuple[datetime, uuid.UUID] | None,
         limit: int,
+        offset: int = 0,
     ) -> list[PostRecord]:
         """One page of the feed, newest first, in one statement.
 
-        For each followed author the newest `limit` posts are read from ix_posts_author_feed
-        (a LATERAL subquery), then merged: the work grows with the number of authors followed
-        and the page size, never with how many posts those authors wrote.
+        For each followed author the newest `offset + limit` posts are read from
+        ix_posts_author_feed (a LATERAL subquery), then merged: the work grows with the number
+        of authors followed and the page's end, never with how many posts those authors wrote.
         """
         conditions = self._conditions(now, tag_id, after)
         newest_of_author = (
             select(Post.id, Post.published_at)
             .where(Post.author_id == Follow.followee_id, *conditions)
             .order_by(Post.published_at.desc(), Post.id.desc())
-            .limit(limit)
+            .limit(offset + limit)
             .lateral("newest_of_author")
         )
         page = (
@@ -49,10 +50,21 @@ class FeedRepository:
             .where(Follow.follower_id == follower_id)
             .order_by(newest_of_author.c.published_at.desc(), newest_of_author.c.id.desc())
             .limit(limit)
+            .offset(offset)
             .subquery("page")
         )
         order = [page.c.published_at.desc(), page.c.id.desc()]
         return await self.posts.records_for(page, order, follower_id)
+
+    async def count(self, follower_id: uuid.UUID, *, now: datetime) -> int:
+        """How many posts the feed holds in all (it reads every one of them: use with care)."""
+        statement = (
+            select(func.count())
+            .select_from(Follow)
+            .join(Post, Post.author_id == Follow.followee_id)
+            .where(Follow.follower_id == follower_id, *self._conditions(now, None, None))
+        )
+        return int(await self.session.scalar(statement) or 0)
 
     def _conditions(
         self, now: datetime, tag_id: uuid.UUID | None, after: tuple[datetime, uuid.UUID] | None

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from inkwell.feeds.repository import FeedRepository
 from inkwell.models.user import User
 from inkwell.posts.cursors import decode_cursor, encode_cursor
-from inkwell.posts.records import PostRecord
+from inkwell.posts.records import PostPage, PostRecord
 from inkwell.tags.repository import TagRepository
 
 _SORT = "newest"  # the feed's cursors are those of GET /posts?sort=newest
@@ -42,3 +42,12 @@ class FeedService:
         return FeedPage(
             items=items, next_cursor=encode_cursor(items[-1].post, _SORT) if full else None
         )
+
+    async def feed_slice(self, *, user: User, limit: int, offset: int) -> PostPage:
+        """The feed newest first with `offset` posts skipped, and how many posts it holds."""
+        now = datetime.now(UTC)
+        items = await self.feeds.page(
+            user.id, now=now, tag_id=None, after=None, limit=limit, offset=offset
+        )
+        total = await self.feeds.count(user.id, now=now)
+        return PostPage(items=items, total=total, page=offset // limit + 1, page_size=limit)

@@ -20,6 +20,7 @@ class PostRecord:
     rank: float | None = None
     liked_by_me: bool = False
     bookmarked_by_me: bool = False
+    follows_author: bool = False  # the viewer follows the post's author
 
 
 @dataclass(frozen=True, slots=True)

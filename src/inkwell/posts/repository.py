@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from inkwell.core.ids import uuid7
-from inkwell.models.engagement import Bookmark, Like
+from inkwell.models.engagement import Bookmark, Follow, Like
 from inkwell.models.post import Post, PostSlug, PostStatus, PostTag, PostVersion, Tag
 from inkwell.models.user import User
 from inkwell.posts.exceptions import SlugTaken
@@ -73,10 +73,12 @@ class PostQuery:
     q: str | None = None
     published_after: datetime | None = None
     published_before: datetime | None = None
+    liked_by: str | None = None  # a username: only posts that account likes
     sort: str = "newest"
     after: tuple[datetime, uuid.UUID] | None = None
     limit: int = 20
     offset: int = 0
+    exact_total: bool = False  # count every match instead of stopping past COUNT_LIMIT
 
 
 def _tags_json() -> Any:
@@ -112,13 +114,23 @@ def _slug_conflict(error: IntegrityError) -> bool:
     return constraint == "uq_posts_slug_live"
 
 
-def _viewer_flags(viewer_id: uuid.UUID | None) -> tuple[Any, Any]:
-    """Did the viewer like / bookmark the post? Two key probes per row; false when anonymous."""
+def _viewer_flags(viewer_id: uuid.UUID | None) -> tuple[Any, Any, Any]:
+    """Did the viewer like / bookmark the post, do they follow its author? Three key probes
+    per row; false when anonymous."""
     if viewer_id is None:
-        return false().label("liked_by_me"), false().label("bookmarked_by_me")
+        return (
+            false().label("liked_by_me"),
+            false().label("bookmarked_by_me"),
+            false().label("follows_author"),
+        )
     liked = exists().where(Like.user_id == viewer_id, Like.post_id == Post.id)
     kept = exists().where(Bookmark.user_id == viewer_id, Bookmark.post_id == Post.id)
-    return liked.label("liked_by_me"), kept.label("bookmarked_by_me")
+    follows = exists().where(Follow.follower_id == viewer_id, Follow.followee_id == Post.author_id)
+    return (
+        liked.label("liked_by_me"),
+        kept.label("bookmarked_by_me"),
+        follows.label("follows_author"),
+    )
 
 
 def _record(row: Any, show_raw: bool = False) -> PostRecord:
@@ -129,6 +141,7 @@ def _record(row: Any, show_raw: bool = False) -> PostRecord:
         show_raw=show_raw,
         liked_by_me=row.liked_by_me,
         bookmarked_by_me=row.bookmarked_by_me,
+        follows_author=row.follows_author,
     )
 
 
@@ -192,6 +205,12 @@ class PostRepository:
         """A live post, locked until the end of the transaction."""
         return await self.session.scalar(
             select(Post).where(Post.id == post_id, Post.deleted_at.is_(None)).with_for_update()
+        )
+
+    async def get_for_update_by_slug(self, slug: str) -> Post | None:
+        """A live post by its current slug, locked until the end of the transaction."""
+        return await self.session.scalar(
+            select(Post).where(Post.slug == slug, Post.deleted_at.is_(None)).with_for_update()
         )
 
     async def taken_slugs(
@@ -290,7 +309,7 @@ class PostRepository:
         elif query.offset:
             page = page.offset(query.offset)
         records = await self.records_for(page.subquery("page"), order, viewer_id)
-        return records, await self._count(conditions)
+        return records, await self._count(conditions, exact=query.exact_total)
 
     async def _plan_for_these_values(self) -> None:
         """Plan this transaction's statements for their actual parameters.
@@ -302,10 +321,13 @@ class PostRepository:
         """
         await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
-    async def _count(self, conditions: list[ColumnElement[bool]]) -> int:
-        """How many posts match, counting no further than COUNT_LIMIT + 1."""
-        matching = select(Post.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
-        return int(await self.session.scalar(select(func.count()).select_from(matching)) or 0)
+    async def _count(self, conditions: list[ColumnElement[bool]], *, exact: bool = False) -> int:
+        """How many posts match: all of them when `exact`, else no further than COUNT_LIMIT + 1."""
+        matching = select(Post.id).where(*conditions)
+        if not exact:
+            matching = matching.limit(COUNT_LIMIT + 1)
+        counted = select(func.count()).select_from(matching.subquery())
+        return int(await self.session.scalar(counted) or 0)
 
     def _public_conditions(self, query: PostQuery) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = [
@@ -320,6 +342,8 @@ class PostRepository:
             )
             conditions.append(Post.author_id == author_id)
         conditions.extend(self._has_tag(tag_id) for tag_id in query.tag_ids)
+        if query.liked_by is not None:
+            conditions.append(self._liked_by(query.liked_by))
         if query.q is not None:
             conditions.append(Post.search_vector.bool_op("@@")(_tsquery(query.q)))
         if query.published_after is not None:
@@ -327,6 +351,14 @@ class PostRepository:
         if query.published_before is not None:
             conditions.append(Post.published_at < query.published_before)
         return conditions
+
+    def _liked_by(self, username: str) -> ColumnElement[bool]:
+        liker_id = (
+            select(User.id)
+            .where(func.lower(User.username) == username.lower(), User.deleted_at.is_(None))
+            .scalar_subquery()
+        )
+        return exists().where(Like.post_id == Post.id, Like.user_id == liker_id)
 
     def _has_tag(self, tag_id: uuid.UUID) -> ColumnElement[bool]:
         # A known tag id (not a subquery) lets the planner use the tag's own statistics: a

@@ -147,7 +147,7 @@ async def update_post(
     if_match: IfMatch = None,
 ) -> PostView:
     """Change the fields sent (PUT means the same); `If-Match` guards against lost updates."""
-    record = await service.update(post_id=post_id, editor=user, changes=changes, if_match=if_match)
+    record = await service.update(post_ref=post_id, editor=user, changes=changes, if_match=if_match)
     return _view(response, record)
 
 
@@ -158,7 +158,7 @@ async def delete_post(
     *, post_id: uuid.UUID, user: CurrentUser, service: PostServiceDep, if_match: IfMatch = None
 ) -> None:
     """Delete a post (it can no longer be read; its slug is free again)."""
-    await service.delete(post_id=post_id, user=user, if_match=if_match)
+    await service.delete(post_ref=post_id, user=user, if_match=if_match)
 
 
 @router.post("/{post_id}/publish", responses=errors(401, 403, 404, 422))

@@ -130,6 +130,7 @@ class PostListParams(BaseModel):
     page_size: Annotated[int, Field(ge=1, le=100)] = 20
     author: Username | None = None
     tag: Annotated[list[TagSlug], Field(max_length=5)] = Field(default_factory=list)
+    liked_by: Username | None = None
     q: SearchText | None = None
     published_after: UTCDateTime | None = None
     published_before: UTCDateTime | None = None

@@ -37,6 +37,8 @@ SUMMARY_CHARS = 280
 _SLUG_TRIES = 10
 _INSERT_TRIES = 3
 _KEYSET_SORTS = {"newest", "oldest"}
+# A post named by its id, or by a slug (its current one or one it used to have).
+PostRef = uuid.UUID | str
 
 
 def utcnow() -> datetime:
@@ -65,14 +67,18 @@ class PostService:
             raise PostNotFound
         return replace(record, show_raw=viewer is not None and can_edit(record.post, viewer))
 
-    async def visible(self, *, id_or_slug: str, viewer: User | None) -> Post:
-        """The post by id, slug or old slug, if the viewer may see it (PostNotFound otherwise)."""
+    async def read_current(self, *, id_or_slug: str, viewer: User | None) -> PostRecord:
+        """Like `read`, but an old slug answers the post itself instead of a Redirect."""
         found = await self.read(id_or_slug=id_or_slug, viewer=viewer)
         if isinstance(found, Redirect):
             found = await self.read(id_or_slug=found.slug, viewer=viewer)
         if isinstance(found, Redirect):  # pragma: no cover - a current slug never redirects
             raise PostNotFound
-        return found.post
+        return found
+
+    async def visible(self, *, id_or_slug: str, viewer: User | None) -> Post:
+        """The post by id, slug or old slug, if the viewer may see it (PostNotFound otherwise)."""
+        return (await self.read_current(id_or_slug=id_or_slug, viewer=viewer)).post
 
     async def _find(self, id_or_slug: str, viewer_id: uuid.UUID | None) -> PostRecord | None:
         record = None
@@ -97,13 +103,14 @@ class PostService:
         if params.cursor and params.sort not in _KEYSET_SORTS:
             raise InvalidPostInput("cursor", "cursors work with sort=newest or sort=oldest")
         after = decode_cursor(params.cursor, params.sort) if params.cursor else None
-        tag_ids = await self.tags.ids_by_slug(params.tag) if params.tag else {}
-        if len(tag_ids) < len(set(params.tag)):  # an unknown tag: nothing can match all
+        tag_ids = await self._known_tags(params.tag)
+        if tag_ids is None:
             return PostPage(items=[], total=0, page=params.page, page_size=params.page_size)
         query = PostQuery(
             now=utcnow(),
             author=params.author,
-            tag_ids=list(tag_ids.values()),
+            tag_ids=tag_ids,
+            liked_by=params.liked_by,
             q=q or None,
             published_after=params.published_after,
             published_before=params.published_before,
@@ -124,6 +131,44 @@ class PostService:
             next_cursor=next_cursor,
             total_is_exact=total <= COUNT_LIMIT,
         )
+
+    async def list_slice(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        author: str | None = None,
+        tag: str | None = None,
+        liked_by: str | None = None,
+        viewer: User | None = None,
+    ) -> PostPage:
+        """Public posts newest first, `offset` skipped, with the exact number of matches.
+
+        `tag` is a tag's name or slug; `liked_by` a username whose likes the posts must be.
+        """
+        tag_slug = slugify(tag, max_length=60) if tag is not None else None
+        tag_ids = await self._known_tags([tag_slug] if tag_slug is not None else [])
+        page = offset // limit + 1
+        if tag_ids is None:
+            return PostPage(items=[], total=0, page=page, page_size=limit)
+        query = PostQuery(
+            now=utcnow(),
+            author=author,
+            tag_ids=tag_ids,
+            liked_by=liked_by,
+            limit=limit,
+            offset=offset,
+            exact_total=True,
+        )
+        items, total = await self.posts.list_public(query, viewer.id if viewer else None)
+        return PostPage(items=items, total=total, page=page, page_size=limit)
+
+    async def _known_tags(self, slugs: list[str]) -> list[uuid.UUID] | None:
+        """The ids of these tags; None when one is unknown (then nothing can match them all)."""
+        tag_ids = await self.tags.ids_by_slug(slugs) if slugs else {}
+        if len(tag_ids) < len(set(slugs)):
+            return None
+        return list(tag_ids.values())
 
     async def search(
         self, *, q: str, page: int, page_size: int, viewer: User | None = None
@@ -174,10 +219,13 @@ class PostService:
         return await self._record(post.id, author)
 
     async def update(
-        self, *, post_id: uuid.UUID, editor: User, changes: PostUpdate, if_match: str | None
+        self, *, post_ref: PostRef, editor: User, changes: PostUpdate, if_match: str | None
     ) -> PostRecord:
-        """Change only the fields sent; a changed title, summary or content saves a version."""
-        post = await self._editable(post_id, editor, if_match)
+        """Change only the fields sent; a changed title, summary or content saves a version.
+
+        Sending `slug: null` with a new title gives the post a slug made from that title.
+        """
+        post = await self._editable(post_ref, editor, if_match)
         sent = changes.model_fields_set
         if not sent:  # nothing to change: same version, same ETag
             return await self._record(post.id, editor)
@@ -212,9 +260,9 @@ class PostService:
         await self.posts.save(post)
         return await self._record(post.id, user)
 
-    async def delete(self, *, post_id: uuid.UUID, user: User, if_match: str | None) -> None:
+    async def delete(self, *, post_ref: PostRef, user: User, if_match: str | None) -> None:
         """Soft-delete the post; its slug becomes free again."""
-        post = await self._editable(post_id, user, if_match)
+        post = await self._editable(post_ref, user, if_match)
         post.deleted_at = utcnow()
         await self.posts.save(post)
 
@@ -250,14 +298,26 @@ class PostService:
             raise PostNotFound
         return replace(record, show_raw=True)
 
-    async def _editable(self, post_id: uuid.UUID, user: User, if_match: str | None) -> Post:
-        post = await self.posts.get_for_update(post_id)
+    async def _editable(self, post_ref: PostRef, user: User, if_match: str | None) -> Post:
+        post = await self._locked(post_ref)
         if post is None or not can_see(post, user, utcnow()):
             raise PostNotFound
         if not can_edit(post, user):
             raise NotPostAuthor
         if if_match is not None and not etag_matches(if_match, post):
             raise PostChanged
+        return post
+
+    async def _locked(self, post_ref: PostRef) -> Post | None:
+        """The live post named by id, slug or old slug, locked for the transaction."""
+        if isinstance(post_ref, uuid.UUID):
+            return await self.posts.get_for_update(post_ref)
+        if not is_slug(post_ref):
+            return None
+        post = await self.posts.get_for_update_by_slug(post_ref)
+        if post is None:
+            owner = await self.posts.slug_owner(post_ref)
+            post = await self.posts.get_for_update(owner) if owner else None
         return post
 
     async def _history_reader(self, post_id: uuid.UUID, user: User) -> None:

@@ -93,12 +93,31 @@ class UserService:
         valid, _ = await self.hasher.verify(data.current_password, user.password_hash)
         if not valid:
             raise WrongPassword
-        check_password_policy(
-            data.new_password, username=user.username, email=user.email, field="new_password"
-        )
-        await self.users.set_fields(
-            user, {"password_hash": await self.hasher.hash(data.new_password)}
-        )
+        await self._set_password(user, data.new_password, current_session, field="new_password")
+
+    async def update_account(
+        self,
+        *,
+        user: User,
+        changes: ProfileUpdate,
+        new_password: str | None,
+        current_session: uuid.UUID | None,
+    ) -> User:
+        """Change profile fields and, when given, the password without the current one.
+
+        For transports whose contract has no current-password field (the RealWorld API): the
+        password policy still applies and every other session ends, as with change_password.
+        """
+        await self.update_profile(user=user, changes=changes)
+        if new_password is not None:
+            await self._set_password(user, new_password, current_session, field="password")
+        return user
+
+    async def _set_password(
+        self, user: User, password: str, current_session: uuid.UUID | None, *, field: str
+    ) -> None:
+        check_password_policy(password, username=user.username, email=user.email, field=field)
+        await self.users.set_fields(user, {"password_hash": await self.hasher.hash(password)})
         # Ending the other sessions also ends their access tokens (each token names its session).
         await self.sessions.revoke_all_sessions(user.id, keep=current_session)
         log.info("password changed", extra={"user_id": str(user.id)})

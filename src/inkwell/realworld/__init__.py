@@ -1,0 +1,1 @@
+"""The RealWorld (Conduit) API under /api: a second transport over Inkwell's services."""

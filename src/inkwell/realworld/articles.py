@@ -1,0 +1,188 @@
+"""RealWorld articles, favorites and comments: /api/articles..."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, status
+from pydantic import AfterValidator
+
+from inkwell.comments.router import CommentServiceDep
+from inkwell.comments.schemas import CommentCreate
+from inkwell.core.text import storable
+from inkwell.engagement.router import ServiceDep as EngagementServiceDep
+from inkwell.feeds.router import ServiceDep as FeedServiceDep
+from inkwell.models.post import PostStatus
+from inkwell.posts.records import PostPage
+from inkwell.posts.router import PostServiceDep
+from inkwell.posts.schemas import PostCreate, PostUpdate
+from inkwell.realworld.adapters import article, article_summary, comment
+from inkwell.realworld.dependencies import CurrentUser, LenientUser, OptionalUser
+from inkwell.realworld.openapi import responses
+from inkwell.realworld.schemas import (
+    ConduitArticleList,
+    ConduitArticleResponse,
+    ConduitCommentList,
+    ConduitCommentResponse,
+    ConduitNewArticleRequest,
+    ConduitNewCommentRequest,
+    ConduitUpdateArticleRequest,
+)
+from inkwell.realworld.translate import to_domain
+
+router = APIRouter(prefix="/articles", tags=["RealWorld"])
+
+Slug = Annotated[str, Path(max_length=200)]
+CommentId = Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)]
+
+
+def _filter(value: str | None) -> str | None:
+    """An empty filter (`?tag=`) is no filter."""
+    return storable(value) if value else None
+
+
+Filter = Annotated[str | None, Query(max_length=100), AfterValidator(_filter)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+def _list(page: PostPage) -> ConduitArticleList:
+    return ConduitArticleList(
+        articles=[article_summary(record) for record in page.items], articles_count=page.total
+    )
+
+
+@router.get("", responses=responses(401, 422))
+async def list_articles(
+    *,
+    viewer: OptionalUser,
+    service: PostServiceDep,
+    tag: Filter = None,
+    author: Filter = None,
+    favorited: Filter = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> ConduitArticleList:
+    """Public articles, newest first; `articlesCount` is the number of all matches."""
+    page = await service.list_slice(
+        limit=limit, offset=offset, author=author, tag=tag, liked_by=favorited, viewer=viewer
+    )
+    return _list(page)
+
+
+@router.get("/feed", responses=responses(401, 422))
+async def feed(
+    *, user: CurrentUser, service: FeedServiceDep, limit: Limit = 20, offset: Offset = 0
+) -> ConduitArticleList:
+    """Articles of the users you follow, newest first."""
+    return _list(await service.feed_slice(user=user, limit=limit, offset=offset))
+
+
+@router.get("/{slug}", responses=responses(404))
+async def get_article(
+    slug: Slug, viewer: LenientUser, service: PostServiceDep
+) -> ConduitArticleResponse:
+    """One article (an old slug still finds it); an expired token reads it anonymously."""
+    record = await service.read_current(id_or_slug=slug, viewer=viewer)
+    return ConduitArticleResponse(article=article(record))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=responses(401, 409, 422))
+async def create_article(
+    data: ConduitNewArticleRequest, user: CurrentUser, service: PostServiceDep
+) -> ConduitArticleResponse:
+    """Write an article; it is published at once (a post with status `published`)."""
+    sent = data.article
+    post = to_domain(
+        PostCreate,
+        {
+            "title": sent.title,
+            "content_raw": sent.body,
+            "summary": sent.description,
+            "tags": sent.tag_list,
+            "status": PostStatus.PUBLISHED,
+        },
+    )
+    record = await service.create(author=user, data=post)
+    return ConduitArticleResponse(article=article(record))
+
+
+def _post_changes(sent: dict[str, Any]) -> PostUpdate:
+    names = {"body": "content_raw", "description": "summary", "tag_list": "tags"}
+    values = {names.get(name, name): value for name, value in sent.items() if value is not None}
+    if "title" in values:
+        values["slug"] = None  # a new title makes a new slug (the old one keeps redirecting)
+    return to_domain(PostUpdate, values)
+
+
+@router.put("/{slug}", responses=responses(401, 403, 404, 422))
+async def update_article(
+    slug: Slug, data: ConduitUpdateArticleRequest, user: CurrentUser, service: PostServiceDep
+) -> ConduitArticleResponse:
+    """Change the fields sent (the author or an admin); a new title gives a new slug."""
+    changes = _post_changes(data.article.model_dump(exclude_unset=True))
+    record = await service.update(post_ref=slug, editor=user, changes=changes, if_match=None)
+    return ConduitArticleResponse(article=article(record))
+
+
+@router.delete(
+    "/{slug}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(401, 403, 404)
+)
+async def delete_article(slug: Slug, user: CurrentUser, service: PostServiceDep) -> None:
+    """Delete an article (the author or an admin)."""
+    await service.delete(post_ref=slug, user=user, if_match=None)
+
+
+@router.post("/{slug}/favorite", responses=responses(401, 404))
+async def favorite(
+    slug: Slug, user: CurrentUser, likes: EngagementServiceDep, posts: PostServiceDep
+) -> ConduitArticleResponse:
+    """Favorite (like) an article; favoriting twice is one favorite. Answers the article."""
+    await likes.mark(kind="like", id_or_slug=slug, user=user)
+    record = await posts.read_current(id_or_slug=slug, viewer=user)
+    return ConduitArticleResponse(article=article(record))
+
+
+@router.delete("/{slug}/favorite", responses=responses(401, 404))
+async def unfavorite(
+    slug: Slug, user: CurrentUser, likes: EngagementServiceDep, posts: PostServiceDep
+) -> ConduitArticleResponse:
+    """Take back a favorite (a like). Answers the article."""
+    await likes.unmark(kind="like", id_or_slug=slug, user=user)
+    record = await posts.read_current(id_or_slug=slug, viewer=user)
+    return ConduitArticleResponse(article=article(record))
+
+
+@router.get("/{slug}/comments", responses=responses(401, 404))
+async def list_comments(
+    slug: Slug, viewer: OptionalUser, service: CommentServiceDep
+) -> ConduitCommentList:
+    """Every comment of the article the caller may read, replies too, newest first."""
+    nodes = await service.flat(post_ref=slug, viewer=viewer)
+    return ConduitCommentList(comments=[comment(node) for node in nodes])
+
+
+@router.post(
+    "/{slug}/comments",
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(401, 403, 404, 422),
+)
+async def add_comment(
+    slug: Slug, data: ConduitNewCommentRequest, user: CurrentUser, service: CommentServiceDep
+) -> ConduitCommentResponse:
+    """Comment on an article (a top-level comment)."""
+    new = to_domain(CommentCreate, {"content": data.comment.body})
+    node = await service.create(post_ref=slug, author=user, data=new)
+    return ConduitCommentResponse(comment=comment(node))
+
+
+@router.delete(
+    "/{slug}/comments/{id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(401, 403, 404, 422),
+)
+async def delete_comment(
+    slug: Slug, comment_id: CommentId, user: CurrentUser, service: CommentServiceDep
+) -> None:
+    """Delete a comment (its author, the article's author, moderators, admins)."""
+    await service.delete_numbered(post_ref=slug, number=comment_id, user=user)

@@ -1,0 +1,110 @@
+"""Who is calling, as RealWorld clients say it: `Authorization: Token <jwt>` (or `Bearer`)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Security
+from fastapi.security import APIKeyHeader
+
+from inkwell.auth.dependencies import AuthServiceDep
+from inkwell.auth.exceptions import InvalidAccessToken
+from inkwell.core.errors import Unauthorized
+from inkwell.models.user import User
+
+_SCHEMES = {"token", "bearer"}
+TOKEN_SCHEME = "Token"  # noqa: S105 (a scheme name)
+OPTIONAL_TOKEN_SCHEME = "OptionalToken"  # noqa: S105
+_DESCRIPTION = "`Token <jwt>` (the `token` of a RealWorld user); `Bearer <jwt>` works too"
+# Two names for one header, so the OpenAPI document can tell required tokens from optional ones.
+_authorization = APIKeyHeader(
+    name="Authorization",
+    scheme_name=OPTIONAL_TOKEN_SCHEME,
+    auto_error=False,
+    description=_DESCRIPTION,
+)
+_required_authorization = APIKeyHeader(
+    name="Authorization", scheme_name=TOKEN_SCHEME, auto_error=False, description=_DESCRIPTION
+)
+
+
+class TokenMissing(Unauthorized):
+    code, title = "token_missing", "Authentication required"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The signed-in user and the token they presented (RealWorld answers it back)."""
+
+    user: User
+    token: str
+    session_id: uuid.UUID | None
+
+
+def presented_token(header: Annotated[str | None, Security(_authorization)] = None) -> str | None:
+    """The token of an `Authorization: Token <jwt>` or `Bearer <jwt>` header; None without one."""
+    if header is None or not header.strip():
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() not in _SCHEMES or not token.strip():
+        raise InvalidAccessToken("Send `Authorization: Token <jwt>`.")
+    return token.strip()
+
+
+def presented_token_or_none(
+    header: Annotated[str | None, Security(_authorization)] = None,
+) -> str | None:
+    try:
+        return presented_token(header)
+    except InvalidAccessToken:
+        return None
+
+
+async def optional_caller(
+    service: AuthServiceDep, token: Annotated[str | None, Depends(presented_token)]
+) -> Caller | None:
+    """The caller when a token is sent; an invalid token is refused even where none is needed."""
+    if token is None:
+        return None
+    principal = await service.authenticate(token)
+    return Caller(user=principal.user, token=token, session_id=principal.session_id)
+
+
+async def lenient_caller(
+    service: AuthServiceDep, token: Annotated[str | None, Depends(presented_token_or_none)]
+) -> Caller | None:
+    """The caller, or anonymous when the token is missing, invalid or expired (for routes the
+    contract lists no 401 for: front ends keep sending a token after it expired)."""
+    try:
+        return await optional_caller(service, token)
+    except InvalidAccessToken:
+        return None
+
+
+def current_caller(
+    caller: Annotated[Caller | None, Depends(optional_caller)],
+    _documented: Annotated[str | None, Security(_required_authorization)] = None,
+) -> Caller:
+    if caller is None:
+        raise TokenMissing("Send `Authorization: Token <jwt>`.")
+    return caller
+
+
+def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> User:
+    return caller.user
+
+
+def optional_user(caller: Annotated[Caller | None, Depends(optional_caller)]) -> User | None:
+    return caller.user if caller else None
+
+
+def lenient_user(caller: Annotated[Caller | None, Depends(lenient_caller)]) -> User | None:
+    return caller.user if caller else None
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+CurrentUser = Annotated[User, Depends(current_user)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+LenientUser = Annotated[User | None, Depends(lenient_user)]

@@ -1,0 +1,39 @@
+"""The RealWorld (Conduit) API under /api: its routers, and its error format for main.py."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from inkwell.realworld.articles import router as articles_router
+from inkwell.realworld.dependencies import OPTIONAL_TOKEN_SCHEME, TOKEN_SCHEME
+from inkwell.realworld.errors import render_conduit_error
+from inkwell.realworld.users import router as users_router
+
+API_PREFIX = "/api"
+ERROR_RENDERERS = {API_PREFIX: render_conduit_error}
+# How the OpenAPI document describes RealWorld's errors: `{"errors": {"<field>": ["<message>"]}}`.
+ERROR_CONTENT = {
+    API_PREFIX: {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["errors"],
+                "properties": {
+                    "errors": {
+                        "type": "object",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    }
+                },
+            }
+        }
+    }
+}
+OPTIONAL_SCHEMES = {OPTIONAL_TOKEN_SCHEME: TOKEN_SCHEME}
+
+
+def realworld_router() -> APIRouter:
+    """Every RealWorld endpoint, under /api, tagged "RealWorld" in /docs."""
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(users_router)
+    api.include_router(articles_router)
+    return api

@@ -1,0 +1,220 @@
+"""Request and response bodies of the RealWorld (Conduit) API, named as its contract names them.
+
+Field constraints are Inkwell's own (the same annotated types as /api/v1), so the services
+never see input that /api/v1 would refuse. Unknown fields are ignored, not refused: front ends
+differ in what they send back (some send the whole article), and nothing unknown is applied.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from inkwell.comments.schemas import Content as CommentBody
+from inkwell.core.text import storable
+from inkwell.posts.schemas import MAX_TAGS, Content, TagName, Title
+from inkwell.users.schemas import AvatarUrl, Bio, Email, Password, Username
+
+
+def conduit_time(value: datetime) -> str:
+    """ISO-8601 in UTC with milliseconds and a `Z`: `2026-11-22T06:49:04.123Z`."""
+    utc = value.astimezone(UTC)
+    # The year is padded by hand: strftime("%Y") gives "41", not "0041", on some platforms.
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
+
+ConduitTime = Annotated[
+    datetime,
+    PlainSerializer(conduit_time, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+def _blank_is_none(value: Any) -> Any:
+    """Settings forms send "" for a field left empty: it means "none" (image) or "unchanged"."""
+    return None if value == "" else value
+
+
+Description = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(storable),
+]
+LoginText = Annotated[str, StringConstraints(min_length=1, max_length=320)]
+LoginPassword = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+TagNames = Annotated[list[TagName], Field(max_length=MAX_TAGS)]
+
+
+class ConduitInput(BaseModel):
+    model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True)
+
+
+class ConduitOutput(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+# Requests
+
+
+class ConduitLoginUser(ConduitInput):
+    email: LoginText
+    password: LoginPassword
+
+
+class ConduitLoginRequest(ConduitInput):
+    user: ConduitLoginUser
+
+
+class ConduitNewUser(ConduitInput):
+    username: Username
+    email: Email
+    password: Password
+
+
+class ConduitNewUserRequest(ConduitInput):
+    user: ConduitNewUser
+
+
+class ConduitUpdateUser(ConduitInput):
+    """Only the fields sent change; `image: ""` clears the image, `password: ""` keeps it."""
+
+    email: Email | None = None
+    username: Username | None = None
+    password: Annotated[Password | None, BeforeValidator(_blank_is_none)] = None
+    bio: Bio | None = None
+    image: Annotated[AvatarUrl | None, BeforeValidator(_blank_is_none)] = None
+
+    @field_validator("email", "username", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("can't be null")
+        return value
+
+
+class ConduitUpdateUserRequest(ConduitInput):
+    user: ConduitUpdateUser
+
+
+class ConduitNewArticle(ConduitInput):
+    title: Title
+    description: Description
+    body: Content
+    tag_list: TagNames = Field(default_factory=list)
+
+
+class ConduitNewArticleRequest(ConduitInput):
+    article: ConduitNewArticle
+
+
+class ConduitUpdateArticle(ConduitInput):
+    """Only the fields sent (and not null) change; a new title gives a new slug."""
+
+    title: Title | None = None
+    description: Description | None = None
+    body: Content | None = None
+    tag_list: TagNames | None = None
+
+
+class ConduitUpdateArticleRequest(ConduitInput):
+    article: ConduitUpdateArticle
+
+
+class ConduitNewComment(ConduitInput):
+    body: CommentBody
+
+
+class ConduitNewCommentRequest(ConduitInput):
+    comment: ConduitNewComment
+
+
+# Responses
+
+
+class ConduitUser(ConduitOutput):
+    email: str
+    token: str
+    username: str
+    bio: str | None
+    image: str | None
+
+
+class ConduitUserResponse(ConduitOutput):
+    user: ConduitUser
+
+
+class ConduitProfile(ConduitOutput):
+    username: str
+    bio: str | None
+    image: str | None
+    following: bool
+
+
+class ConduitProfileResponse(ConduitOutput):
+    profile: ConduitProfile
+
+
+class ConduitArticleSummary(ConduitOutput):
+    """An article in a list: everything but the body."""
+
+    slug: str
+    title: str
+    description: str
+    tag_list: list[str]
+    created_at: ConduitTime
+    updated_at: ConduitTime
+    favorited: bool
+    favorites_count: int
+    author: ConduitProfile
+
+
+class ConduitArticle(ConduitArticleSummary):
+    body: str
+
+
+class ConduitArticleResponse(ConduitOutput):
+    article: ConduitArticle
+
+
+class ConduitArticleList(ConduitOutput):
+    articles: list[ConduitArticleSummary]
+    articles_count: int
+
+
+class ConduitComment(ConduitOutput):
+    id: int
+    created_at: ConduitTime
+    updated_at: ConduitTime
+    body: str
+    author: ConduitProfile
+
+
+class ConduitCommentResponse(ConduitOutput):
+    comment: ConduitComment
+
+
+class ConduitCommentList(ConduitOutput):
+    comments: list[ConduitComment]
+
+
+class ConduitTags(ConduitOutput):
+    tags: list[str]
+
+
+class ConduitErrorBody(BaseModel):
+    """Every RealWorld error: `{"errors": {"<field or resource>": ["<message>"]}}`."""
+
+    errors: dict[str, list[str]]
