@@ -90,3 +90,26 @@ async def test_anonymous_writes_are_401_not_429(strict: AppState) -> None:
             for n in range(LIMIT + 2)
         ]
     assert set(codes) == {401}
+
+
+async def test_realworld_writes_share_the_limits(strict: AppState, session: AsyncSession) -> None:
+    writer = await create_user(session)
+    async with api_client(strict) as client:
+        token = (
+            await client.post(
+                "/api/users/login",
+                json={"user": {"email": writer.email, "password": "correct horse battery staple"}},
+            )
+        ).json()
+        headers = {"Authorization": f"Token {token['user']['token']}"}
+        codes = [
+            (
+                await client.post(
+                    "/api/articles",
+                    headers=headers,
+                    json={"article": {"title": f"Article {n}", "description": "d", "body": "b"}},
+                )
+            ).status_code
+            for n in range(LIMIT + 1)
+        ]
+    assert codes == [201] * LIMIT + [429]

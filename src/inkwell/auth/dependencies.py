@@ -123,8 +123,12 @@ AdminUser = Annotated[User, require_role(Role.ADMIN)]
 ModeratorUser = Annotated[User, require_role(Role.MODERATOR, Role.ADMIN)]
 
 
-def _write_limit(action: str, setting: str) -> Any:
-    async def count_write(user: CurrentUser, state: StateDep) -> None:
+def write_limit(action: str, setting: str, signed_in: Any = current_user) -> Any:
+    """A route dependency counting one `action` by the user `signed_in` resolves (429 past the
+    limit in `setting`); the RealWorld transport passes its own `Token` user dependency."""
+
+    # The dependency is a default value: a local name in an annotation would not resolve.
+    async def count_write(state: StateDep, user: User = Depends(signed_in)) -> None:
         limit = int(getattr(state.settings, setting))
         await Throttle(state.limiter, state.settings).check_user(
             action, user_id=user.id, limit=limit
@@ -140,6 +144,6 @@ async def _count_view(client: ClientDep, state: StateDep) -> None:
 
 
 # Route dependencies (`dependencies=[...]`) that count writes per user and views per IP.
-PostWriteLimit = _write_limit("post write", "rate_limit_post_writes_per_user")
-CommentWriteLimit = _write_limit("comment write", "rate_limit_comment_writes_per_user")
+PostWriteLimit = write_limit("post write", "rate_limit_post_writes_per_user")
+CommentWriteLimit = write_limit("comment write", "rate_limit_comment_writes_per_user")
 ViewLimit = Depends(_count_view)

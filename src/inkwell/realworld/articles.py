@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, status
 from pydantic import AfterValidator
 
+from inkwell.auth.dependencies import write_limit
 from inkwell.comments.router import CommentServiceDep
 from inkwell.comments.schemas import CommentCreate
 from inkwell.core.text import storable
@@ -17,7 +18,7 @@ from inkwell.posts.records import PostPage
 from inkwell.posts.router import PostServiceDep
 from inkwell.posts.schemas import PostCreate, PostUpdate
 from inkwell.realworld.adapters import article, article_summary, comment
-from inkwell.realworld.dependencies import CurrentUser, LenientUser, OptionalUser
+from inkwell.realworld.dependencies import CurrentUser, LenientUser, OptionalUser, current_user
 from inkwell.realworld.openapi import responses
 from inkwell.realworld.schemas import (
     ConduitArticleList,
@@ -31,6 +32,9 @@ from inkwell.realworld.schemas import (
 from inkwell.realworld.translate import to_domain
 
 router = APIRouter(prefix="/articles", tags=["RealWorld"])
+# The same per-user write limits as /api/v1, counted for the RealWorld caller.
+PostWrites = write_limit("post write", "rate_limit_post_writes_per_user", current_user)
+CommentWrites = write_limit("comment write", "rate_limit_comment_writes_per_user", current_user)
 
 Slug = Annotated[str, Path(max_length=200)]
 CommentId = Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)]
@@ -87,7 +91,12 @@ async def get_article(
     return ConduitArticleResponse(article=article(record))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=responses(401, 409, 422))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(401, 409, 422, 429),
+    dependencies=[PostWrites],
+)
 async def create_article(
     data: ConduitNewArticleRequest, user: CurrentUser, service: PostServiceDep
 ) -> ConduitArticleResponse:
@@ -115,7 +124,7 @@ def _post_changes(sent: dict[str, Any]) -> PostUpdate:
     return to_domain(PostUpdate, values)
 
 
-@router.put("/{slug}", responses=responses(401, 403, 404, 422))
+@router.put("/{slug}", responses=responses(401, 403, 404, 422, 429), dependencies=[PostWrites])
 async def update_article(
     slug: Slug, data: ConduitUpdateArticleRequest, user: CurrentUser, service: PostServiceDep
 ) -> ConduitArticleResponse:
@@ -165,7 +174,8 @@ async def list_comments(
 @router.post(
     "/{slug}/comments",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 404, 422),
+    responses=responses(401, 403, 404, 422, 429),
+    dependencies=[CommentWrites],
 )
 async def add_comment(
     slug: Slug, data: ConduitNewCommentRequest, user: CurrentUser, service: CommentServiceDep

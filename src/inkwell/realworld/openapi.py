@@ -12,6 +12,7 @@ _DESCRIPTIONS = {
     404: "Not found",
     409: "Already taken",
     422: "Invalid input (per-field messages)",
+    429: "Too many writes in a short time (see Retry-After)",
 }
 
 
