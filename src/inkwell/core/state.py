@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from inkwell.core.config import Settings
-from inkwell.core.db import create_engine, create_sessionmaker
+from inkwell.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from inkwell.core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from inkwell.core.security import PasswordHasher, TokenCodec
 
@@ -22,6 +22,10 @@ class AppState:
     codec: TokenCodec
     limiter: RateLimiter
     redis: Redis | None = None
+    read_sessionmaker: async_sessionmaker[AsyncSession] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.read_sessionmaker = create_read_sessionmaker(self.sessionmaker)
 
     @classmethod
     def build(cls, settings: Settings, *, engine: AsyncEngine | None = None) -> AppState:
