@@ -1,7 +1,7 @@
 """Issue 6's benchmark: Inkwell against a Starlette + asyncpg baseline on the same database.
 
-    make bench              # full run, about 15 minutes (data load included the first time)
-    make bench-quick        # smoke run, about 2 minutes once the data is loaded
+    make bench              # full run, 10-20 minutes (data load included the first time)
+    make bench-quick        # smoke run, about 4 minutes once the data is loaded
     .venv/bin/python -m bench.run --help
 
 Loads the data set into its own database (reused while its seed and shape match), starts
