@@ -7,7 +7,9 @@ same JSON as Inkwell, field for field (tests/bench/ checks that). It is what "th
 Python can do with the same SQL" means in docs/benchmarks.md: no ORM, no session, no
 transaction, no dependency injection, no validation beyond what the URL needs; a warm asyncpg
 pool whose connections plan every statement for its values (`plan_cache_mode`), JSON by
-pydantic-core (Rust). Anonymous public reads only.
+pydantic-core (Rust). Anonymous public reads, and the feed, whose bearer token it checks as
+Inkwell does: the app's own JWT check (BENCH_JWT_SECRET must be Inkwell's secret), then the
+user and session in the feed's statement.
 """
 
 from __future__ import annotations
@@ -20,14 +22,18 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+from pydantic import SecretStr
 from pydantic_core import to_json
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from inkwell.core.config import Settings
 from inkwell.core.markdown import highlight
+from inkwell.core.security import InvalidToken, TokenCodec
 from inkwell.posts.repository import _HEADLINE_OPTIONS, COUNT_LIMIT, MARK_START, MARK_STOP
+from inkwell.realworld.schemas import conduit_time
 
 MAX_PAGE_SIZE = 100
 
@@ -86,6 +92,93 @@ ORDER BY best.rank DESC, p.published_at DESC, p.id DESC
 """
 
 
+# A post's comment threads: the page of roots the reader can see (or that lead to replies
+# they can see), each followed by its whole thread in path order. The outer row exists for
+# a post without comments, so no row at all means no such post.
+_SHOWN = "{c}.deleted_at IS NULL AND {c}.status = 'visible'"
+COMMENT_THREADS = f"""
+WITH post AS (
+    SELECT p.id, p.comments_count FROM posts p
+    WHERE p.slug = $1 AND p.deleted_at IS NULL
+      AND p.status IN ('published', 'scheduled', 'archived') AND p.published_at <= now()
+),
+roots AS (
+    SELECT c.id, c.created_at, count(*) OVER () AS threads
+    FROM post JOIN comments c ON c.post_id = post.id
+    WHERE c.parent_id IS NULL AND ({_SHOWN.format(c="c")} OR EXISTS (
+        SELECT 1 FROM comments r
+        WHERE r.root_id = c.id AND r.id <> c.id AND {_SHOWN.format(c="r")}))
+    ORDER BY c.created_at DESC, c.id DESC LIMIT $2 OFFSET $3
+)
+SELECT post.comments_count, roots.threads, c.id, c.number, c.post_id, c.parent_id, c.depth,
+    c.status::text AS status, c.deleted_at IS NOT NULL AS deleted,
+    {_SHOWN.format(c="c")} AS shown, c.content_html, u.username, u.display_name, u.avatar_url,
+    c.created_at, c.updated_at, c.edited_at
+FROM post LEFT JOIN (
+    roots JOIN comments c ON c.root_id = roots.id
+    LEFT JOIN users u ON u.id = c.author_id AND u.deleted_at IS NULL
+) ON true
+ORDER BY roots.created_at DESC, roots.id DESC, c.path
+"""
+
+# The feed: the caller's user and session checked as the app's access-token check does,
+# the newest listed posts of each followed author (LATERAL, as Inkwell reads them), merged,
+# with the caller's like and bookmark flags. No row: the token's user or session is gone.
+FEED = f"""
+WITH me AS (
+    SELECT u.id FROM users u
+    WHERE u.id = $1 AND u.deleted_at IS NULL AND u.is_active AND u.token_version = $2
+      AND ($3::uuid IS NULL OR EXISTS (
+          SELECT 1 FROM user_sessions s
+          WHERE s.id = $3 AND s.revoked_at IS NULL AND s.expires_at > now()))
+),
+page AS (
+    SELECT newest.id, newest.published_at
+    FROM me JOIN follows f ON f.follower_id = me.id CROSS JOIN LATERAL (
+        SELECT p.id, p.published_at FROM posts p
+        WHERE p.author_id = f.followee_id AND {_LISTED}
+        ORDER BY p.published_at DESC, p.id DESC LIMIT $4
+    ) newest
+    ORDER BY newest.published_at DESC, newest.id DESC LIMIT $4
+)
+SELECT {_SUMMARY},
+    EXISTS (SELECT 1 FROM likes l WHERE l.user_id = me.id AND l.post_id = p.id) AS liked,
+    EXISTS (SELECT 1 FROM bookmarks b WHERE b.user_id = me.id AND b.post_id = p.id) AS kept
+FROM me LEFT JOIN (
+    page JOIN posts p ON p.id = page.id JOIN users u ON u.id = p.author_id
+) ON true
+ORDER BY page.published_at DESC, page.id DESC
+"""
+
+# RealWorld: an article's fields; createdAt is when it became public, updatedAt never earlier.
+_ARTICLE = """
+    p.slug, p.title, p.summary, p.likes_count, u.username, u.bio, u.avatar_url,
+    coalesce(p.published_at, p.created_at) AS created,
+    greatest(coalesce(p.published_at, p.created_at), p.updated_at) AS updated,
+    ARRAY(SELECT (SELECT t.name FROM tags t WHERE t.id = pt.tag_id)
+          FROM post_tags pt WHERE pt.post_id = p.id ORDER BY pt.position) AS tag_list
+"""
+# A page of listed articles, newest first, and the exact number of them (the contract's
+# articlesCount); the outer row carries the count even past the last page.
+RW_ARTICLES = f"""
+WITH page AS (
+    SELECT p.id FROM posts p WHERE {_LISTED}
+    ORDER BY p.published_at DESC, p.id DESC LIMIT $1 OFFSET $2
+)
+SELECT total.n AS total, {_ARTICLE}
+FROM (SELECT count(*) AS n FROM posts p WHERE {_LISTED}) total LEFT JOIN (
+    page JOIN posts p ON p.id = page.id JOIN users u ON u.id = p.author_id
+) ON true
+ORDER BY p.published_at DESC, p.id DESC
+"""
+RW_ARTICLE = f"""
+SELECT {_ARTICLE}, p.content_raw
+FROM posts p JOIN users u ON u.id = p.author_id
+WHERE p.slug = $1 AND p.deleted_at IS NULL
+  AND p.status IN ('published', 'scheduled', 'archived') AND p.published_at <= now()
+"""
+
+
 def summary(row: asyncpg.Record) -> dict[str, Any]:
     """A post in a list, as Inkwell's PostSummary serialises it."""
     return {
@@ -116,6 +209,71 @@ def summary(row: asyncpg.Record) -> dict[str, Any]:
         # The baseline serves anonymous readers, as the measured Inkwell requests are.
         "liked_by_me": False,
         "bookmarked_by_me": False,
+    }
+
+
+def comment(row: asyncpg.Record) -> dict[str, Any]:
+    """A comment as an anonymous reader gets it; a placeholder has no content and no author."""
+    shown = row["shown"]
+    author = {
+        "username": row["username"],
+        "display_name": row["display_name"],
+        "avatar_url": row["avatar_url"],
+    }
+    return {
+        "id": row["id"],
+        "number": row["number"],
+        "post_id": row["post_id"],
+        "parent_id": row["parent_id"],
+        "depth": row["depth"],
+        "status": row["status"],
+        "deleted": row["deleted"],
+        "content_html": row["content_html"] if shown else None,
+        "content_raw": None,
+        "author": author if shown and row["username"] is not None else None,
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "edited_at": row["edited_at"],
+        "replies": [],
+    }
+
+
+def threads(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
+    """Nest the rows (roots, each followed by its thread in path order) into trees."""
+    nodes: dict[Any, dict[str, Any]] = {}
+    roots = []
+    for row in rows:
+        node = nodes[row["id"]] = comment(row)
+        if row["parent_id"] is None:
+            roots.append(node)
+        elif (parent := nodes.get(row["parent_id"])) is not None:
+            parent["replies"].append(node)
+    return [root for root in roots if _prune(root)]
+
+
+def _prune(node: dict[str, Any]) -> bool:
+    """Keep a comment the reader sees, or a placeholder with a reply the reader sees."""
+    node["replies"] = [reply for reply in node["replies"] if _prune(reply)]
+    return node["content_html"] is not None or bool(node["replies"])
+
+
+def article(row: asyncpg.Record) -> dict[str, Any]:
+    """A RealWorld article in a list (no body), for an anonymous reader."""
+    return {
+        "slug": row["slug"],
+        "title": row["title"],
+        "description": row["summary"],
+        "tagList": row["tag_list"],
+        "createdAt": conduit_time(row["created"]),
+        "updatedAt": conduit_time(row["updated"]),
+        "favorited": False,
+        "favoritesCount": row["likes_count"],
+        "author": {
+            "username": row["username"],
+            "bio": row["bio"],
+            "image": row["avatar_url"],
+            "following": False,
+        },
     }
 
 
@@ -202,6 +360,81 @@ async def search_posts(request: Request) -> Response:
     return json_response({"items": items, "total": total, "page": page, "page_size": size})
 
 
+async def list_comments(request: Request) -> Response:
+    paging = _page(request)
+    if paging is None:
+        return json_response({"status": 422}, status=422)
+    page, size = paging
+    slug = request.path_params["slug"]
+    rows = await _pool(request).fetch(COMMENT_THREADS, slug, size, (page - 1) * size)
+    if not rows:
+        return _not_found()
+    body = {
+        "items": threads([row for row in rows if row["id"] is not None]),
+        "total": rows[0]["comments_count"],
+        "threads": rows[0]["threads"] or 0,
+        "page": page,
+        "page_size": size,
+    }
+    return json_response(body)
+
+
+def _caller(request: Request) -> tuple[Any, int, Any] | None:
+    """The user id, token version and session id of a valid access token (None: no token)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    codec: TokenCodec = request.app.state.codec
+    try:
+        claims = codec.decode(token)
+    except InvalidToken:
+        return None
+    return claims.user_id, claims.token_version, claims.session_id
+
+
+async def feed(request: Request) -> Response:
+    caller, size = _caller(request), _page(request)
+    if size is None:
+        return json_response({"status": 422}, status=422)
+    rows = await _pool(request).fetch(FEED, *caller, size[1]) if caller else []
+    if not rows:
+        return json_response({"status": 401, "code": "unauthorized"}, status=401)
+    items = [
+        summary(row) | {"liked_by_me": row["liked"], "bookmarked_by_me": row["kept"]}
+        for row in rows
+        if row["id"] is not None
+    ]
+    full = len(items) == size[1]
+    return json_response({"items": items, "next_cursor": cursor(rows[-1]) if full else None})
+
+
+def _offset(request: Request) -> tuple[int, int] | None:
+    try:
+        limit = int(request.query_params.get("limit", "20"))
+        offset = int(request.query_params.get("offset", "0"))
+    except ValueError:
+        return None
+    if not (1 <= limit <= MAX_PAGE_SIZE and 0 <= offset <= 1_000_000):
+        return None
+    return limit, offset
+
+
+async def rw_articles(request: Request) -> Response:
+    paging = _offset(request)
+    if paging is None:
+        return json_response({"status": 422}, status=422)
+    rows = await _pool(request).fetch(RW_ARTICLES, *paging)
+    articles = [article(row) for row in rows if row["slug"] is not None]
+    return json_response({"articles": articles, "articlesCount": rows[0]["total"]})
+
+
+async def rw_article(request: Request) -> Response:
+    row = await _pool(request).fetchrow(RW_ARTICLE, request.path_params["slug"])
+    if row is None:
+        return json_response({"errors": {"article": ["not found"]}}, status=404)
+    return json_response({"article": article(row) | {"body": row["content_raw"]}})
+
+
 async def health(_request: Request) -> Response:
     return json_response({"status": "ok"})
 
@@ -235,11 +468,23 @@ ROUTES: list[tuple[str, Handler]] = [
     ("/api/v1/posts", list_posts),
     ("/api/v1/posts/search", search_posts),
     ("/api/v1/posts/{slug}", get_post),
+    ("/api/v1/posts/{slug}/comments", list_comments),
+    ("/api/v1/feed", feed),
+    ("/api/articles", rw_articles),
+    ("/api/articles/{slug}", rw_article),
     ("/health/live", health),
 ]
 
 
-def create_app(url: str | None = None, pool_size: int | None = None) -> Starlette:
+def token_codec(secret: str) -> TokenCodec:
+    """Inkwell's access-token check with Inkwell's secret (and its default issuer, audience,
+    algorithm, which the harness does not change)."""
+    return TokenCodec(Settings(_env_file=None, jwt_secret=SecretStr(secret)))
+
+
+def create_app(
+    url: str | None = None, pool_size: int | None = None, jwt_secret: str | None = None
+) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.pool = await create_pool(
@@ -250,7 +495,9 @@ def create_app(url: str | None = None, pool_size: int | None = None) -> Starlett
         await app.state.pool.close()
 
     routes = [Route(path, handler) for path, handler in ROUTES]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.codec = token_codec(jwt_secret or os.environ["BENCH_JWT_SECRET"])
+    return app
 
 
 def app_factory() -> Starlette:

@@ -9,6 +9,7 @@ import statistics
 import subprocess
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -89,16 +90,10 @@ def saturation(
 
     Passes when every answer is a 200 or a 503 with Retry-After and nothing times out.
     """
-    tiny = ServerConfig(
-        database_url=config.database_url,
-        workers=config.workers,
-        pool_size=2,
-        pool_timeout_s=0.05,
-        log_dir=workdir,
-    )
+    tiny = replace(config, pool_size=2, pool_timeout_s=0.05, log_dir=workdir)
     paths = workdir / "saturation.paths"
     paths.write_text("\n".join(f"/api/v1/posts/search?q={w}" for w in params.words) + "\n")
-    with running([start_inkwell(tiny, 8102)]) as (server,):
+    with running([start_inkwell(tiny, config.port_base + 2)]) as (server,):
         result = run_wrk(
             server.url,
             paths,
@@ -132,9 +127,18 @@ def mixed(
     if binary is None:
         return {"skipped": "locust is not installed (make bench installs it in .bench-tools)"}
     data = workdir / "mixed.json"
-    data.write_text(json.dumps({"slugs": params.slugs, "tags": params.tags, "words": params.words}))
+    data.write_text(
+        json.dumps(
+            {
+                "slugs": params.slugs,
+                "commented": params.commented_slugs,
+                "tags": params.tags,
+                "words": params.words,
+            }
+        )
+    )
     steps = []
-    with running([start_inkwell(config, 8103)]) as (server,):
+    with running([start_inkwell(config, config.port_base + 3)]) as (server,):
         for users in steps_of_users:
             steps.append(
                 _locust_step(
@@ -203,13 +207,26 @@ def _read_locust(prefix: Path, users: int) -> dict[str, Any]:
     }
 
 
+# The mixed run's comments (on the data set's posts), and their posts' counters put back.
+_DELETE_MIXED_COMMENTS = """
+WITH gone AS (
+    DELETE FROM comments WHERE content_raw LIKE 'Bench mixed %'
+    RETURNING post_id, status = 'visible' AND deleted_at IS NULL AS counted
+)
+UPDATE posts SET comments_count = comments_count - gone.n
+FROM (SELECT post_id, count(*) FILTER (WHERE counted) AS n FROM gone GROUP BY post_id) gone
+WHERE posts.id = gone.post_id
+"""
+
+
 async def _clean_mixed_writes(url: str) -> None:
     """Remove what the mixed run wrote, so the next run sees the same data."""
     connection = await asyncpg.connect(url)
     try:
+        await connection.execute(_DELETE_MIXED_COMMENTS)
         await connection.execute("DELETE FROM posts WHERE title LIKE 'Bench mixed %'")
         await connection.execute("DELETE FROM user_sessions")
-        await connection.execute("VACUUM ANALYZE posts")
+        await connection.execute("VACUUM ANALYZE posts, comments")
     finally:
         await connection.close()
 

@@ -1,14 +1,17 @@
-"""Fill a database with a large, realistic data set: authors, tags and (by default) 100k posts.
+"""Fill a database with a large, realistic data set: authors, tags, posts, comments and follows.
 
     python -m bench.generate --database-url postgresql://postgres@127.0.0.1:5432/inkwell_bench
 
-Issue 6's data set (what `make bench` loads): `--authors 1000 --tags 50 --tags-per-post 3`
-(and 200k comments once a `comments` table exists). Every author can sign in with
+Issue 6's data set (what `make bench` loads): `--authors 1000 --tags 50 --tags-per-post 3
+--comments 200000 --follows-min 20 --follows-max 50`. Every author can sign in with
 BENCH_PASSWORD; the same seed gives the same rows (ids are derived from the seed too).
 
 The database is migrated first. Posts have Zipf-distributed words (so search terms range from
 very common to rare), Zipf-distributed tags, 92% published over three years, 4% drafts, 2%
 scheduled, 2% archived, 1% deleted. Content is rendered by the app's own Markdown pipeline.
+Comments go on published posts (Zipf: a few posts get most), a quarter of them replies
+(threads up to MAX_REPLY_DEPTH deep); each post's `comments_count` is the number of its rows.
+Each author follows a random set of `--follows-min` to `--follows-max` other authors.
 Rows go in with COPY; the database computes `search_vector` itself. Then VACUUM ANALYZE.
 """
 
@@ -22,6 +25,7 @@ import random
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -100,11 +104,14 @@ BENCH_PASSWORD_HASH = (
     "$argon2id$v=19$m=19456,t=2,p=1$OhU9IBp/rFKTZiCe3DHxkw$"  # noqa: S105 - a benchmark hash
     "VMj7IgrW4KZkLkWzVGPMiQuFlXL3T/1M3FY3/27eZ2o"
 )
+# Replies nest at most this deep (the app allows 5 by default).
+MAX_REPLY_DEPTH = 3
 COMMENT_COLUMNS = (
     "id",
     "post_id",
     "author_id",
     "parent_id",
+    "root_id",
     "path",
     "depth",
     "content_raw",
@@ -215,7 +222,6 @@ def post_rows(writer: Writer, authors: list[uuid.UUID], count: int) -> Iterator[
             json.dumps({"seo_title": title[:60]}),
             reading_minutes(raw),
             min(likes, 10**6),
-            writer.rng.randint(0, 20),
             created,
             created,
             deleted_at,
@@ -235,7 +241,6 @@ POST_COLUMNS = (
     "metadata",
     "reading_time",
     "likes_count",
-    "comments_count",
     "created_at",
     "updated_at",
     "deleted_at",
@@ -251,7 +256,9 @@ async def load(
     seed: int,
     tags_per_post: int | None = None,
     comments: int = 0,
+    follows: tuple[int, int] = (0, 0),
 ) -> None:
+    """Load the data set; `follows` is the (min, max) number of authors each author follows."""
     connection = await asyncpg.connect(url)
     try:
         # COPY is binary: jsonb's binary form is a version byte and the JSON text.
@@ -281,6 +288,7 @@ async def load(
             await _copy_posts(connection, writer, batch)
         if comments:
             await _comments(connection, writer, author_ids, comments)
+        await _follows(connection, writer, author_ids, *follows)
         await connection.execute("VACUUM ANALYZE")
         print(f"loaded {posts} posts in {time.perf_counter() - started:.0f}s")
     finally:
@@ -305,16 +313,7 @@ async def _authors(connection: asyncpg.Connection, writer: Writer, count: int) -
 async def _comments(
     connection: asyncpg.Connection, writer: Writer, authors: list[uuid.UUID], count: int
 ) -> None:
-    """`count` comments on public posts (a quarter are replies), if the schema has comments."""
-    have = {
-        row[0]
-        for row in await connection.fetch(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'comments'"
-        )
-    }
-    if not set(COMMENT_COLUMNS) <= have:
-        print("no comments table with the expected columns: comments skipped")
-        return
+    """`count` comments on published posts; each post's comments_count is set to its rows."""
     posts = await connection.fetch(
         "SELECT id, published_at FROM posts WHERE status = 'published' AND deleted_at IS NULL "
         "ORDER BY id"
@@ -323,42 +322,72 @@ async def _comments(
     await connection.copy_records_to_table("comments", records=rows, columns=COMMENT_COLUMNS)
     await connection.execute(
         "UPDATE posts SET comments_count = c.n FROM "
-        "(SELECT post_id, count(*) AS n FROM comments GROUP BY post_id) c "
+        "(SELECT post_id, count(*) AS n FROM comments "
+        " WHERE status = 'visible' AND deleted_at IS NULL GROUP BY post_id) c "
         "WHERE c.post_id = posts.id"
     )
     print(f"loaded {count} comments")
 
 
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """Where a comment sits in its thread: what a reply to it needs."""
+
+    id: uuid.UUID
+    root_id: uuid.UUID
+    path: str
+    when: datetime
+
+
 def comment_rows(
     writer: Writer, posts: list[Any], authors: list[uuid.UUID], count: int
 ) -> Iterator[tuple[Any, ...]]:
-    """Comments with Zipf-distributed posts (a few posts get most); replies follow their parent."""
+    """Comments with Zipf-distributed posts (a few posts get most); a quarter are replies to an
+    earlier comment of the same post (at most MAX_REPLY_DEPTH deep), later than their parent."""
     weights = list(itertools.accumulate(1 / (n + 1) ** 0.8 for n in range(len(posts))))
-    roots: dict[uuid.UUID, list[tuple[uuid.UUID, str, datetime]]] = {}
+    parents: dict[uuid.UUID, list[Placed]] = {}
     for _ in range(count):
         post_id, published = writer.rng.choices(posts, cum_weights=weights)[0]
-        threads = roots.setdefault(post_id, [])
-        parent = writer.rng.choice(threads) if threads and writer.rng.random() < 0.25 else None
-        start = parent[2] if parent else published
+        earlier = parents.setdefault(post_id, [])
+        parent = writer.rng.choice(earlier) if earlier and writer.rng.random() < 0.25 else None
+        start = parent.when if parent else published
         when = min(start + timedelta(minutes=writer.rng.randint(1, 60 * 24 * 30)), NOW)
         comment_id = seeded_uuid7(writer.rng, when)
-        path = f"{parent[1]}.{comment_id.hex}" if parent else comment_id.hex
+        path = f"{parent.path}.{comment_id.hex}" if parent else comment_id.hex
+        depth = path.count(".")
+        if depth < MAX_REPLY_DEPTH:
+            earlier.append(Placed(comment_id, parent.root_id if parent else comment_id, path, when))
         text = writer.comment()
-        if parent is None:
-            threads.append((comment_id, path, when))
         yield (
             comment_id,
             post_id,
             writer.rng.choice(authors),
-            parent[0] if parent else None,
+            parent.id if parent else None,
+            parent.root_id if parent else comment_id,
             path,
-            path.count("."),
+            depth,
             text,
             f"<p>{text}</p>",
             "visible",
             when,
             when,
         )
+
+
+async def _follows(
+    connection: asyncpg.Connection, writer: Writer, authors: list[uuid.UUID], low: int, high: int
+) -> None:
+    """Each author follows between `low` and `high` other authors, chosen at random."""
+    rows: list[tuple[uuid.UUID, uuid.UUID, datetime]] = []
+    for follower in authors:
+        others = [author for author in authors if author != follower]
+        wanted = min(writer.rng.randint(low, high), len(others))
+        since = NOW - timedelta(seconds=writer.rng.randint(0, 365 * 86400))
+        rows.extend((follower, followee, since) for followee in writer.rng.sample(others, wanted))
+    await connection.copy_records_to_table(
+        "follows", records=rows, columns=("follower_id", "followee_id", "created_at")
+    )
+    print(f"loaded {len(rows)} follows")
 
 
 async def _copy_posts(connection: asyncpg.Connection, writer: Writer, rows: list[Any]) -> None:
@@ -369,7 +398,7 @@ async def _copy_posts(connection: asyncpg.Connection, writer: Writer, rows: list
             "post_tags", records=links, columns=("post_id", "tag_id", "position")
         )
         versions = [
-            (seeded_uuid7(writer.rng, row[13]), row[0], 1, row[2], row[6], row[7], row[9], row[1])
+            (seeded_uuid7(writer.rng, row[12]), row[0], 1, row[2], row[6], row[7], row[9], row[1])
             for row in rows
         ]
         await connection.copy_records_to_table(
@@ -396,7 +425,9 @@ def main() -> None:
     parser.add_argument("--tags", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tags-per-post", type=int, default=None, help="default: 1-5, Zipf")
-    parser.add_argument("--comments", type=int, default=0, help="if a comments table exists")
+    parser.add_argument("--comments", type=int, default=0)
+    parser.add_argument("--follows-min", type=int, default=0, help="authors each author follows")
+    parser.add_argument("--follows-max", type=int, default=0)
     args = parser.parse_args()
     migrations.upgrade(args.database_url)
     url = args.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
@@ -409,6 +440,7 @@ def main() -> None:
             seed=args.seed,
             tags_per_post=args.tags_per_post,
             comments=args.comments,
+            follows=(args.follows_min, args.follows_max),
         )
     )
 

@@ -1,7 +1,8 @@
 """Drive one endpoint with wrk (Debian's, with Lua) and read its result as a dict.
 
-The Lua script requests the paths of a file round robin (many slugs, many tags), counts every
-status and `Retry-After` header per thread, and prints one `BENCH_JSON {...}` line at the end.
+The Lua script requests the paths of a file round robin (many slugs, many tags), each line a
+path and, for authenticated endpoints, an access token after a space; it counts every status
+and `Retry-After` header per thread, and prints one `BENCH_JSON {...}` line at the end.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ local threads = {}
 function setup(thread) table.insert(threads, thread) end
 
 function init(args)
-  paths = {}
-  for line in io.lines(args[1]) do table.insert(paths, line) end
+  paths, tokens = {}, {}
+  for line in io.lines(args[1]) do
+    local path, token = line:match("^(%S+)%s*(%S*)$")
+    table.insert(paths, path)
+    table.insert(tokens, token)
+  end
   statuses = {}
   retry_after = 0
   position = math.random(#paths)
@@ -27,7 +32,8 @@ end
 
 function request()
   position = position % #paths + 1
-  return wrk.format("GET", paths[position])
+  if tokens[position] == "" then return wrk.format("GET", paths[position]) end
+  return wrk.format("GET", paths[position], {Authorization = "Bearer " .. tokens[position]})
 end
 
 function response(status, headers, body)

@@ -1,10 +1,10 @@
 """Issue 6's mixed workload for locust (run by bench/extras.py, not imported by the app).
 
-The issue's mix is 45% list, 25% single post, 8% comments, 6% tag, 4% search, 5% comment
-writes, 3% post writes, 2% refresh, 1% login, 1% deletes. Comments do not exist on this branch,
-so their 13% is PENDING: the weights below are the other 87 parts, in the issue's proportions.
-Each simulated user signs in once when it starts (counted under "login") and sends requests
-back to back (a closed loop, no think time).
+The issue's mix, as task weights out of 100: 45 list, 25 single post, 8 comments (a page of
+threads of a post that has comments), 6 tag, 4 search, 5 comment writes (a comment on one of
+those posts), 3 post writes, 2 refresh, 1 login, 1 deletes (of the user's own posts). Each
+simulated user signs in once when it starts (counted under "login") and sends requests back to
+back (a closed loop, no think time). bench/extras.py deletes what the run wrote.
 """
 
 # ruff: noqa: S311 - load generation, not cryptography
@@ -19,8 +19,18 @@ from locust import FastHttpUser, task
 
 DATA: dict[str, list[str]] = json.loads(open(os.environ["BENCH_MIXED_DATA"]).read())  # noqa: SIM115
 PASSWORD = "inkwell-bench-password"  # noqa: S105 - bench.generate.BENCH_PASSWORD
-PENDING = {"comments": 8, "comment writes": 5}
 BODY = "Bench mixed content. " * 100  # about 2 KB of Markdown
+# Every write starts with "Bench mixed ", which is how the clean-up finds it.
+COMMENT = "Bench mixed comment: a reader's reply of a few sentences. " * 3
+
+
+def _expect(answer: Any, status: int) -> bool:
+    """Count the answer as a success only with this status."""
+    if answer.status_code == status:
+        answer.success()
+        return True
+    answer.failure(f"status {answer.status_code}")
+    return False
 
 
 class Reader(FastHttpUser):
@@ -47,12 +57,9 @@ class Reader(FastHttpUser):
             self._keep(answer)
 
     def _keep(self, answer: Any) -> None:
-        if answer.status_code == 200:
+        if _expect(answer, 200):
             tokens = answer.json()
             self.access, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
-            answer.success()
-        else:
-            answer.failure(f"status {answer.status_code}")
 
     @task(45)
     def list_posts(self) -> None:
@@ -62,6 +69,11 @@ class Reader(FastHttpUser):
     def single_post(self) -> None:
         self.client.get(f"/api/v1/posts/{random.choice(DATA['slugs'])}", name="post")
 
+    @task(8)
+    def comments(self) -> None:
+        slug = random.choice(DATA["commented"])
+        self.client.get(f"/api/v1/posts/{slug}/comments", name="comments")
+
     @task(6)
     def tag(self) -> None:
         self.client.get(f"/api/v1/posts?tag={random.choice(DATA['tags'])}", name="tag")
@@ -69,6 +81,18 @@ class Reader(FastHttpUser):
     @task(4)
     def search(self) -> None:
         self.client.get(f"/api/v1/posts/search?q={random.choice(DATA['words'])}", name="search")
+
+    @task(5)
+    def write_comment(self) -> None:
+        slug = random.choice(DATA["commented"])
+        with self.client.post(
+            f"/api/v1/posts/{slug}/comments",
+            json={"content": COMMENT},
+            headers=self._auth(),
+            name="comment write",
+            catch_response=True,
+        ) as answer:
+            _expect(answer, 201)
 
     @task(3)
     def write_post(self) -> None:
@@ -80,11 +104,8 @@ class Reader(FastHttpUser):
         with self.client.post(
             "/api/v1/posts", json=body, headers=self._auth(), name="post write", catch_response=True
         ) as answer:
-            if answer.status_code == 201:
+            if _expect(answer, 201):
                 self.own.append(answer.json()["id"])
-                answer.success()
-            else:
-                answer.failure(f"status {answer.status_code}")
 
     @task(2)
     def refresh(self) -> None:

@@ -18,7 +18,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from bench.loadgen import Load, run_wrk
-from bench.run import DEFAULT_URL, INKWELL_PORT, RESULTS
+from bench.run import DEFAULT_URL, RESULTS, request_lines, sign_in
 from bench.scenarios import by_key, pick_params
 from bench.servers import ServerConfig, running, start_inkwell
 
@@ -80,10 +80,12 @@ def main() -> None:
     workdir = RESULTS / ("profile-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
     workdir.mkdir(parents=True, exist_ok=True)
     paths = workdir / f"{scenario.key}.paths"
-    paths.write_text("\n".join(scenario.paths(asyncio.run(pick_params(args.database_url)))))
+    params = asyncio.run(pick_params(args.database_url))
     config = ServerConfig(database_url=args.database_url, log_dir=workdir)
     raw = workdir / f"{scenario.key}.collapsed"
-    with running([start_inkwell(config, INKWELL_PORT)]) as (server,):
+    with running([start_inkwell(config, config.port_base)]) as (server,):
+        tokens = sign_in(server, params.feed_users) if scenario.authenticated else []
+        paths.write_text("\n".join(request_lines(scenario.paths(params), tokens)) + "\n")
         run_wrk(server.url, paths, Load(seconds=3), workdir / "paths.lua")  # warm up
         load = threading.Thread(
             target=run_wrk,

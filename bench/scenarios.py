@@ -1,9 +1,10 @@
 """The measured endpoints: one entry each, with the concrete paths the load generator requests.
 
 A scenario runs when Inkwell and the baseline both answer its first path with a 2xx; otherwise
-it is reported as skipped with the reason (an endpoint not built yet answers 404). To add an
-endpoint: an entry here, a handler in bench/baseline.py's ROUTES, and (if it needs new data)
-a parameter in `Params`.
+it is reported as skipped with the probe's answers. An authenticated scenario's requests carry
+the access tokens of `Params.feed_users` (bench/run.py signs them in). To add an endpoint: an
+entry here, a handler in bench/baseline.py's ROUTES, and (if it needs new data) a parameter in
+`Params`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Params:
     tags: list[str]
     words: list[str]
     commented_slugs: list[str] = field(default_factory=list)
+    feed_users: list[str] = field(default_factory=list)  # usernames that follow someone
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,6 @@ class Scenario:
     name: str
     paths: Callable[[Params], list[str]]
     authenticated: bool = False
-    # Why it cannot run yet, for the report (it is still probed: it runs once it answers).
-    pending: str | None = None
 
 
 SCENARIOS: list[Scenario] = [
@@ -49,27 +49,14 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         "comments",
         "GET /api/v1/posts/{slug}/comments",
-        lambda p: [f"/api/v1/posts/{s}/comments" for s in p.commented_slugs or p.slugs],
-        pending="comments are on the `comments` branch; no baseline handler yet",
+        lambda p: [f"/api/v1/posts/{s}/comments" for s in p.commented_slugs],
     ),
     Scenario(
-        "feed",
-        "GET /api/v1/feed (authenticated)",
-        lambda _p: ["/api/v1/feed"],
-        authenticated=True,
-        pending="the personal feed is on the `engagement` branch; no follows in the data set yet",
+        "feed", "GET /api/v1/feed (authenticated)", lambda _p: ["/api/v1/feed"], authenticated=True
     ),
+    Scenario("rw-articles", "GET /api/articles", lambda _p: ["/api/articles"]),
     Scenario(
-        "rw-articles",
-        "GET /api/articles",
-        lambda _p: ["/api/articles"],
-        pending="the RealWorld API is not built yet",
-    ),
-    Scenario(
-        "rw-article",
-        "GET /api/articles/{slug}",
-        lambda p: [f"/api/articles/{s}" for s in p.slugs],
-        pending="the RealWorld API is not built yet",
+        "rw-article", "GET /api/articles/{slug}", lambda p: [f"/api/articles/{s}" for s in p.slugs]
     ),
 ]
 
@@ -91,33 +78,34 @@ SELECT word FROM ts_stat('SELECT search_vector FROM posts TABLESAMPLE SYSTEM (5)
 WHERE ndoc BETWEEN 10 AND 50 AND word ~ '^[a-z]{4,}$' ORDER BY md5(word) LIMIT 40
 """
 
+_FEED_USERS = """
+SELECT username FROM users u WHERE EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = u.id)
+ORDER BY md5(username) LIMIT $1
+"""
 
-async def pick_params(url: str, posts: int = 2_000) -> Params:
-    """Public slugs, tags and search words; the same data gives the same picks."""
+
+async def pick_params(url: str, posts: int = 2_000, readers: int = 32) -> Params:
+    """Public slugs (all, and those with comments), tags, search words and feed readers;
+    the same data gives the same picks."""
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
     try:
         slugs = await connection.fetch(
             f"SELECT slug FROM posts WHERE {_PUBLIC} ORDER BY md5(slug) LIMIT $1", posts
         )
+        commented = await connection.fetch(
+            f"SELECT slug FROM posts WHERE {_PUBLIC} AND comments_count > 0 "
+            "ORDER BY md5(slug) LIMIT $1",
+            posts,
+        )
         tags = await connection.fetch("SELECT slug FROM tags ORDER BY slug")
         words = await connection.fetch(_WORDS)
-        commented = await _commented(connection, posts)
+        users = await connection.fetch(_FEED_USERS, readers)
     finally:
         await connection.close()
     return Params(
         slugs=[r[0] for r in slugs],
         tags=[r[0] for r in tags],
         words=[r[0] for r in words],
-        commented_slugs=commented,
+        commented_slugs=[r[0] for r in commented],
+        feed_users=[r[0] for r in users],
     )
-
-
-async def _commented(connection: asyncpg.Connection, posts: int) -> list[str]:
-    if not await connection.fetchval("SELECT to_regclass('comments') IS NOT NULL"):
-        return []
-    rows = await connection.fetch(
-        f"SELECT slug FROM posts WHERE {_PUBLIC} AND comments_count > 0 "
-        "ORDER BY md5(slug) LIMIT $1",
-        posts,
-    )
-    return [r[0] for r in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,6 +27,10 @@ class ServerConfig:
     pool_size: int = 10
     pool_timeout_s: float = 5.0
     log_dir: Path = Path("bench/results")
+    # Inkwell listens here, the baseline one above, the extras' own servers two and three above.
+    port_base: int = 8100
+    # Inkwell's and the baseline's (which checks the feed's tokens): random for each run.
+    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
 
 
 @dataclass
@@ -118,7 +123,7 @@ def inkwell_env(config: ServerConfig, **overrides: str) -> dict[str, str]:
         "INKWELL_DATABASE_URL": config.database_url,
         "INKWELL_ACCESS_LOG": "false",
         "INKWELL_LOG_LEVEL": "WARNING",
-        "INKWELL_JWT_SECRET": secrets.token_urlsafe(48),
+        "INKWELL_JWT_SECRET": config.jwt_secret,
         "INKWELL_DB_POOL_SIZE": str(config.pool_size),
         "INKWELL_DB_MAX_OVERFLOW": "0",
         "INKWELL_DB_POOL_TIMEOUT": str(config.pool_timeout_s),
@@ -129,13 +134,21 @@ def inkwell_env(config: ServerConfig, **overrides: str) -> dict[str, str]:
     return env
 
 
+def _refuse_busy(port: int) -> None:
+    """Stop if something already listens on the port: the run would measure it instead."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is in use: stop what listens there or --port-base")
+
+
 def _spawn(name: str, command: list[str], env: dict[str, str], config: ServerConfig) -> Server:
+    port = int(command[command.index("--port") + 1])
+    _refuse_busy(port)
     config.log_dir.mkdir(parents=True, exist_ok=True)
     log = (config.log_dir / f"{name}.log").open("ab")
     process = subprocess.Popen(  # noqa: S603 - our own command line
         command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
     )
-    port = int(command[command.index("--port") + 1])
     server = Server(name=name, port=port, process=process, extra_env=env)
     try:
         _wait_ready(server)
@@ -175,7 +188,11 @@ def start_baseline(config: ServerConfig, port: int) -> Server:
         "--log-level",
         "warning",
     ]
-    env = {"BENCH_DATABASE_URL": config.database_url, "BENCH_POOL_SIZE": str(config.pool_size)}
+    env = {
+        "BENCH_DATABASE_URL": config.database_url,
+        "BENCH_POOL_SIZE": str(config.pool_size),
+        "BENCH_JWT_SECRET": config.jwt_secret,
+    }
     return _spawn("baseline", command, env, config)
 
 

@@ -1,10 +1,17 @@
-"""The harness's arithmetic: wrk's output, errors that invalidate a run, medians and ratios."""
+"""The harness's arithmetic: wrk's output, errors that invalidate a run, medians and ratios;
+the paths files and the generator's determinism."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
 import pytest
 
+from bench.generate import MAX_REPLY_DEPTH, Writer, comment_rows
 from bench.loadgen import parse_wrk
+from bench.run import request_lines
 from bench.servers import cpu_delta
 from bench.stats import Round, ratio, summarise, table_rows
 
@@ -78,3 +85,24 @@ def test_round_reads_back_from_json_without_optional_fields() -> None:
 
 def test_cpu_delta_counts_new_processes_from_zero() -> None:
     assert cpu_delta({1: 1.0, 2: 5.0}, {1: 1.5, 2: 5.0, 3: 0.25}) == pytest.approx(0.75)
+
+
+def test_request_lines_pair_paths_with_tokens_round_robin() -> None:
+    assert request_lines(["/a", "/b"], []) == ["/a", "/b"]
+    assert request_lines(["/feed"], ["t1", "t2"]) == ["/feed t1", "/feed t2"]
+    assert request_lines(["/a", "/b", "/c"], ["t"]) == ["/a t", "/b t", "/c t"]
+
+
+def test_the_same_seed_gives_the_same_comments() -> None:
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def rows(seed: int) -> list[tuple[Any, ...]]:
+        writer = Writer(seed, words=2_000, tags=5)
+        authors = [uuid.UUID(int=n) for n in range(1, 6)]
+        posts = [(uuid.UUID(int=100 + n), when) for n in range(10)]
+        return list(comment_rows(writer, posts, authors, 200))
+
+    first = rows(3)
+    assert first == rows(3)
+    assert first != rows(4)
+    assert max(row[6] for row in first) <= MAX_REPLY_DEPTH
