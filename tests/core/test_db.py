@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from inkwell.core.config import Settings
-from inkwell.core.db import SessionDep, create_engine, to_async_url, unit_of_work
+from inkwell.core.db import (
+    SessionDep,
+    WriteInSafeRequestError,
+    create_engine,
+    create_read_sessionmaker,
+    to_async_url,
+    unit_of_work,
+)
 from inkwell.core.errors import Conflict
 from inkwell.core.security import PasswordHasher
 from inkwell.core.state import AppState
@@ -128,3 +136,65 @@ def test_plain_urls_get_the_async_driver() -> None:
 def test_no_url_is_a_clear_error() -> None:
     with pytest.raises(RuntimeError, match="INKWELL_DATABASE_URL"):
         create_engine(Settings(_env_file=None))
+
+
+async def test_safe_requests_read_in_autocommit_and_refuse_writes(
+    committing_state: AppState, engine: AsyncEngine
+) -> None:
+    app = create_app(committing_state.settings, state=committing_state)
+    sent: list[str] = []
+
+    def log(record: Any) -> None:  # sees simple queries: BEGIN, COMMIT, ROLLBACK, pings
+        sent.append(str(record.query).strip().upper())
+
+    def watch(dbapi_connection: Any, *_: Any) -> None:
+        dbapi_connection.driver_connection.add_query_logger(log)
+
+    def unwatch(dbapi_connection: Any, *_: Any) -> None:
+        dbapi_connection.driver_connection.remove_query_logger(log)
+
+    @app.get("/read")
+    async def read(session: SessionDep) -> int:
+        return int(await session.scalar(select(func.count()).select_from(User)) or 0)
+
+    @app.post("/read-in-a-transaction")
+    async def read_in_a_transaction(session: SessionDep) -> int:
+        return await read(session)
+
+    @app.get("/add")
+    async def add(session: SessionDep) -> None:
+        session.add(_user("written_by_get"))
+        await session.flush()
+
+    @app.get("/update")
+    async def change(session: SessionDep) -> None:
+        await session.execute(update(User).values(bio="changed by a GET"))
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    event.listen(engine.sync_engine.pool, "checkout", watch)
+    event.listen(engine.sync_engine.pool, "checkin", unwatch)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            assert (await client.get("/read")).status_code == 200
+            read_sent = list(sent)
+            assert (await client.post("/read-in-a-transaction")).status_code == 200
+            assert (await client.get("/add")).status_code == 500
+            assert (await client.get("/update")).status_code == 500
+    finally:
+        event.remove(engine.sync_engine.pool, "checkout", watch)
+        event.remove(engine.sync_engine.pool, "checkin", unwatch)
+    # A read sends its statement only: no BEGIN, COMMIT, ROLLBACK or pre-ping.
+    assert read_sent == []
+    assert sent[0].startswith("BEGIN") and sent[-1] == "COMMIT;"  # what other requests send
+    assert await _count(engine, "written_by_get") == 0
+
+
+async def test_the_read_only_session_refuses_orm_writes(engine: AsyncEngine) -> None:
+    reader = create_read_sessionmaker(async_sessionmaker(engine))
+    async with reader() as session:
+        with pytest.raises(WriteInSafeRequestError):
+            await session.execute(update(User).values(bio="no"))
+        session.add(_user("never_flushed"))
+        with pytest.raises(WriteInSafeRequestError):
+            await session.flush()
+    assert await _count(engine, "never_flushed") == 0

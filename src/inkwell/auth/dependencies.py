@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.auth.exceptions import InsufficientRole
 from inkwell.auth.repository import SessionRepository
@@ -51,7 +52,7 @@ async def client_info(request: Request, state: StateDep) -> ClientInfo:
 ClientDep = Annotated[ClientInfo, Depends(client_info)]
 
 
-async def auth_service(session: SessionDep, state: StateDep) -> AuthService:
+def make_auth_service(session: AsyncSession, state: AppState) -> AuthService:
     return AuthService(
         sessions=SessionRepository(session),
         users=UserRepository(session),
@@ -60,6 +61,10 @@ async def auth_service(session: SessionDep, state: StateDep) -> AuthService:
         throttle=Throttle(state.limiter, state.settings),
         settings=state.settings,
     )
+
+
+async def auth_service(session: SessionDep, state: StateDep) -> AuthService:
+    return make_auth_service(session, state)
 
 
 async def user_service(session: SessionDep, state: StateDep) -> UserService:
@@ -76,16 +81,17 @@ AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
 UserServiceDep = Annotated[UserService, Depends(user_service)]
 
 
-async def bearer_token(
-    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
-) -> str | None:
-    return credentials.credentials if credentials else None
-
-
 async def optional_principal(
-    service: AuthServiceDep, token: Annotated[str | None, Depends(bearer_token)]
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
-    return await service.authenticate(token) if token else None
+    """The caller of a bearer token; None without one. Anonymous reads, the most common
+    requests, build no service for it."""
+    if credentials is None:
+        return None
+    service = make_auth_service(session, request.app.state.inkwell)
+    return await service.authenticate(credentials.credentials)
 
 
 async def current_principal(

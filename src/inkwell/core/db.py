@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from inkwell.core.config import Settings

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import (
+    BindParameter,
     Boolean,
     ColumnElement,
     DateTime,
@@ -109,7 +110,7 @@ def _tags_json() -> Any:
     )
 
 
-def _tsquery(q: str) -> Any:
+def _tsquery(q: str | BindParameter[str]) -> Any:
     return func.websearch_to_tsquery(literal_column("'english'::regconfig"), q)
 
 

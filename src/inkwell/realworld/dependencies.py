@@ -6,11 +6,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Security
+from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from inkwell.auth.dependencies import AuthServiceDep
+from inkwell.auth.dependencies import make_auth_service
 from inkwell.auth.exceptions import InvalidAccessToken
+from inkwell.core.db import SessionDep
 from inkwell.core.errors import Unauthorized
 from inkwell.models.user import User
 
@@ -43,7 +45,9 @@ class Caller:
     session_id: uuid.UUID | None
 
 
-def presented_token(header: Annotated[str | None, Security(_authorization)] = None) -> str | None:
+async def presented_token(
+    header: Annotated[str | None, Security(_authorization)] = None,
+) -> str | None:
     """The token of an `Authorization: Token <jwt>` or `Bearer <jwt>` header; None without one."""
     if header is None or not header.strip():
         return None
@@ -53,37 +57,44 @@ def presented_token(header: Annotated[str | None, Security(_authorization)] = No
     return token.strip()
 
 
-def presented_token_or_none(
+async def presented_token_or_none(
     header: Annotated[str | None, Security(_authorization)] = None,
 ) -> str | None:
     try:
-        return presented_token(header)
+        return await presented_token(header)
     except InvalidAccessToken:
         return None
 
 
-async def optional_caller(
-    service: AuthServiceDep, token: Annotated[str | None, Depends(presented_token)]
-) -> Caller | None:
-    """The caller when a token is sent; an invalid token is refused even where none is needed."""
+async def _caller(request: Request, session: AsyncSession, token: str | None) -> Caller | None:
     if token is None:
         return None
+    service = make_auth_service(session, request.app.state.inkwell)
     principal = await service.authenticate(token)
     return Caller(user=principal.user, token=token, session_id=principal.session_id)
 
 
+async def optional_caller(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(presented_token)]
+) -> Caller | None:
+    """The caller when a token is sent; an invalid token is refused even where none is needed."""
+    return await _caller(request, session, token)
+
+
 async def lenient_caller(
-    service: AuthServiceDep, token: Annotated[str | None, Depends(presented_token_or_none)]
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(presented_token_or_none)],
 ) -> Caller | None:
     """The caller, or anonymous when the token is missing, invalid or expired (for routes the
     contract lists no 401 for: front ends keep sending a token after it expired)."""
     try:
-        return await optional_caller(service, token)
+        return await _caller(request, session, token)
     except InvalidAccessToken:
         return None
 
 
-def current_caller(
+async def current_caller(
     caller: Annotated[Caller | None, Depends(optional_caller)],
     _documented: Annotated[str | None, Security(_required_authorization)] = None,
 ) -> Caller:
