@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     and_,
     any_,
+    bindparam,
     exists,
     false,
     func,
-    literal,
     or_,
     select,
     true,
@@ -48,13 +50,22 @@ _POST_COLUMNS = load_only(
 
 def _shown(scope: ReadScope, comment: Any = Comment) -> ColumnElement[bool]:
     """ReadScope.shows, in SQL."""
-    status: ColumnElement[bool] = comment.status == CommentStatus.VISIBLE
+    return _shown_to(_scope_kind(scope), comment, scope.viewer_id)
+
+
+def _scope_kind(scope: ReadScope) -> str:
     if scope.every_status:
+        return "all"
+    return "anonymous" if scope.viewer_id is None else "viewer"
+
+
+def _shown_to(kind: str, comment: Any, viewer_id: Any) -> ColumnElement[bool]:
+    """What a reader of this kind sees; `viewer_id` (an id or a bound parameter) for "viewer"."""
+    status: ColumnElement[bool] = comment.status == CommentStatus.VISIBLE
+    if kind == "all":
         status = true()
-    elif scope.viewer_id is not None:
-        own_pending = and_(
-            comment.status == CommentStatus.PENDING, comment.author_id == scope.viewer_id
-        )
+    elif kind == "viewer":
+        own_pending = and_(comment.status == CommentStatus.PENDING, comment.author_id == viewer_id)
         status = or_(status, own_pending)
     return and_(comment.deleted_at.is_(None), status)
 
@@ -62,6 +73,61 @@ def _shown(scope: ReadScope, comment: Any = Comment) -> ColumnElement[bool]:
 def _below(path: str) -> ColumnElement[bool]:
     """The comment is a descendant of the comment at `path`."""
     return and_(Comment.path > path + PATH_SEPARATOR, Comment.path < path + _PATH_END)
+
+
+# Built once: building these selects costs more than running them.
+_WITH_AUTHOR = select(Comment, User.username, User.display_name, User.avatar_url).outerjoin(
+    # A closed account (soft-deleted) shows as no author, like a hard-deleted one.
+    User,
+    and_(User.id == Comment.author_id, User.deleted_at.is_(None)),
+)
+_LIVE_POST = Post.deleted_at.is_(None)
+_POST_BY_ID = (
+    select(Post)
+    .options(_POST_COLUMNS)
+    .where(Post.id == bindparam("post_id", type_=Uuid), _LIVE_POST)
+)
+_POST_BY_SLUG = (
+    select(Post)
+    .options(_POST_COLUMNS)
+    .where(Post.slug == bindparam("slug", type_=String), _LIVE_POST)
+)
+_REPLIES_OF_ROOTS = _WITH_AUTHOR.where(
+    Comment.root_id == any_(bindparam("root_ids", type_=ARRAY(Uuid))),
+    Comment.id != Comment.root_id,
+).order_by(Comment.path)
+
+
+@lru_cache(maxsize=16)
+def _roots_statements(kind: str, newest: bool) -> tuple[Select[Any], Select[Any]]:
+    """A page of a post's roots (each row with the total) and the total alone, for readers
+    of one kind; binds post_id, limit, offset and (kind "viewer") viewer_id."""
+    viewer_id = bindparam("viewer_id", type_=Uuid)
+    reply = aliased(Comment)
+    leads_to_shown = (
+        select(reply.id)
+        .where(
+            reply.root_id == Comment.id,
+            reply.id != Comment.id,
+            _shown_to(kind, reply, viewer_id),
+        )
+        .exists()
+    )
+    conditions = [
+        Comment.post_id == bindparam("post_id", type_=Uuid),
+        Comment.parent_id.is_(None),
+        or_(_shown_to(kind, Comment, viewer_id), leads_to_shown),
+    ]
+    direction = (Comment.created_at.desc(), Comment.id.desc())
+    order = direction if newest else (Comment.created_at.asc(), Comment.id.asc())
+    page = (
+        _WITH_AUTHOR.add_columns(func.count().over())
+        .where(*conditions)
+        .order_by(*order)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return page, select(func.count()).select_from(Comment).where(*conditions)
 
 
 def _record(row: Any) -> CommentRecord:
@@ -83,10 +149,7 @@ class CommentRepository:
         self.session = session
 
     def _with_author(self) -> Select[Comment, str, str | None, str | None]:
-        # A closed account (soft-deleted) shows as no author, like a hard-deleted one.
-        return select(Comment, User.username, User.display_name, User.avatar_url).outerjoin(
-            User, and_(User.id == Comment.author_id, User.deleted_at.is_(None))
-        )
+        return _WITH_AUTHOR
 
     def _with_author_profile(
         self, viewer_id: uuid.UUID | None
@@ -105,14 +168,10 @@ class CommentRepository:
 
     async def get_post(self, post_id: uuid.UUID) -> Post | None:
         """A live post with only the columns comment rules read."""
-        return await self.session.scalar(
-            select(Post).options(_POST_COLUMNS).where(Post.id == post_id, Post.deleted_at.is_(None))
-        )
+        return await self.session.scalar(_POST_BY_ID, {"post_id": post_id})
 
     async def get_post_by_slug(self, slug: str) -> Post | None:
-        return await self.session.scalar(
-            select(Post).options(_POST_COLUMNS).where(Post.slug == slug, Post.deleted_at.is_(None))
-        )
+        return await self.session.scalar(_POST_BY_SLUG, {"slug": slug})
 
     # One comment
 
@@ -153,36 +212,16 @@ class CommentRepository:
     ) -> tuple[list[CommentRecord], int]:
         """A page of a post's root comments that the reader sees, or that lead to replies the
         reader sees, and how many there are (one statement, unless the page is past the end)."""
-        reply = aliased(Comment)
-        leads_to_shown = (
-            select(reply.id)
-            .where(reply.root_id == Comment.id, reply.id != Comment.id, _shown(scope, reply))
-            .exists()
-        )
-        conditions = [
-            Comment.post_id == post_id,
-            Comment.parent_id.is_(None),
-            or_(_shown(scope), leads_to_shown),
-        ]
-        direction = (Comment.created_at.desc(), Comment.id.desc())
-        order = direction if newest else (Comment.created_at.asc(), Comment.id.asc())
-        statement = (
-            self._with_author()
-            .add_columns(func.count().over())
-            .where(*conditions)
-            .order_by(*order)
-            .limit(limit)
-            .offset(offset)
-        )
-        rows = (await self.session.execute(statement)).all()
+        page, count = _roots_statements(_scope_kind(scope), newest)
+        params: dict[str, Any] = {"post_id": post_id, "limit": limit, "offset": offset}
+        if scope.viewer_id is not None:
+            params["viewer_id"] = scope.viewer_id
+        rows = (await self.session.execute(page, params)).all()
         if rows:
             return [_record(row) for row in rows], int(rows[0][4])
         if not offset:
             return [], 0
-        total = await self.session.scalar(
-            select(func.count()).select_from(Comment).where(*conditions)
-        )
-        return [], int(total or 0)
+        return [], int(await self.session.scalar(count, params) or 0)
 
     async def list_flat(
         self, post_id: uuid.UUID, scope: ReadScope, *, newest: bool, limit: int
@@ -200,15 +239,8 @@ class CommentRepository:
 
     async def replies_of_roots(self, root_ids: Sequence[uuid.UUID]) -> list[CommentRecord]:
         """Every reply in the threads of these roots, in thread order, in one statement."""
-        statement = (
-            self._with_author()
-            .where(
-                Comment.root_id == any_(literal(list(root_ids), ARRAY(Uuid))),
-                Comment.id != Comment.root_id,
-            )
-            .order_by(Comment.path)
-        )
-        return [_record(row) for row in await self.session.execute(statement)]
+        rows = await self.session.execute(_REPLIES_OF_ROOTS, {"root_ids": list(root_ids)})
+        return [_record(row) for row in rows]
 
     async def subtree(self, comment: Comment) -> list[CommentRecord]:
         """Every comment below `comment`, in thread order."""

@@ -169,32 +169,34 @@ class PostSummary(OutputModel):
 
     @classmethod
     def from_record(cls, record: PostRecord, **extra: Any) -> Any:
-        post = record.post
-        return cls.model_validate(
-            {
-                "id": post.id,
-                "slug": post.slug,
-                "title": post.title,
-                "summary": post.summary,
-                "status": post.status,
-                "published_at": post.published_at,
-                "reading_time": post.reading_time,
-                "metadata": post.meta,
-                "author": PublicProfile.model_validate(record.author),
-                "tags": record.tags,
-                "comments_count": post.comments_count,
-                "allow_comments": post.allow_comments,
-                "moderate_comments": post.moderate_comments,
-                "likes_count": post.likes_count,
-                "bookmarks_count": post.bookmarks_count,
-                "views_count": post.views_count,
-                "liked_by_me": record.liked_by_me,
-                "bookmarked_by_me": record.bookmarked_by_me,
-                "created_at": post.created_at,
-                "updated_at": post.updated_at,
-                **extra,
-            }
-        )
+        return cls.model_validate({**summary_fields(record), **extra})
+
+
+def summary_fields(record: PostRecord) -> dict[str, Any]:
+    """A post's summary fields, to validate as part of a larger model in one call."""
+    post = record.post
+    return {
+        "id": post.id,
+        "slug": post.slug,
+        "title": post.title,
+        "summary": post.summary,
+        "status": post.status,
+        "published_at": post.published_at,
+        "reading_time": post.reading_time,
+        "metadata": post.meta,
+        "author": record.author,
+        "tags": record.tags,
+        "comments_count": post.comments_count,
+        "allow_comments": post.allow_comments,
+        "moderate_comments": post.moderate_comments,
+        "likes_count": post.likes_count,
+        "bookmarks_count": post.bookmarks_count,
+        "views_count": post.views_count,
+        "liked_by_me": record.liked_by_me,
+        "bookmarked_by_me": record.bookmarked_by_me,
+        "created_at": post.created_at,
+        "updated_at": post.updated_at,
+    }
 
 
 class PostView(PostSummary):
@@ -235,13 +237,15 @@ class PostList(OutputModel):
 
     @classmethod
     def from_page(cls, page: PostPage) -> PostList:
-        return cls(
-            items=[PostSummary.from_record(r) for r in page.items],
-            total=page.total,
-            page=page.page,
-            page_size=page.page_size,
-            next_cursor=page.next_cursor,
-            total_is_exact=page.total_is_exact,
+        return cls.model_validate(
+            {
+                "items": [summary_fields(r) for r in page.items],
+                "total": page.total,
+                "page": page.page,
+                "page_size": page.page_size,
+                "next_cursor": page.next_cursor,
+                "total_is_exact": page.total_is_exact,
+            }
         )
 
 
