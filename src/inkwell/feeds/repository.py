@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select, true, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Select,
+    Uuid,
+    bindparam,
+    exists,
+    func,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.engagement import Follow
 from inkwell.models.post import Post, PostTag
 from inkwell.posts.records import PostRecord
-from inkwell.posts.repository import LISTED, PostRepository
+from inkwell.posts.repository import LISTED, PostRepository, reading
 
 
 class FeedRepository:
@@ -35,43 +48,70 @@ class FeedRepository:
         ix_posts_author_feed (a LATERAL subquery), then merged: the work grows with the number
         of authors followed and the page's end, never with how many posts those authors wrote.
         """
-        conditions = self._conditions(now, tag_id, after)
-        newest_of_author = (
-            select(Post.id, Post.published_at)
-            .where(Post.author_id == Follow.followee_id, *conditions)
-            .order_by(Post.published_at.desc(), Post.id.desc())
-            .limit(offset + limit)
-            .lateral("newest_of_author")
-        )
-        page = (
-            select(newest_of_author.c.id, newest_of_author.c.published_at)
-            .select_from(Follow)
-            .join(newest_of_author, true())
-            .where(Follow.follower_id == follower_id)
-            .order_by(newest_of_author.c.published_at.desc(), newest_of_author.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-            .subquery("page")
-        )
-        order = [page.c.published_at.desc(), page.c.id.desc()]
-        return await self.posts.records_for(page, order, follower_id)
+        params: dict[str, Any] = {
+            "follower_id": follower_id,
+            "viewer_id": follower_id,
+            "now": now,
+            "per_author": offset + limit,
+            "limit": limit,
+            "offset": offset,
+        }
+        if tag_id is not None:
+            params["tag_id"] = tag_id
+        if after is not None:
+            params["after_published_at"], params["after_id"] = after
+        return await self.posts.read(_page_statement(tag_id is not None, after is not None), params)
 
     async def count(self, follower_id: uuid.UUID, *, now: datetime) -> int:
         """How many posts the feed holds in all (it reads every one of them: use with care)."""
-        statement = (
-            select(func.count())
-            .select_from(Follow)
-            .join(Post, Post.author_id == Follow.followee_id)
-            .where(Follow.follower_id == follower_id, *self._conditions(now, None, None))
-        )
-        return int(await self.session.scalar(statement) or 0)
+        params = {"follower_id": follower_id, "now": now}
+        return int(await self.session.scalar(_COUNT, params) or 0)
 
-    def _conditions(
-        self, now: datetime, tag_id: uuid.UUID | None, after: tuple[datetime, uuid.UUID] | None
-    ) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = [LISTED, Post.published_at <= now]
-        if after is not None:
-            conditions.append(tuple_(Post.published_at, Post.id) < tuple_(*after))
-        if tag_id is not None:
-            conditions.append(exists().where(PostTag.post_id == Post.id, PostTag.tag_id == tag_id))
-        return conditions
+
+def _conditions(tagged: bool, after: bool) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        LISTED,
+        Post.published_at <= bindparam("now", type_=DateTime(timezone=True)),
+    ]
+    if after:
+        key = tuple_(
+            bindparam("after_published_at", type_=DateTime(timezone=True)),
+            bindparam("after_id", type_=Uuid),
+        )
+        conditions.append(tuple_(Post.published_at, Post.id) < key)
+    if tagged:
+        tag_id = bindparam("tag_id", type_=Uuid)
+        conditions.append(exists().where(PostTag.post_id == Post.id, PostTag.tag_id == tag_id))
+    return conditions
+
+
+@lru_cache(maxsize=8)
+def _page_statement(tagged: bool, after: bool) -> Select[Any]:
+    """The feed page's statement, built once for each combination of filters."""
+    newest_of_author = (
+        select(Post.id, Post.published_at)
+        .where(Post.author_id == Follow.followee_id, *_conditions(tagged, after))
+        .order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(bindparam("per_author"))
+        .lateral("newest_of_author")
+    )
+    page = (
+        select(newest_of_author.c.id, newest_of_author.c.published_at)
+        .select_from(Follow)
+        .join(newest_of_author, true())
+        .where(Follow.follower_id == _FOLLOWER)
+        .order_by(newest_of_author.c.published_at.desc(), newest_of_author.c.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery("page")
+    )
+    return reading(page, [page.c.published_at.desc(), page.c.id.desc()], viewer=True)
+
+
+_FOLLOWER = bindparam("follower_id", type_=Uuid)
+_COUNT = (
+    select(func.count())
+    .select_from(Follow)
+    .join(Post, Post.author_id == Follow.followee_id)
+    .where(Follow.follower_id == _FOLLOWER, *_conditions(tagged=False, after=False))
+)

@@ -307,15 +307,21 @@ def _list_statements(shape: _ListShape) -> _ListStatements:
     if not shape.exact_total:
         matching = matching.limit(COUNT_LIMIT + 1)
     count = select(func.count()).select_from(matching.subquery("matching"))
-    chosen = page.subquery("page")
-    rows = (
-        (_VIEWER_READ if shape.viewer else _ANONYMOUS_READ)
-        .add_columns(count.scalar_subquery().label("total"))
+    rows = reading(page.subquery("page"), order, viewer=shape.viewer)
+    return _ListStatements(
+        page=rows.add_columns(count.scalar_subquery().label("total")), count=count
+    )
+
+
+def reading(chosen: Subquery, order: Sequence[Any], *, viewer: bool) -> Select[Any]:
+    """The posts a page subquery (column `id`) chose, with their authors, tags and (when
+    `viewer`, for a bound `viewer_id`) the viewer's flags: a statement to build once."""
+    return (
+        (_VIEWER_READ if viewer else _ANONYMOUS_READ)
         .join(chosen, chosen.c.id == Post.id)
         .options(*_LIST_DEFERRED)
         .order_by(*order)
     )
-    return _ListStatements(page=rows, count=count)
 
 
 class PostRepository:
@@ -357,13 +363,12 @@ class PostRepository:
         Lists pick their page's ids first, so authors, tags and the viewer's flags are
         looked up for those rows only.
         """
-        statement = (
-            self._with_author_and_tags(viewer_id)
-            .join(chosen, chosen.c.id == Post.id)
-            .options(*_LIST_DEFERRED)
-            .order_by(*order)
-        )
-        return _records((await self.session.execute(statement)).all())
+        statement = reading(chosen, order, viewer=viewer_id is not None)
+        return await self.read(statement, {"viewer_id": viewer_id} if viewer_id else {})
+
+    async def read(self, statement: Select[Any], params: dict[str, Any]) -> list[PostRecord]:
+        """Run a statement built with `reading`."""
+        return _records((await self.session.execute(statement, params)).all())
 
     async def slug_owner(self, slug: str) -> uuid.UUID | None:
         """The live post that used to have this slug."""
