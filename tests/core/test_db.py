@@ -185,7 +185,8 @@ async def test_safe_requests_read_in_autocommit_and_refuse_writes(
         event.remove(engine.sync_engine.pool, "checkin", unwatch)
     # A read sends its statement only: no BEGIN, COMMIT, ROLLBACK or pre-ping.
     assert read_sent == []
-    assert sent[0].startswith("BEGIN") and sent[-1] == "COMMIT;"  # what other requests send
+    assert sent[0].startswith("BEGIN")  # what other requests send
+    assert sent[-1] == "COMMIT;"
     assert await _count(engine, "written_by_get") == 0
 
 
