@@ -119,9 +119,10 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
     )
     app.add_middleware(RequestContextMiddleware, access_log_enabled=settings.access_log)
+    # RealWorld first: its prefix check passes /api/v1 paths by at once.
+    app.include_router(realworld_router(excluded=(API_V1,)))
     for router in API_V1_ROUTERS:
         app.include_router(router, prefix=API_V1)
-    app.include_router(realworld_router())
     app.include_router(health_router)
     _describe_openapi(app)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from inkwell.core.routing import PrefixRouter
 from inkwell.realworld.articles import router as articles_router
 from inkwell.realworld.dependencies import OPTIONAL_TOKEN_SCHEME, TOKEN_SCHEME
 from inkwell.realworld.errors import render_conduit_error
@@ -31,9 +32,10 @@ ERROR_CONTENT = {
 OPTIONAL_SCHEMES = {OPTIONAL_TOKEN_SCHEME: TOKEN_SCHEME}
 
 
-def realworld_router() -> APIRouter:
-    """Every RealWorld endpoint, under /api, tagged "RealWorld" in /docs."""
-    api = APIRouter(prefix=API_PREFIX)
+def realworld_router(excluded: tuple[str, ...] = ()) -> APIRouter:
+    """Every RealWorld endpoint, under /api, tagged "RealWorld" in /docs; paths under the
+    `excluded` prefixes pass it by."""
+    api = PrefixRouter(prefix=API_PREFIX, excluded=excluded)
     api.include_router(users_router)
     api.include_router(articles_router)
     return api
