@@ -32,7 +32,13 @@ from starlette.routing import Route
 from inkwell.core.config import Settings
 from inkwell.core.markdown import highlight
 from inkwell.core.security import InvalidToken, TokenCodec
-from inkwell.posts.repository import _HEADLINE_OPTIONS, COUNT_LIMIT, MARK_START, MARK_STOP
+from inkwell.posts.repository import (
+    _HEADLINE_OPTIONS,
+    COUNT_LIMIT,
+    MARK_START,
+    MARK_STOP,
+    SEARCH_CANDIDATES,
+)
 from inkwell.realworld.schemas import conduit_time
 
 MAX_PAGE_SIZE = 100
@@ -78,12 +84,19 @@ ORDER BY p.published_at DESC, p.id DESC
 """
 
 
+# The best of the newest SEARCH_CANDIDATES matches, as Inkwell ranks them.
 SEARCH = f"""
 WITH q AS (SELECT websearch_to_tsquery('english'::regconfig, $1) AS query),
-best AS (
-    SELECT p.id, ts_rank_cd(p.search_vector, q.query) AS rank, count(*) OVER () AS total
+matches AS MATERIALIZED (
+    SELECT p.id, p.published_at, p.search_vector, count(*) OVER () AS total
     FROM posts p, q WHERE {_LISTED} AND p.search_vector @@ q.query
-    ORDER BY rank DESC, p.published_at DESC, p.id DESC LIMIT $2 OFFSET $3
+),
+newest AS (
+    SELECT * FROM matches ORDER BY published_at DESC, id DESC LIMIT {SEARCH_CANDIDATES}
+),
+best AS (
+    SELECT n.id, ts_rank_cd(n.search_vector, q.query) AS rank, n.total
+    FROM newest n, q ORDER BY rank DESC, n.published_at DESC, n.id DESC LIMIT $2 OFFSET $3
 )
 SELECT {_SUMMARY}, best.rank, best.total,
     ts_headline('english'::regconfig, p.content_raw, q.query, '{_HEADLINE_OPTIONS}') AS snippet
@@ -356,8 +369,16 @@ async def search_posts(request: Request) -> Response:
         }
         for row in rows
     ]
-    total = rows[0]["total"] if rows else 0
-    return json_response({"items": items, "total": total, "page": page, "page_size": size})
+    total, reachable = (rows[0]["total"] if rows else 0), min(COUNT_LIMIT, SEARCH_CANDIDATES)
+    return json_response(
+        {
+            "items": items,
+            "total": min(total, reachable),
+            "page": page,
+            "page_size": size,
+            "total_is_exact": total <= reachable,
+        }
+    )
 
 
 async def list_comments(request: Request) -> Response:

@@ -54,6 +54,8 @@ async def _pick(state: AppState) -> dict[str, str]:
             "author": await one("SELECT username FROM users ORDER BY username LIMIT 1"),
             "word_100": await one(_WORD.format(low=80, high=120)),
             "word_1000": await one(_WORD.format(low=900, high=1100)),
+            "word_5000": await one(_WORD.format(low=4500, high=5500)),
+            "word_20000": await one(_WORD.format(low=18000, high=22000)),
         }
 
 
@@ -77,6 +79,13 @@ def scenarios(p: dict[str, str]) -> list[Scenario]:
         ),
         Scenario(
             "GET /posts/search?q=<word in ~1000 posts>", f"/api/v1/posts/search?q={p['word_1000']}"
+        ),
+        Scenario(
+            "GET /posts/search?q=<word in ~5000 posts>", f"/api/v1/posts/search?q={p['word_5000']}"
+        ),
+        Scenario(
+            "GET /posts/search?q=<word in ~20000 posts>",
+            f"/api/v1/posts/search?q={p['word_20000']}",
         ),
         Scenario("GET /posts/search?q=coffee (2,100 posts)", "/api/v1/posts/search?q=coffee"),
         Scenario("GET /posts/search?q=garden (6,400 posts)", "/api/v1/posts/search?q=garden"),
@@ -118,7 +127,7 @@ async def _statements(state: AppState, client: httpx.AsyncClient, url: str) -> l
     plans = []
     async with state.engine.connect() as connection:
         for statement, parameters in captured:
-            if not statement.lstrip().upper().startswith("SELECT"):
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             result = await connection.exec_driver_sql(
                 "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters
@@ -127,7 +136,7 @@ async def _statements(state: AppState, client: httpx.AsyncClient, url: str) -> l
     return plans
 
 
-async def measure(url: str, runs: int) -> None:
+async def measure(url: str, runs: int, only: str) -> None:
     settings = Settings(
         _env_file=None,
         env="test",
@@ -141,7 +150,7 @@ async def measure(url: str, runs: int) -> None:
     params = await _pick(state)
     rows, details = [], []
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        for scenario in scenarios(params):
+        for scenario in [s for s in scenarios(params) if only in s.name]:
             times = await _time(client, scenario.url, runs)
             mean, p95 = statistics.fmean(times), statistics.quantiles(times, n=20)[-1]
             rows.append(f"| {scenario.name} | {mean:.2f} | {p95:.2f} |")
@@ -160,8 +169,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--only", default="", help="run the scenarios whose name contains this")
     args = parser.parse_args()
-    asyncio.run(measure(args.database_url, args.runs))
+    asyncio.run(measure(args.database_url, args.runs, args.only))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Migration 0002 downgrades completely: its tables and its enum type are gone afterwards."""
+"""The posts migrations undo themselves: 0002's tables and enum type, 0005's TOAST target."""
 
 from __future__ import annotations
 
@@ -29,3 +29,12 @@ def test_downgrade_to_0001_removes_posts_completely(empty_database: str) -> None
     types = asyncio.run(_fetch(url, "SELECT typname FROM pg_type WHERE typname = 'post_status'"))
     assert types == []
     migrations.upgrade(url)
+
+
+def test_0005_narrows_the_posts_heap_and_downgrades(empty_database: str) -> None:
+    url = empty_database
+    options = "SELECT reloptions FROM pg_class WHERE relname = 'posts'"
+    migrations.upgrade(url)
+    assert asyncio.run(_fetch(url, options)) == [(["toast_tuple_target=128"],)]
+    migrations.downgrade(url, "0004")
+    assert asyncio.run(_fetch(url, options)) == [(None,)]

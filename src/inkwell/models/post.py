@@ -86,6 +86,9 @@ class Post(UUIDKey, Timestamps, SoftDelete, Base):
             postgresql_using="gin",
             postgresql_ops={"metadata": "jsonb_path_ops"},
         ),
+        # Long values go to TOAST from 128 bytes on, so searches and lists scan a narrow heap
+        # (migration 0005).
+        {"postgresql_with": {"toast_tuple_target": 128}},
     )
 
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

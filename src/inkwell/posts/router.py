@@ -92,7 +92,10 @@ async def search_posts(
     page: Page = 1,
     page_size: PageSize = 20,
 ) -> SearchResults:
-    """Full-text search (web-search syntax: "quoted phrases", -excluded, or), best first."""
+    """Full-text search (web-search syntax: "quoted phrases", -excluded, or), best first.
+
+    A query with more than 1,000 matches ranks its newest 1,000 (`total_is_exact` is false).
+    """
     found = await service.search(q=q, page=page, page_size=page_size, viewer=viewer)
     return SearchResults.from_page(found)
 

@@ -250,10 +250,14 @@ class PostList(OutputModel):
 
 
 class SearchResults(OutputModel):
+    """Search hits, best first. A broad query ranks only its newest 1,000 matches: `total`
+    stops at 1,000 and `total_is_exact` is false when more posts matched."""
+
     items: list[SearchHit]
     total: int
     page: int
     page_size: int
+    total_is_exact: bool = True
 
     @classmethod
     def from_page(cls, page: PostPage) -> SearchResults:
@@ -261,7 +265,13 @@ class SearchResults(OutputModel):
             SearchHit.from_record(r, snippet=r.snippet or "", rank=r.rank or 0.0)
             for r in page.items
         ]
-        return cls(items=items, total=page.total, page=page.page, page_size=page.page_size)
+        return cls(
+            items=items,
+            total=page.total,
+            page=page.page,
+            page_size=page.page_size,
+            total_is_exact=page.total_is_exact,
+        )
 
 
 class VersionSummary(OutputModel):

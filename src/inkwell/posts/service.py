@@ -27,6 +27,7 @@ from inkwell.posts.repository import (
     COUNT_LIMIT,
     MARK_START,
     MARK_STOP,
+    SEARCH_CANDIDATES,
     PostQuery,
     PostRepository,
 )
@@ -173,15 +174,26 @@ class PostService:
     async def search(
         self, *, q: str, page: int, page_size: int, viewer: User | None = None
     ) -> PostPage:
-        """Public posts matching a web-search query, best first, with highlighted snippets."""
+        """Public posts matching a web-search query, best first, with highlighted snippets.
+
+        Broad queries rank only their newest SEARCH_CANDIDATES matches, so `total` stops there
+        (or at COUNT_LIMIT, as lists do) and `total_is_exact` says whether it did.
+        """
         if not q.strip():
             return PostPage(items=[], total=0, page=page, page_size=page_size)
         query = PostQuery(now=utcnow(), q=q, limit=page_size, offset=(page - 1) * page_size)
-        items, total = await self.posts.search(query, q, viewer.id if viewer else None)
+        items, total = await self.posts.search(query, viewer.id if viewer else None)
         hits = [
             replace(r, snippet=highlight(r.snippet or "", MARK_START, MARK_STOP)) for r in items
         ]
-        return PostPage(items=hits, total=total, page=page, page_size=page_size)
+        reachable = min(COUNT_LIMIT, SEARCH_CANDIDATES)
+        return PostPage(
+            items=hits,
+            total=min(total, reachable),
+            page=page,
+            page_size=page_size,
+            total_is_exact=total <= reachable,
+        )
 
     async def list_own(
         self, *, user: User, status: PostStatus | None, page: int, page_size: int
