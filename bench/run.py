@@ -44,6 +44,7 @@ from bench.servers import (
     start_inkwell,
 )
 from bench.stats import HEADER, Round, summarise, table_rows
+from inkwell.core import migrations
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/inkwell_bench"
 RESULTS = Path("bench/results")
@@ -64,7 +65,10 @@ class DataSet:
 
     @property
     def signature(self) -> str:
-        return "inkwell-bench " + json.dumps(asdict(self), sort_keys=True)
+        """The data set's fields and the schema's revision: either changing reloads it (a
+        migration may change how rows are stored, e.g. 0005's narrower heap)."""
+        fields = {**asdict(self), "schema": migrations.head_revision()}
+        return "inkwell-bench " + json.dumps(fields, sort_keys=True)
 
 
 # Database
