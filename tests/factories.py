@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.security import argon2_hasher
 from inkwell.models.comment import Comment
-from inkwell.models.post import Post
 from inkwell.models.user import Role, User
+from inkwell.posts.records import PostRow, PostState
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -73,8 +73,8 @@ async def create_post(
     status: str = "published",
     tags: list[str] | None = None,
     **fields: Any,
-) -> Post:
-    """A post written through PostService.create, as the API would."""
+) -> PostRow:
+    """A post written through PostService.create, as the API would (as it reads back)."""
     from inkwell.posts.repository import PostRepository  # noqa: PLC0415
     from inkwell.posts.schemas import PostCreate  # noqa: PLC0415
     from inkwell.posts.service import PostService  # noqa: PLC0415
@@ -97,7 +97,7 @@ async def create_post(
 
 async def create_comment(
     session: AsyncSession,
-    post: Post,
+    post: PostState,
     author: User,
     *,
     content: str = "A *comment*.",
@@ -127,7 +127,7 @@ async def follow(session: AsyncSession, follower: User, followee: User) -> None:
     await session.commit()
 
 
-async def like(session: AsyncSession, user: User, post: Post) -> None:
+async def like(session: AsyncSession, user: User, post: PostState) -> None:
     """`user` likes `post`, with its counter, as PUT /posts/{post}/like would."""
     from inkwell.engagement.repository import EngagementRepository  # noqa: PLC0415
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.post import Post
+from inkwell.posts.records import PostRow
 from tests.factories import create_post
 from tests.posts.conftest import (  # noqa: F401 - fixtures shared with the posts tests
     Account,
@@ -25,20 +26,20 @@ from tests.posts.conftest import (  # noqa: F401 - fixtures shared with the post
 COMMENTS = "/api/v1/comments"
 
 
-def thread_url(post: Post | str) -> str:
+def thread_url(post: PostRow | str) -> str:
     ref = post if isinstance(post, str) else str(post.id)
     return f"/api/v1/posts/{ref}/comments"
 
 
 @pytest.fixture
-async def post(session: AsyncSession, alice: Account) -> Post:  # noqa: F811
+async def post(session: AsyncSession, alice: Account) -> PostRow:  # noqa: F811
     return await create_post(session, alice.user, title="Commented")
 
 
 async def comment(
     client: httpx.AsyncClient,
     who: Account,
-    post: Post | str,
+    post: PostRow | str,
     content: str = "Hello *there*.",
     *,
     parent: str | None = None,

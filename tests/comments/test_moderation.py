@@ -6,14 +6,14 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inkwell.models.post import Post
+from inkwell.posts.records import PostRow
 from tests.comments.conftest import COMMENTS, comment, counted, thread_url
 from tests.factories import create_comment, create_post
 from tests.posts.conftest import Account
 
 
 @pytest.fixture
-async def moderated(session: AsyncSession, alice: Account) -> Post:
+async def moderated(session: AsyncSession, alice: Account) -> PostRow:
     return await create_post(session, alice.user, title="Moderated", moderate_comments=True)
 
 
@@ -22,7 +22,7 @@ async def test_hidden_comments_are_invisible_and_not_counted(
     session: AsyncSession,
     bob: Account,
     moderator: Account,
-    post: Post,
+    post: PostRow,
 ) -> None:
     kept = await comment(client, bob, post, "kept")
     rude = await comment(client, bob, post, "rude")
@@ -49,7 +49,7 @@ async def test_hidden_comments_are_invisible_and_not_counted(
 
 
 async def test_deleting_a_hidden_comment_does_not_count_twice(
-    client: httpx.AsyncClient, session: AsyncSession, bob: Account, admin: Account, post: Post
+    client: httpx.AsyncClient, session: AsyncSession, bob: Account, admin: Account, post: PostRow
 ) -> None:
     target = await comment(client, bob, post, "soon hidden")
     await client.post(f"{COMMENTS}/{target['id']}/hide", headers=admin.headers)
@@ -66,7 +66,7 @@ async def test_deleting_a_hidden_comment_does_not_count_twice(
 
 
 async def test_a_hidden_comment_with_replies_stays_as_a_placeholder(
-    client: httpx.AsyncClient, bob: Account, alice: Account, post: Post
+    client: httpx.AsyncClient, bob: Account, alice: Account, post: PostRow
 ) -> None:
     parent = await comment(client, bob, post, "parent")
     await comment(client, alice, post, "answer", parent=parent["id"])
@@ -89,7 +89,7 @@ async def test_who_may_moderate(
     bob: Account,
     moderator: Account,
     admin: Account,
-    post: Post,
+    post: PostRow,
 ) -> None:
     target = await create_comment(session, post, bob.user)
     for action in ("hide", "unhide", "approve"):
@@ -114,7 +114,7 @@ async def test_held_comments_wait_for_approval(
     alice: Account,
     bob: Account,
     moderator: Account,
-    moderated: Post,
+    moderated: PostRow,
 ) -> None:
     held = await comment(client, bob, moderated, "please approve")
     assert held["status"] == "pending"
@@ -140,7 +140,7 @@ async def test_held_comments_wait_for_approval(
 
 
 async def test_moderators_comments_are_not_held(
-    client: httpx.AsyncClient, session: AsyncSession, alice: Account, moderated: Post
+    client: httpx.AsyncClient, session: AsyncSession, alice: Account, moderated: PostRow
 ) -> None:
     assert (await comment(client, alice, moderated))["status"] == "visible"
     assert await counted(session, moderated.id) == (1, 1)
@@ -151,7 +151,7 @@ async def test_status_changes_that_do_not_apply_conflict(
     session: AsyncSession,
     alice: Account,
     bob: Account,
-    moderated: Post,
+    moderated: PostRow,
 ) -> None:
     held = await comment(client, bob, moderated)
     unhide = await client.post(f"{COMMENTS}/{held['id']}/unhide", headers=alice.headers)

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inkwell.models.post import Post
 from inkwell.models.user import User
+from inkwell.posts.records import PostRow
 from tests.comments.conftest import COMMENTS, comment, counted, thread_url
 from tests.factories import create_comment, create_post
 from tests.posts.conftest import Account, StatementCounter
@@ -21,7 +21,7 @@ def contents(items: list[dict[str, Any]]) -> list[Any]:
 
 
 async def test_threads_nest_replies_in_order_newest_roots_first(
-    client: httpx.AsyncClient, alice: Account, bob: Account, post: Post
+    client: httpx.AsyncClient, alice: Account, bob: Account, post: PostRow
 ) -> None:
     first = await comment(client, bob, post, "first")
     second = await comment(client, alice, post, "second")
@@ -48,7 +48,7 @@ async def test_threads_nest_replies_in_order_newest_roots_first(
 
 
 async def test_roots_are_paged_and_replies_come_with_their_root(
-    client: httpx.AsyncClient, session: AsyncSession, bob: Account, post: Post
+    client: httpx.AsyncClient, session: AsyncSession, bob: Account, post: PostRow
 ) -> None:
     roots = [await create_comment(session, post, bob.user, content=f"r{n}") for n in range(5)]
     await create_comment(session, post, bob.user, content="reply", parent=roots[1])
@@ -61,7 +61,7 @@ async def test_roots_are_paged_and_replies_come_with_their_root(
 
 
 async def test_a_post_can_be_named_by_slug_or_old_slug(
-    client: httpx.AsyncClient, alice: Account, bob: Account, post: Post
+    client: httpx.AsyncClient, alice: Account, bob: Account, post: PostRow
 ) -> None:
     await comment(client, bob, post.slug, "by slug")
     renamed = await client.patch(
@@ -87,7 +87,7 @@ async def test_posts_the_reader_cannot_see_have_no_comments(
 
 
 async def test_one_comment_comes_with_its_subtree(
-    client: httpx.AsyncClient, session: AsyncSession, bob: Account, post: Post
+    client: httpx.AsyncClient, session: AsyncSession, bob: Account, post: PostRow
 ) -> None:
     root = await create_comment(session, post, bob.user, content="root")
     child = await create_comment(session, post, bob.user, content="child", parent=root)
@@ -102,7 +102,7 @@ async def test_one_comment_comes_with_its_subtree(
 
 
 async def test_markdown_source_is_shown_only_to_its_author(
-    client: httpx.AsyncClient, alice: Account, bob: Account, post: Post
+    client: httpx.AsyncClient, alice: Account, bob: Account, post: PostRow
 ) -> None:
     created = await comment(client, bob, post, "*mine*")
     assert created["content_raw"] == "*mine*"
@@ -114,7 +114,7 @@ async def test_markdown_source_is_shown_only_to_its_author(
 
 
 async def test_deleted_comment_with_replies_is_a_tombstone(
-    client: httpx.AsyncClient, session: AsyncSession, bob: Account, alice: Account, post: Post
+    client: httpx.AsyncClient, session: AsyncSession, bob: Account, alice: Account, post: PostRow
 ) -> None:
     root = await comment(client, bob, post, "root")
     reply = await comment(client, alice, post, "reply", parent=root["id"])
@@ -147,7 +147,7 @@ async def test_deleted_comment_with_replies_is_a_tombstone(
 
 
 async def test_tombstones_nest_when_a_deep_reply_survives(
-    client: httpx.AsyncClient, bob: Account, post: Post
+    client: httpx.AsyncClient, bob: Account, post: PostRow
 ) -> None:
     top = await comment(client, bob, post, "top")
     middle = await comment(client, bob, post, "middle", parent=top["id"])
@@ -159,7 +159,7 @@ async def test_tombstones_nest_when_a_deep_reply_survives(
 
 
 async def test_replies_deeper_than_the_limit_attach_at_the_deepest_level(
-    client: httpx.AsyncClient, bob: Account, post: Post
+    client: httpx.AsyncClient, bob: Account, post: PostRow
 ) -> None:
     chain = [await comment(client, bob, post, "d0")]
     for n in range(1, 8):
@@ -178,7 +178,7 @@ async def test_replies_deeper_than_the_limit_attach_at_the_deepest_level(
 
 
 async def test_the_depth_limit_is_a_setting(
-    session: AsyncSession, bob: Account, post: Post
+    session: AsyncSession, bob: Account, post: PostRow
 ) -> None:
     root = await create_comment(session, post, bob.user, max_depth=1)
     child = await create_comment(session, post, bob.user, parent=root, max_depth=1)
@@ -187,7 +187,7 @@ async def test_the_depth_limit_is_a_setting(
 
 
 async def test_closed_accounts_show_as_no_author(
-    client: httpx.AsyncClient, session: AsyncSession, bob: Account, post: Post
+    client: httpx.AsyncClient, session: AsyncSession, bob: Account, post: PostRow
 ) -> None:
     created = await comment(client, bob, post, "still here")
     user = await session.get(User, bob.user.id)
@@ -203,7 +203,7 @@ async def test_a_page_of_threads_costs_the_same_statements_for_1_or_20(
     client: httpx.AsyncClient,
     session: AsyncSession,
     bob: Account,
-    post: Post,
+    post: PostRow,
     sql_statements: StatementCounter,
 ) -> None:
     async def thread(n: int) -> None:

@@ -8,14 +8,14 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inkwell.models.post import Post
+from inkwell.posts.records import PostRow
 from tests.comments.conftest import COMMENTS, comment, counted, thread_url
 from tests.factories import create_comment, create_post
 from tests.posts.conftest import Account
 
 
 async def test_create_renders_sanitised_html_and_counts(
-    client: httpx.AsyncClient, session: AsyncSession, bob: Account, post: Post
+    client: httpx.AsyncClient, session: AsyncSession, bob: Account, post: PostRow
 ) -> None:
     hostile = "Hi <script>alert(1)</script><a href='javascript:x()'>x</a> **there**"
     created = await comment(client, bob, post, hostile)
@@ -31,7 +31,7 @@ async def test_create_renders_sanitised_html_and_counts(
     assert shown["comments_count"] == 1
 
 
-async def test_create_needs_a_signed_in_user(client: httpx.AsyncClient, post: Post) -> None:
+async def test_create_needs_a_signed_in_user(client: httpx.AsyncClient, post: PostRow) -> None:
     response = await client.post(thread_url(post), json={"content": "x"})
     assert response.status_code == 401
 
@@ -55,7 +55,7 @@ async def test_create_needs_a_signed_in_user(client: httpx.AsyncClient, post: Po
 async def test_invalid_bodies_are_refused(
     client: httpx.AsyncClient,
     bob: Account,
-    post: Post,
+    post: PostRow,
     body: dict[str, Any],
     field: str,
 ) -> None:
@@ -65,7 +65,7 @@ async def test_invalid_bodies_are_refused(
 
 
 async def test_the_longest_comment_is_accepted_and_huge_bodies_are_refused(
-    client: httpx.AsyncClient, bob: Account, post: Post
+    client: httpx.AsyncClient, bob: Account, post: PostRow
 ) -> None:
     await comment(client, bob, post, "x" * 10_000)
     huge = await client.post(
@@ -81,7 +81,7 @@ async def test_the_longest_comment_is_accepted_and_huge_bodies_are_refused(
 
 
 async def test_a_reply_to_a_comment_of_another_post_is_refused(
-    client: httpx.AsyncClient, session: AsyncSession, alice: Account, bob: Account, post: Post
+    client: httpx.AsyncClient, session: AsyncSession, alice: Account, bob: Account, post: PostRow
 ) -> None:
     other = await create_post(session, alice.user, title="Other")
     elsewhere = await create_comment(session, other, bob.user)
@@ -139,7 +139,7 @@ async def test_only_the_author_edits_a_comment(
     bob: Account,
     alice: Account,
     admin: Account,
-    post: Post,
+    post: PostRow,
 ) -> None:
     created = await comment(client, bob, post, "before")
     url = f"{COMMENTS}/{created['id']}"
@@ -169,7 +169,7 @@ async def test_who_may_delete(
     bob: Account,
     moderator: Account,
     admin: Account,
-    post: Post,
+    post: PostRow,
 ) -> None:
     carol = await create_comment(session, post, alice.user, content="by the post author")
     mine = [await create_comment(session, post, bob.user) for _ in range(4)]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.engagement import Bookmark, Like
 from inkwell.models.post import Post
+from inkwell.posts.records import PostRow
 from tests.factories import create_post, like
 from tests.posts.conftest import Account, StatementCounter
 
@@ -18,7 +19,7 @@ POSTS = "/api/v1/posts"
 
 
 async def marked_in_order(
-    session: AsyncSession, table: type[Like | Bookmark], posts: list[Post]
+    session: AsyncSession, table: type[Like | Bookmark], posts: list[PostRow]
 ) -> None:
     """Space the marks of `posts` a minute apart, in this order (a test runs in one transaction,
     where now() never moves)."""

@@ -14,6 +14,7 @@ from inkwell.core.state import AppState
 from inkwell.models.engagement import Like, PostViewEvent
 from inkwell.models.post import Post
 from inkwell.models.user import User
+from inkwell.posts.records import PostRow
 from inkwell.posts.service import PostService
 from tests.factories import auth_headers, create_post, create_user
 
@@ -30,7 +31,7 @@ def in_step(monkeypatch: pytest.MonkeyPatch, parties: int) -> None:
     barrier = asyncio.Barrier(parties)
     real_visible = PostService.visible
 
-    async def visible_together(self: PostService, **kwargs: Any) -> Post:
+    async def visible_together(self: PostService, **kwargs: Any) -> PostRow:
         found = await real_visible(self, **kwargs)
         async with asyncio.timeout(20):  # a request that failed early must not hang the others
             await barrier.wait()
@@ -39,7 +40,7 @@ def in_step(monkeypatch: pytest.MonkeyPatch, parties: int) -> None:
     monkeypatch.setattr(PostService, "visible", visible_together)
 
 
-async def _likes(state: AppState, post: Post) -> tuple[int | None, int | None]:
+async def _likes(state: AppState, post: PostRow) -> tuple[int | None, int | None]:
     async with state.sessionmaker() as session:
         stored = await session.scalar(select(Post.likes_count).where(Post.id == post.id))
         rows = await session.scalar(

@@ -10,11 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 from inkwell.auth.service import ClientInfo
 from inkwell.core.ids import uuid7
 from inkwell.engagement.repository import COUNTERS, EngagementRepository, Kind, MarkedQuery
-from inkwell.models.post import Post
 from inkwell.models.user import Role, User
 from inkwell.posts.exceptions import NotPostAuthor
 from inkwell.posts.policy import can_edit
-from inkwell.posts.records import PostPage
+from inkwell.posts.records import PostPage, PostState
 from inkwell.posts.service import PostService
 from inkwell.users.exceptions import UserNotFound
 from inkwell.users.repository import UserRepository
@@ -46,7 +45,7 @@ def viewer_hash(key: bytes, viewer: User | None, client: ClientInfo) -> bytes:
     return hmac.new(key, material.encode(), hashlib.sha256).digest()
 
 
-def view_lock_key(post: Post, hashed_viewer: bytes) -> int:
+def view_lock_key(post: PostState, hashed_viewer: bytes) -> int:
     """A 64-bit advisory-lock key for one viewer of one post."""
     digest = hashlib.sha256(post.id.bytes + hashed_viewer).digest()
     return int.from_bytes(digest[:8], "big", signed=True)

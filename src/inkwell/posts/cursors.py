@@ -8,11 +8,11 @@ import json
 import uuid
 from datetime import datetime
 
-from inkwell.models.post import Post
 from inkwell.posts.exceptions import InvalidCursor
+from inkwell.posts.records import PostState
 
 
-def encode_cursor(post: Post, sort: str) -> str:
+def encode_cursor(post: PostState, sort: str) -> str:
     published_at = post.published_at.isoformat() if post.published_at else ""
     payload = json.dumps([sort, published_at, str(post.id)])
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from inkwell.models.post import Post, PostStatus
+from inkwell.models.post import PostStatus
 from inkwell.models.user import Role, User
+from inkwell.posts.records import PostState
 
 _LISTED = {PostStatus.PUBLISHED, PostStatus.SCHEDULED}
 _READABLE = {PostStatus.PUBLISHED, PostStatus.SCHEDULED, PostStatus.ARCHIVED}
 
 
-def is_public(post: Post, now: datetime) -> bool:
+def is_public(post: PostState, now: datetime) -> bool:
     """Readable by anyone: published or scheduled, its time has come; archived stays readable."""
     return (
         post.deleted_at is None
@@ -21,12 +22,12 @@ def is_public(post: Post, now: datetime) -> bool:
     )
 
 
-def is_listed(post: Post, now: datetime) -> bool:
+def is_listed(post: PostState, now: datetime) -> bool:
     """Shown in public lists: public and not archived."""
     return is_public(post, now) and post.status in _LISTED
 
 
-def can_see(post: Post, user: User | None, now: datetime) -> bool:
+def can_see(post: PostState, user: User | None, now: datetime) -> bool:
     """Anyone sees public posts; authors, moderators and admins see the rest."""
     if is_public(post, now):
         return True
@@ -35,16 +36,16 @@ def can_see(post: Post, user: User | None, now: datetime) -> bool:
     return user.id == post.author_id or user.role in {Role.MODERATOR, Role.ADMIN}
 
 
-def can_edit(post: Post, user: User) -> bool:
+def can_edit(post: PostState, user: User) -> bool:
     """Only the author or an admin changes or deletes a post."""
     return user.id == post.author_id or user.role == Role.ADMIN
 
 
-def etag(post: Post) -> str:
+def etag(post: PostState) -> str:
     return f'"{post.id}-{post.version}"'
 
 
-def etag_matches(header: str | None, post: Post) -> bool:
+def etag_matches(header: str | None, post: PostState) -> bool:
     """Does an If-Match / If-None-Match header name this version of the post?"""
     if header is None:
         return False

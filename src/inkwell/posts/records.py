@@ -2,18 +2,81 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
 
-from inkwell.models.post import Post, PostVersion
-from inkwell.models.user import User
+from inkwell.models.post import PostStatus, PostVersion
+
+
+class PostState(Protocol):
+    """What the rules read of a post: a loaded entity or a PostRow."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def author_id(self) -> uuid.UUID: ...
+    @property
+    def status(self) -> PostStatus: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+    @property
+    def version(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PostRow:
+    """A post as reads return it: its columns (a list leaves out the content), no ORM identity.
+
+    Reads map rows straight into these; loading entities into the session cost more than the
+    statement (tests are in tests/posts, the measurements in docs/benchmarks.md).
+    """
+
+    id: uuid.UUID
+    author_id: uuid.UUID
+    title: str
+    slug: str
+    status: PostStatus
+    published_at: datetime | None
+    summary: str
+    meta: dict[str, Any]
+    reading_time: int
+    comments_count: int
+    likes_count: int
+    bookmarks_count: int
+    views_count: int
+    allow_comments: bool
+    moderate_comments: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    content_raw: str | None = None
+    content_html: str | None = None
+    content_json: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorRow:
+    """A post's author: the public profile fields."""
+
+    id: uuid.UUID
+    username: str
+    display_name: str | None
+    bio: str | None
+    avatar_url: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class PostRecord:
     """A post with its author and its tags (`[{"name", "slug"}]`, in the author's order)."""
 
-    post: Post
-    author: User
+    post: PostRow
+    author: AuthorRow
     tags: list[dict[str, str]]
     show_raw: bool = False
     snippet: str | None = None

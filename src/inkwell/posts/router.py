@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inkwell.auth.dependencies import CurrentUser, OptionalUser, PostWriteLimit
 from inkwell.core.db import SessionDep
 from inkwell.core.openapi import errors
-from inkwell.models.post import Post, PostStatus
+from inkwell.models.post import PostStatus
 from inkwell.posts.policy import etag, etag_matches
-from inkwell.posts.records import PostRecord, Redirect
+from inkwell.posts.records import PostRecord, PostRow, Redirect
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.schemas import (
     PostCreate,
@@ -228,5 +228,5 @@ async def list_my_posts(
     return PostList.from_page(found)
 
 
-def _location(request: Request, post: Post) -> str:
+def _location(request: Request, post: PostRow) -> str:
     return str(request.url_for("get_post", id_or_slug=post.slug))

@@ -22,7 +22,7 @@ from inkwell.posts.exceptions import (
     VersionNotFound,
 )
 from inkwell.posts.policy import can_edit, can_see, etag_matches
-from inkwell.posts.records import PostPage, PostRecord, Redirect, VersionRecord
+from inkwell.posts.records import PostPage, PostRecord, PostRow, Redirect, VersionRecord
 from inkwell.posts.repository import (
     COUNT_LIMIT,
     MARK_START,
@@ -77,7 +77,7 @@ class PostService:
             raise PostNotFound
         return found
 
-    async def visible(self, *, id_or_slug: str, viewer: User | None) -> Post:
+    async def visible(self, *, id_or_slug: str, viewer: User | None) -> PostRow:
         """The post by id, slug or old slug, if the viewer may see it (PostNotFound otherwise)."""
         return (await self.read_current(id_or_slug=id_or_slug, viewer=viewer)).post
 
