@@ -108,8 +108,13 @@ async def current_user(principal: Annotated[Principal, Depends(current_principal
 
 
 async def optional_user(
-    principal: Annotated[Principal | None, Depends(optional_principal)],
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User | None:
+    """The caller, or None without a token (one dependency: public reads are the most
+    frequent requests)."""
+    principal = await optional_principal(request, session, credentials)
     return principal.user if principal else None
 
 
