@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+
 import httpx
 
 from inkwell.core.ratelimit import MemoryRateLimiter, RedisRateLimiter
-from inkwell.main import app_factory, create_app
+from inkwell.main import YOUNG_GENERATION_THRESHOLD, app_factory, create_app
 from tests.conftest import make_settings
 from tests.redis_support import redis_url, requires_redis
 
@@ -36,3 +38,15 @@ async def test_lifespan_uses_redis_when_configured(database_url: str) -> None:
 def test_app_factory_reads_the_environment(keep_logging: None) -> None:
     app = app_factory()
     assert app.title == "Inkwell"
+
+
+async def test_start_up_settles_the_garbage_collector(database_url: str) -> None:
+    gc.unfreeze()
+    before = gc.get_threshold()
+    gc.set_threshold(700, *before[1:])
+    try:
+        await _lifespan_round_trip(database_url=database_url)
+        assert gc.get_threshold()[0] == YOUNG_GENERATION_THRESHOLD
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.set_threshold(*before)

@@ -44,14 +44,21 @@ from inkwell.users.router import router as users_router
 API_V1 = "/api/v1"
 
 
+YOUNG_GENERATION_THRESHOLD = 10_000
+
+
 def settle_garbage_collector() -> None:
     """Keep what start-up loaded out of the collector's way.
 
     The modules, models and routes are hundreds of thousands of objects that live as long as
-    the process; frozen, the collections that requests set off no longer walk them.
+    the process; frozen, the collections that requests set off no longer walk them. A read
+    allocates a few thousand short-lived objects, so the youngest generation is collected every
+    10,000 allocations instead of 700 (GET /posts/{slug} under wrk, 16 connections, five
+    alternating 6 s runs each: median 1,688 against 1,518 req/s).
     """
     gc.collect()
     gc.freeze()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *gc.get_threshold()[1:])
 
 
 # Routes are tried in order, each path pattern in turn, so the most requested come first: post

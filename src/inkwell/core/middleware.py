@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,6 +47,26 @@ def _request_id(scope: Scope) -> str:
     return sent if _SANE_REQUEST_ID.match(sent) else uuid.uuid4().hex
 
 
+_ENCODED_SECURITY_HEADERS = [
+    (name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()
+]
+_DOCS_PATHS = {"/docs", "/redoc", "/docs/oauth2-redirect"}
+
+
+def _with_context_headers(
+    headers: list[tuple[bytes, bytes]], request_id: str, path: str
+) -> list[tuple[bytes, bytes]]:
+    """The response's headers with the request id, and the security headers it did not set."""
+    present = {name.lower() for name, _ in headers}
+    headers = [(name, value) for name, value in headers if name.lower() != b"x-request-id"]
+    headers.append((b"x-request-id", request_id.encode()))
+    headers.extend(item for item in _ENCODED_SECURITY_HEADERS if item[0] not in present)
+    if b"content-security-policy" not in present:
+        policy = DOCS_CSP if path in _DOCS_PATHS else API_CSP
+        headers.append((b"content-security-policy", policy.encode()))
+    return headers
+
+
 def _internal_error_body(request_id: str, path: str) -> bytes:
     body = {
         "type": "https://inkwell.dev/problems/internal-error",
@@ -79,12 +99,9 @@ class RequestContextMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state["status"], state["sent"] = message["status"], True
-                headers = MutableHeaders(scope=message)
-                headers["x-request-id"] = request_id
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                is_docs = scope["path"] in {"/docs", "/redoc", "/docs/oauth2-redirect"}
-                headers.setdefault("content-security-policy", DOCS_CSP if is_docs else API_CSP)
+                message["headers"] = _with_context_headers(
+                    list(message.get("headers", [])), request_id, scope["path"]
+                )
             await send(message)
 
         try:
