@@ -98,3 +98,34 @@ async def test_search_totals_stop_at_the_count_limit(
     body = await search(client)
     assert len(body["items"]) == 4
     assert (body["total"], body["total_is_exact"]) == (2, False)
+
+
+@pytest.mark.parametrize(
+    "ages",
+    [
+        [1, 2, 3],  # enough in the newest window
+        [1, 2, 200, 700],  # too few in it, enough in the year
+        [1, 200, 300, 700],
+        [1, 500, 600],  # the year predicted enough but holds too few: every match
+        [400, 500, 700],  # none in the newest window: every match
+    ],
+)
+async def test_the_candidates_are_the_newest_matches_whichever_window_holds_them(
+    session: AsyncSession,
+    alice: Account,
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    ages: list[int],
+) -> None:
+    for age in ages:
+        await create_post(
+            session,
+            alice.user,
+            title=f"Loaf {age}",
+            content="A sourdough loaf.",
+            published_at=days_ago(age),
+        )
+    bound_search(monkeypatch, 2)
+    body = await search(client)
+    assert set(titles(body)) == {f"Loaf {age}" for age in sorted(ages)[:2]}
+    assert (body["total"], body["total_is_exact"]) == (2, False)
