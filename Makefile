@@ -58,7 +58,7 @@ $(BENCH_TOOLS)/.installed:
 bench: install bench-tools ## Issue 6's benchmark against a baseline (~15 min; BENCH_ARGS=... to pass options)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-bench-quick: install bench-tools ## A ~2-minute smoke run of the benchmark
+bench-quick: install bench-tools ## A ~5-minute smoke run of the benchmark
 	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
 
 clean: ## Remove the virtualenvs and caches (keeps .data)
