@@ -8,10 +8,12 @@ stateful phase that chains operations. CI runs a bounded, seeded pass; `make fuz
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +25,7 @@ from schemathesis.openapi import from_url
 from schemathesis.schemas import APIOperation, BaseSchema
 
 from inkwell.core import migrations
+from inkwell.models.base import Base
 from tests.conftest import make_settings
 from tests.database import fresh_database
 from tests.security.live_server import live_server
@@ -113,12 +116,24 @@ def _config() -> SchemathesisConfig:
 
 
 @pytest.fixture(scope="module")
-def fuzz_target(pg_server: str) -> Iterator[tuple[str, dict[str, str]]]:
-    """A live server on its own fresh database, and the headers of a signed-in user."""
+def fuzz_database(pg_server: str) -> Iterator[str]:
     with fresh_database(pg_server) as url:
         migrations.upgrade(url)
-        with live_server(make_settings(url, db_pool_size=5, db_pool_timeout=10.0)) as base_url:
-            yield base_url, _sign_in(base_url)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def fuzz_target(fuzz_database: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """A live server on its own fresh database, and the headers of a signed-in user.
+
+    Rate limits are off: their counters would carry over from one generated case to the next
+    (they are tested in tests/auth and tests/security/test_write_limits.py).
+    """
+    settings = make_settings(
+        fuzz_database, db_pool_size=5, db_pool_timeout=10.0, rate_limit_enabled=False
+    )
+    with live_server(settings) as base_url:
+        yield base_url, _sign_in(base_url)
 
 
 def _sign_in(base_url: str) -> dict[str, str]:
@@ -174,12 +189,57 @@ def test_every_operation(
     assert not failures, f"{sorted(failures)}\n\n{report}"
 
 
-def test_stateful(api_schema: BaseSchema, fuzz_target: tuple[str, dict[str, str]]) -> None:
+def test_stateful(
+    api_schema: BaseSchema, fuzz_target: tuple[str, dict[str, str]], fuzz_database: str
+) -> None:
     _, headers = fuzz_target
     machine: Any = api_schema.as_state_machine()
+    asyncio.run(_snapshot(fuzz_database))
 
     class Workflow(machine):  # type: ignore[misc]
+        def setup(self) -> None:
+            # Every scenario starts from the same data, so that the same steps get the same
+            # answers (Hypothesis replays scenarios and refuses ones that behave differently).
+            asyncio.run(_restore(fuzz_database))
+
         def get_call_kwargs(self, _case: Case[Any]) -> dict[str, Any]:
             return {"headers": headers}
 
     Workflow.run(settings=HYPOTHESIS)
+
+
+_SNAPSHOT = "fuzz_snapshot"
+
+
+async def _connect(url: str) -> asyncpg.Connection:
+    return await asyncpg.connect(url.replace("postgresql+asyncpg:", "postgresql:", 1))
+
+
+async def _snapshot(url: str) -> None:
+    """Keep a copy of every table as it is now (the signed-in user and its session)."""
+    connection = await _connect(url)
+    try:
+        await connection.execute(f"CREATE SCHEMA {_SNAPSHOT}")
+        for table in Base.metadata.sorted_tables:
+            await connection.execute(
+                f'CREATE TABLE {_SNAPSHOT}."{table.name}" AS TABLE public."{table.name}"'
+            )
+    finally:
+        await connection.close()
+
+
+async def _restore(url: str) -> None:
+    """Put every table back as `_snapshot` found it."""
+    tables = Base.metadata.sorted_tables
+    connection = await _connect(url)
+    try:
+        async with connection.transaction():
+            names = ", ".join(f'public."{table.name}"' for table in tables)
+            await connection.execute(f"TRUNCATE {names} CASCADE")
+            for table in tables:  # names from our own models, not input
+                name = table.name
+                columns = ", ".join(f'"{c.name}"' for c in table.columns if c.computed is None)
+                copy = f'INSERT INTO public."{name}" ({columns}) SELECT {columns} FROM {_SNAPSHOT}."{name}"'  # noqa: E501, S608
+                await connection.execute(copy)
+    finally:
+        await connection.close()
