@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from inkwell.comments.records import CommentNode, CommentPage, ThreadPage
-from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.core.schemas import InputModel, OutputModel, Page, UTCDateTime
 from inkwell.core.text import storable
 from inkwell.models.comment import CommentStatus
 
@@ -96,40 +96,21 @@ class CommentView(OutputModel):
         )
 
 
-class CommentThreads(OutputModel):
+class CommentThreads(Page[CommentView]):
     """A page of threads. `total` counts the post's visible comments (replies included);
     `threads` counts the root comments this reader can page through."""
 
-    items: list[CommentView]
-    total: int
     threads: int
-    page: int
-    page_size: int
 
     @classmethod
     def from_page(cls, page: ThreadPage) -> CommentThreads:
-        return cls(
-            items=[CommentView.from_node(node) for node in page.items],
-            total=page.total,
-            threads=page.threads,
-            page=page.page,
-            page_size=page.page_size,
-        )
+        items = [CommentView.from_node(node) for node in page.items]
+        return cls.of(page, items, threads=page.threads)
 
 
-class CommentList(OutputModel):
+class CommentList(Page[CommentView]):
     """A flat page of comments (no replies)."""
-
-    items: list[CommentView]
-    total: int
-    page: int
-    page_size: int
 
     @classmethod
     def from_page(cls, page: CommentPage) -> CommentList:
-        return cls(
-            items=[CommentView.from_node(node) for node in page.items],
-            total=page.total,
-            page=page.page,
-            page_size=page.page_size,
-        )
+        return cls.of(page, [CommentView.from_node(node) for node in page.items])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
@@ -38,3 +38,35 @@ class OutputModel(BaseModel):
     """Response bodies: read from ORM objects or rows, only the declared fields leave."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+class Paged(Protocol):
+    """What a numbered page carries besides its items (the services' page records)."""
+
+    @property
+    def total(self) -> int: ...
+    @property
+    def page(self) -> int: ...
+    @property
+    def page_size(self) -> int: ...
+
+
+ItemT = TypeVar("ItemT")
+
+
+class Page(OutputModel, Generic[ItemT]):
+    """A numbered page of a list: `items`, how many there are in all, and where this page is.
+
+    Subclass it per list (`class TagList(Page[TagView])`), so each keeps its own name in the
+    OpenAPI document.
+    """
+
+    items: list[ItemT]
+    total: int
+    page: int
+    page_size: int
+
+    @classmethod
+    def of(cls, page: Paged, items: list[Any], **extra: Any) -> Self:
+        """The response for a service's page, with its items already converted."""
+        return cls(items=items, total=page.total, page=page.page, page_size=page.page_size, **extra)

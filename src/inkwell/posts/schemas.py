@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.core.schemas import InputModel, OutputModel, Page, UTCDateTime
 from inkwell.core.slugs import SLUG_PATTERN
 from inkwell.core.text import storable
 from inkwell.models.post import PostStatus
@@ -225,53 +225,32 @@ class SearchHit(PostSummary):
     rank: float
 
 
-class PostList(OutputModel):
+class PostList(Page[PostSummary]):
     """A page of posts. `total` stops at 1,000; `total_is_exact` is false when it did."""
 
-    items: list[PostSummary]
-    total: int
-    page: int
-    page_size: int
     next_cursor: str | None = None
     total_is_exact: bool = True
 
     @classmethod
     def from_page(cls, page: PostPage) -> PostList:
-        return cls.model_validate(
-            {
-                "items": [summary_fields(r) for r in page.items],
-                "total": page.total,
-                "page": page.page,
-                "page_size": page.page_size,
-                "next_cursor": page.next_cursor,
-                "total_is_exact": page.total_is_exact,
-            }
-        )
+        # Plain dicts: the whole page is validated in one call, not item by item.
+        items = [summary_fields(r) for r in page.items]
+        return cls.of(page, items, next_cursor=page.next_cursor, total_is_exact=page.total_is_exact)
 
 
-class SearchResults(OutputModel):
+class SearchResults(Page[SearchHit]):
     """Search hits, best first. A broad query ranks only its newest 1,000 matches: `total`
     stops at 1,000 and `total_is_exact` is false when more posts matched."""
 
-    items: list[SearchHit]
-    total: int
-    page: int
-    page_size: int
     total_is_exact: bool = True
 
     @classmethod
     def from_page(cls, page: PostPage) -> SearchResults:
         items = [
-            SearchHit.from_record(r, snippet=r.snippet or "", rank=r.rank or 0.0)
+            summary_fields(r) | {"snippet": r.snippet or "", "rank": r.rank or 0.0}
             for r in page.items
         ]
-        return cls(
-            items=items,
-            total=page.total,
-            page=page.page,
-            page_size=page.page_size,
-            total_is_exact=page.total_is_exact,
-        )
+        return cls.of(page, items, total_is_exact=page.total_is_exact)
 
 
 class VersionSummary(OutputModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inkwell.core.schemas import OutputModel
+from inkwell.core.schemas import OutputModel, Page
 from inkwell.posts.records import TagPage
 
 
@@ -13,17 +13,7 @@ class TagView(OutputModel):
     post_count: int
 
 
-class TagList(OutputModel):
-    items: list[TagView]
-    total: int
-    page: int
-    page_size: int
-
+class TagList(Page[TagView]):
     @classmethod
     def from_page(cls, page: TagPage) -> TagList:
-        return cls(
-            items=[TagView.model_validate(t) for t in page.items],
-            total=page.total,
-            page=page.page,
-            page_size=page.page_size,
-        )
+        return cls.of(page, [TagView.model_validate(t) for t in page.items])
