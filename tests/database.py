@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -25,7 +26,8 @@ def server_url() -> str:
     return start_embedded_postgres(data_dir, database="postgres", cleanup="delete")
 
 
-def _asyncpg_dsn(url: str) -> str:
+def asyncpg_dsn(url: str) -> str:
+    """The URL as asyncpg takes it (without SQLAlchemy's driver name)."""
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
@@ -36,9 +38,22 @@ def _with_database(url: str, name: str) -> str:
 
 
 async def _admin(url: str, sql: str) -> None:
-    connection = await asyncpg.connect(_asyncpg_dsn(url))
+    connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def query(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of one statement, on a connection of its own (where no event loop runs)."""
+    return asyncio.run(_query(url, sql))
+
+
+async def _query(url: str, sql: str) -> list[tuple[Any, ...]]:
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        return [tuple(row) for row in await connection.fetch(sql)]
     finally:
         await connection.close()
 

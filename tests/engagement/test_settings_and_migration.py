@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import pool
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from inkwell.core import migrations
 from inkwell.core.config import Settings
+from tests.database import query
 
 STRONG = "s" * 48
 
@@ -37,16 +34,11 @@ def test_production_refuses_a_short_view_hash_salt() -> None:
         settings(env="production", jwt_secret=STRONG, view_hash_salt="short")
 
 
-async def _tables(url: str) -> set[str]:
-    engine = create_async_engine(url, poolclass=pool.NullPool)
-    try:
-        async with engine.connect() as connection:
-            rows = await connection.exec_driver_sql(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-            )
-            return {row[0] for row in rows}
-    finally:
-        await engine.dispose()
+def _tables(url: str) -> set[str]:
+    return {
+        name
+        for (name,) in query(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    }
 
 
 ENGAGEMENT_TABLES = {"likes", "bookmarks", "follows", "post_views"}
@@ -54,7 +46,7 @@ ENGAGEMENT_TABLES = {"likes", "bookmarks", "follows", "post_views"}
 
 def test_downgrade_of_0004_removes_the_engagement_tables(empty_database: str) -> None:
     migrations.upgrade(empty_database, "0004")
-    assert asyncio.run(_tables(empty_database)) >= ENGAGEMENT_TABLES
+    assert _tables(empty_database) >= ENGAGEMENT_TABLES
     migrations.downgrade(empty_database, "-1")
-    assert not ENGAGEMENT_TABLES & asyncio.run(_tables(empty_database))
-    assert "posts" in asyncio.run(_tables(empty_database))
+    assert not ENGAGEMENT_TABLES & _tables(empty_database)
+    assert "posts" in _tables(empty_database)

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
-from sqlalchemy import pool
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from inkwell.core import migrations
-
-
-async def _fetch(url: str, sql: str) -> list[Any]:
-    engine = create_async_engine(url, poolclass=pool.NullPool)
-    try:
-        async with engine.connect() as connection:
-            return [tuple(row) for row in await connection.exec_driver_sql(sql)]
-    finally:
-        await engine.dispose()
+from tests.database import query
 
 
 def test_downgrade_to_0001_removes_posts_completely(empty_database: str) -> None:
     url = empty_database
     migrations.upgrade(url)
     migrations.downgrade(url, "0001")
-    tables = asyncio.run(_fetch(url, "SELECT tablename FROM pg_tables WHERE schemaname='public'"))
+    tables = query(url, "SELECT tablename FROM pg_tables WHERE schemaname='public'")
     assert {t for (t,) in tables} == {"alembic_version", "users", "user_sessions", "refresh_tokens"}
-    types = asyncio.run(_fetch(url, "SELECT typname FROM pg_type WHERE typname = 'post_status'"))
+    types = query(url, "SELECT typname FROM pg_type WHERE typname = 'post_status'")
     assert types == []
     migrations.upgrade(url)
 
@@ -35,6 +21,6 @@ def test_0005_narrows_the_posts_heap_and_downgrades(empty_database: str) -> None
     url = empty_database
     options = "SELECT reloptions FROM pg_class WHERE relname = 'posts'"
     migrations.upgrade(url)
-    assert asyncio.run(_fetch(url, options)) == [(["toast_tuple_target=128"],)]
+    assert query(url, options) == [(["toast_tuple_target=128"],)]
     migrations.downgrade(url, "0004")
-    assert asyncio.run(_fetch(url, options)) == [(None,)]
+    assert query(url, options) == [(None,)]

@@ -27,7 +27,7 @@ from schemathesis.schemas import APIOperation, BaseSchema
 from inkwell.core import migrations
 from inkwell.models.base import Base
 from tests.conftest import make_settings
-from tests.database import fresh_database
+from tests.database import asyncpg_dsn, fresh_database
 from tests.security.live_server import live_server
 
 EXAMPLES = int(os.environ.get("INKWELL_FUZZ_EXAMPLES", "12"))
@@ -212,7 +212,7 @@ _SNAPSHOT = "fuzz_snapshot"
 
 
 async def _connect(url: str) -> asyncpg.Connection:
-    return await asyncpg.connect(url.replace("postgresql+asyncpg:", "postgresql:", 1))
+    return await asyncpg.connect(asyncpg_dsn(url))
 
 
 async def _snapshot(url: str) -> None:
