@@ -6,7 +6,6 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.security import PasswordHasher
@@ -15,6 +14,7 @@ from inkwell.posts.repository import PostRepository
 from inkwell.posts.schemas import PostCreate
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
+from inkwell.users.repository import UserRepository
 
 DEMO_PASSWORD = "inkwell-demo-password"  # noqa: S105 - printed for local demo accounts
 AUTHORS = [
@@ -134,9 +134,9 @@ def _markdown(rng: random.Random, topic: Topic) -> str:
     return "\n\n".join(paragraphs)
 
 
-async def _authors(session: AsyncSession, hasher: PasswordHasher) -> list[User]:
+async def _authors(users: UserRepository, hasher: PasswordHasher) -> list[User]:
     password_hash = await hasher.hash(DEMO_PASSWORD)
-    users = [
+    authors = [
         User(
             username=name,
             email=f"{name}@demo.inkwell.dev",
@@ -147,19 +147,18 @@ async def _authors(session: AsyncSession, hasher: PasswordHasher) -> list[User]:
         )
         for name, display, bio, role in AUTHORS
     ]
-    session.add_all(users)
-    await session.flush()
-    return users
+    return [await users.add(author) for author in authors]
 
 
 async def seed_demo(
     session: AsyncSession, hasher: PasswordHasher, *, posts: int = 50, seed: int = 7
 ) -> int:
     """Create the demo authors and posts; returns how many posts were made (0 if already seeded)."""
-    if await session.scalar(select(User.id).where(User.username == AUTHORS[0][0])):
+    users = UserRepository(session)
+    if await users.get_by_username(AUTHORS[0][0]):
         return 0
     rng = random.Random(seed)  # noqa: S311 - demo content, not secrets
-    authors = await _authors(session, hasher)
+    authors = await _authors(users, hasher)
     repository = PostRepository(session)
     service = PostService(posts=repository, tags=TagRepository(session))
     now = datetime.now(UTC)
