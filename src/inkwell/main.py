@@ -96,6 +96,9 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
 
     docs = settings.docs_enabled
     app = FastAPI(
+        # FastAPI's own OpenTelemetry hooks look for a configured provider on every request;
+        # Inkwell exports no traces, so they stay off (docs/benchmarks.md).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         title="Inkwell",
         version=__version__,
         summary="A multi-author blogging platform API",

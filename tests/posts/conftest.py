@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from inkwell.core.db import DriverSelect
 from inkwell.models.user import Role, User
 from tests.factories import auth_headers, create_user
 
@@ -28,14 +29,24 @@ class StatementCounter:
 
 
 @pytest.fixture
-def sql_statements(engine: AsyncEngine) -> Iterator[StatementCounter]:
-    """Every SQL statement sent to the database while the test runs (savepoints excluded)."""
+def sql_statements(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[StatementCounter]:
+    """Every SQL statement sent to the database while the test runs (savepoints excluded),
+    through SQLAlchemy or by a DriverSelect."""
     counter = StatementCounter()
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             counter.statements.append(statement)
 
+    fetch = DriverSelect._fetch
+
+    async def record_driver_select(driver: Any, sql: str, arguments: list[Any]) -> Sequence[Any]:
+        counter.statements.append(sql)
+        return await fetch(driver, sql, arguments)
+
+    monkeypatch.setattr(DriverSelect, "_fetch", staticmethod(record_driver_select))
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     yield counter
     event.remove(engine.sync_engine, "before_cursor_execute", record)

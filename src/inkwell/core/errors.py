@@ -277,8 +277,12 @@ def _sqlstate(exc: DBAPIError) -> str:
 
 
 def _lost_connection(exc: DBAPIError) -> bool:
-    cause = getattr(exc.orig, "__cause__", None)
-    return exc.connection_invalidated or type(cause).__name__ in _LOST_CONNECTION_ERRORS
+    """SQLAlchemy's errors wrap the driver's (its `__cause__`); a DriverSelect's are the
+    driver's own."""
+    causes = (exc.orig, getattr(exc.orig, "__cause__", None))
+    return exc.connection_invalidated or any(
+        type(cause).__name__ in _LOST_CONNECTION_ERRORS for cause in causes
+    )
 
 
 async def _database_error(request: Request, exc: Exception) -> Response:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
+from inkwell.core.db import DriverSelect
 from inkwell.core.ids import uuid7
 from inkwell.models.engagement import Bookmark, Follow, Like
 from inkwell.models.post import Post, PostSlug, PostStatus, PostTag, PostVersion, Tag
@@ -179,30 +180,29 @@ _VIEWER_SUMMARIES = _post_with_author_and_tags(_VIEWER_ID, content=False)
 _LIVE = Post.deleted_at.is_(None)
 _Q = bindparam("q", type_=String)
 _BY_ID = {
-    reader: statement.where(Post.id == bindparam("post_id", type_=Uuid), _LIVE)
+    reader: DriverSelect(statement.where(Post.id == bindparam("post_id", type_=Uuid), _LIVE))
     for reader, statement in ((False, _ANONYMOUS_READ), (True, _VIEWER_READ))
 }
 _BY_SLUG = {
-    reader: statement.where(Post.slug == bindparam("slug", type_=String), _LIVE)
+    reader: DriverSelect(statement.where(Post.slug == bindparam("slug", type_=String), _LIVE))
     for reader, statement in ((False, _ANONYMOUS_READ), (True, _VIEWER_READ))
 }
 
 
-def _record(row: Any, show_raw: bool = False) -> PostRecord:
-    fields = row._mapping
+def _record(fields: Mapping[str, Any], show_raw: bool = False) -> PostRecord:
     post_fields = _POST_FIELDS if "content_html" in fields else _SUMMARY_FIELDS
     return PostRecord(
         post=PostRow(**{key: fields[key] for key in post_fields}),
         author=AuthorRow(**{key: fields[f"user_{key}"] for key in _AUTHOR_FIELDS}),
-        tags=row.tags,
+        tags=fields["tags"],
         show_raw=show_raw,
-        liked_by_me=row.liked_by_me,
-        bookmarked_by_me=row.bookmarked_by_me,
-        follows_author=row.follows_author,
+        liked_by_me=fields["liked_by_me"],
+        bookmarked_by_me=fields["bookmarked_by_me"],
+        follows_author=fields["follows_author"],
     )
 
 
-def _records(rows: Sequence[Any], show_raw: bool = False) -> list[PostRecord]:
+def _records(rows: Sequence[Mapping[str, Any]], show_raw: bool = False) -> list[PostRecord]:
     return [_record(row, show_raw) for row in rows]
 
 
@@ -225,7 +225,7 @@ class _ListShape:
 
 @dataclass(frozen=True, slots=True)
 class _ListStatements:
-    page: Select[Any]  # the page's rows, each with the (capped) total
+    page: DriverSelect  # the page's rows, each with the (capped) total
     count: Select[Any]  # the total alone
 
 
@@ -339,7 +339,7 @@ def _list_statements(shape: _ListShape) -> _ListStatements:
     count = select(func.count()).select_from(matching.subquery("matching"))
     rows = reading(page.subquery("page"), order, viewer=shape.viewer)
     return _ListStatements(
-        page=rows.add_columns(count.scalar_subquery().label("total")), count=count
+        page=DriverSelect(rows.add_columns(count.scalar_subquery().label("total"))), count=count
     )
 
 
@@ -429,14 +429,14 @@ def _best_of_newest_matches(tsquery: Any, conditions: list[ColumnElement[bool]])
 
 
 @lru_cache(maxsize=16)
-def _search_statement(shape: _ListShape) -> Select[Any]:
+def _search_statement(shape: _ListShape) -> DriverSelect:
     """A page of search hits with their snippets, built once for each shape."""
     tsquery = _tsquery(_Q)
     best = _best_of_newest_matches(tsquery, _list_conditions(shape))
     headline = func.ts_headline(
         literal_column("'english'::regconfig"), Post.content_raw, tsquery, _HEADLINE_OPTIONS
     ).label("snippet")
-    return (
+    return DriverSelect(
         (_VIEWER_SUMMARIES if shape.viewer else _ANONYMOUS_SUMMARIES)
         .add_columns(best.c.rank, headline, best.c.total)
         .join(best, best.c.post_id == Post.id)
@@ -448,11 +448,15 @@ class PostRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _rows(self, statement: Select[Any], params: dict[str, Any]) -> Sequence[Any]:
+    async def _rows(
+        self, statement: Select[Any] | DriverSelect, params: dict[str, Any]
+    ) -> Sequence[Mapping[str, Any]]:
         """Rows of a read, executed as Core on the session's connection (and transaction):
         reads map them to records themselves, so the ORM's loading is skipped."""
-        connection = await self.session.connection()
-        rows: Sequence[Any] = (await connection.execute(statement, params)).all()
+        if isinstance(statement, DriverSelect):
+            return await statement.mappings(self.session, params)
+        result = await (await self.session.connection()).execute(statement, params)
+        rows: Sequence[Mapping[str, Any]] = result.mappings().all()
         return rows
 
     async def get_record(
@@ -467,7 +471,7 @@ class PostRepository:
         return await self._one(_BY_SLUG, viewer_id, slug=slug)
 
     async def _one(
-        self, statements: dict[bool, Select[Any]], viewer_id: uuid.UUID | None, **key: Any
+        self, statements: dict[bool, DriverSelect], viewer_id: uuid.UUID | None, **key: Any
     ) -> PostRecord | None:
         if viewer_id is None:
             statement = statements[False]
@@ -604,7 +608,7 @@ class PostRepository:
         statements = _list_statements(shape)
         rows = await self._rows(statements.page, params)
         if rows:
-            total = rows[0].total
+            total = rows[0]["total"]
         elif shape.after or shape.offset:
             total = await self.session.scalar(statements.count, params)
         else:
@@ -623,12 +627,14 @@ class PostRepository:
         params.update((f"since_{n}", query.now - window) for n, window in enumerate(SEARCH_WINDOWS))
         rows = await self._rows(_search_statement(shape), params)
         if rows:
-            total = rows[0].total
+            total = rows[0]["total"]
         elif query.offset:  # past the last page: count on its own
             total = await self.session.scalar(_list_statements(shape).count, params)
         else:
             total = 0
-        records = [replace(_record(row), rank=float(row.rank), snippet=row.snippet) for row in rows]
+        records = [
+            replace(_record(row), rank=float(row["rank"]), snippet=row["snippet"]) for row in rows
+        ]
         return records, int(total or 0)
 
     async def list_by_author(

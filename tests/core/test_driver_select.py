@@ -1,0 +1,148 @@
+"""DriverSelect: the same rows as SQLAlchemy, the driver only for reads, and the same errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import bindparam, event, func, literal_column, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from inkwell.core.db import DriverSelect, SessionDep, create_engine, create_read_sessionmaker
+from inkwell.core.security import PasswordHasher
+from inkwell.core.state import AppState
+from inkwell.main import create_app
+from inkwell.models.post import Post, PostStatus
+from inkwell.models.user import User
+from tests.conftest import build_state, make_settings
+from tests.factories import create_post, create_user
+
+# Typed columns: an enum (SQLAlchemy converts it), JSON and a timestamp (the driver does).
+POSTS_BY_AUTHOR = DriverSelect(
+    select(
+        Post.id.label("id"),
+        Post.status.label("status"),
+        Post.meta.label("meta"),
+        Post.published_at.label("published_at"),
+        func.json_build_object("name", User.username).label("author"),
+    )
+    .join(User, User.id == Post.author_id)
+    .where(User.username == bindparam("username"))
+    .order_by(Post.created_at, Post.id)
+)
+
+
+class CursorExecutes:
+    """The statements SQLAlchemy sends on an engine while the block runs (savepoints aside:
+    the test's sessions share one connection)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.count = 0
+
+    def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            self.count += 1
+
+    def __enter__(self) -> CursorExecutes:
+        event.listen(self.engine.sync_engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.engine.sync_engine, "before_cursor_execute", self._record)
+
+
+async def test_reads_give_the_rows_sqlalchemy_gives(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession
+) -> None:
+    author = await create_user(session, username="driver_author")
+    await create_post(session, author, title="Published one")
+    await create_post(session, author, title="A draft", status="draft")
+    await session.commit()
+    params = {"username": "driver_author"}
+
+    async with create_read_sessionmaker(sessionmaker)() as reader:
+        with CursorExecutes(engine) as through_sqlalchemy:
+            driven = await POSTS_BY_AUTHOR.mappings(reader, params)
+    async with sessionmaker() as writer:
+        with CursorExecutes(engine) as in_transaction:
+            expected = await POSTS_BY_AUTHOR.mappings(writer, params)
+
+    assert through_sqlalchemy.count == 0  # the read session's select went to the driver
+    assert in_transaction.count == 1  # a writing session's ran in its transaction
+    assert [dict(row) for row in driven] == [dict(row) for row in expected]
+    assert [row["status"] for row in driven] == [PostStatus.PUBLISHED, PostStatus.DRAFT]
+    assert all(isinstance(row["status"], PostStatus) for row in driven)
+    assert driven[0]["author"] == {"name": "driver_author"}
+    assert isinstance(driven[0]["meta"], dict)
+
+
+async def test_a_missing_value_is_refused_before_the_database(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with create_read_sessionmaker(sessionmaker)() as reader:
+        with pytest.raises(Exception, match="username"):
+            await POSTS_BY_AUTHOR.mappings(reader, {})
+
+
+def test_expanding_parameters_are_refused(engine: AsyncEngine) -> None:
+    names: Any = bindparam("names", expanding=True)
+    listing = DriverSelect(select(User.id).where(User.username.in_(names)))
+    with pytest.raises(ValueError, match="non-expanding"):
+        listing._compiled_for(engine.dialect)
+
+
+async def test_server_errors_come_back_as_sqlalchemy_errors(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    division = DriverSelect(select((literal_column("1") / bindparam("zero")).label("n")))
+    async with create_read_sessionmaker(sessionmaker)() as reader:
+        with pytest.raises(DBAPIError) as raised:
+            await division.mappings(reader, {"zero": 0})
+    assert raised.value.orig is not None
+    assert getattr(raised.value.orig, "sqlstate", None) == "22012"  # division_by_zero
+
+
+async def test_a_runaway_read_hits_the_statement_timeout(app_state: AppState) -> None:
+    settings = make_settings(app_state.settings.database_url or "", db_statement_timeout_ms=200)
+    engine = create_engine(settings)
+    state = build_state(settings, engine, app_state.hasher, async_sessionmaker(engine))
+    app = create_app(settings, state=state)
+    sleep = DriverSelect(select(func.pg_sleep(bindparam("seconds")).label("slept")))
+
+    @app.get("/slow")
+    async def slow(session: SessionDep) -> None:
+        await sleep.mappings(session, {"seconds": 5})
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/slow")
+    await engine.dispose()
+    assert response.status_code == 503
+    assert response.json()["code"] == "query_timeout"
+
+
+async def test_a_lost_connection_answers_503_once_and_the_pool_recovers(
+    database_url: str, hasher: PasswordHasher, engine: AsyncEngine
+) -> None:
+    settings = make_settings(database_url, db_pool_size=1, db_max_overflow=0)
+    app_engine = create_engine(settings)
+    state = build_state(settings, app_engine, hasher, async_sessionmaker(app_engine))
+    transport = httpx.ASGITransport(
+        app=create_app(settings, state=state), raise_app_exceptions=False
+    )
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.get("/api/v1/posts/not-here")).status_code == 404
+        async with app_engine.connect() as pooled:  # the app's only connection
+            driver: Any = (await pooled.get_raw_connection()).driver_connection
+            pid = driver.get_server_pid()
+        async with engine.connect() as other:
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        lost = await client.get("/api/v1/posts/not-here")
+        after = await client.get("/api/v1/posts/not-here")
+    await app_engine.dispose()
+    assert lost.status_code == 503
+    assert lost.headers["retry-after"]
+    assert after.status_code == 404
