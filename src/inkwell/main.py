@@ -15,6 +15,7 @@ from inkwell.auth.router import router as auth_router
 from inkwell.comments.router import posts_router as post_comments_router
 from inkwell.comments.router import router as comments_router
 from inkwell.core.config import Settings, get_settings
+from inkwell.core.db import SessionRoute
 from inkwell.core.errors import install_error_handlers, render_problem
 from inkwell.core.logging import configure_logging
 from inkwell.core.middleware import (
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         openapi_url="/openapi.json" if docs else None,
         debug=settings.debug and not settings.is_production,
     )
+    app.router.route_class = SessionRoute  # routes added to the app itself, like the routers'
     if state is not None:
         app.state.inkwell = state
     # /api/v1 answers RFC 9457 problems; the rest of /api answers in the RealWorld format.

@@ -7,13 +7,16 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import Request
 from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from inkwell.core.config import Settings
 from inkwell.core.db import (
     SessionDep,
     WriteInSafeRequestError,
+    _request_session,
     create_engine,
     create_read_sessionmaker,
     to_async_url,
@@ -199,3 +202,46 @@ async def test_the_read_only_session_refuses_orm_writes(engine: AsyncEngine) -> 
         with pytest.raises(WriteInSafeRequestError):
             await session.flush()
     assert await _count(engine, "never_flushed") == 0
+
+
+async def test_every_request_gives_its_connection_back(
+    committing_state: AppState, engine: AsyncEngine
+) -> None:
+    app = create_app(committing_state.settings, state=committing_state)
+
+    @app.get("/count")
+    async def count(session: SessionDep) -> int:
+        return int(await session.scalar(select(func.count()).select_from(User)) or 0)
+
+    @app.post("/refused")
+    async def refused(session: SessionDep) -> None:
+        await count(session)
+        raise Conflict("no")
+
+    @app.post("/crash")
+    async def crash(session: SessionDep) -> None:
+        await count(session)
+        raise RuntimeError("crash")
+
+    @app.post("/invalid")
+    async def invalid(session: SessionDep, n: int) -> int:  # n is checked after the session
+        return n
+
+    pool = engine.sync_engine.pool
+    assert isinstance(pool, QueuePool)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        statuses = [
+            (await client.get("/count")).status_code,
+            (await client.post("/refused")).status_code,
+            (await client.post("/crash")).status_code,
+            (await client.post("/invalid?n=x")).status_code,
+        ]
+    assert statuses == [200, 409, 500, 422]
+    assert pool.checkedout() == 0
+
+
+def test_session_dep_outside_a_session_route_is_a_clear_error() -> None:
+    request = Request({"type": "http", "method": "GET", "path": "/x", "headers": []})
+    with pytest.raises(RuntimeError, match="SessionRoute"):
+        asyncio.run(_request_session(request))

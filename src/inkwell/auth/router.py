@@ -16,11 +16,12 @@ from inkwell.auth.dependencies import (
 )
 from inkwell.auth.schemas import LoginRequest, RefreshRequest, SessionView, TokenResponse
 from inkwell.auth.service import TokenPair
+from inkwell.core.db import SessionRoute
 from inkwell.core.openapi import errors
 from inkwell.core.text import StorableStr
 from inkwell.users.schemas import PrivateProfile, RegisterRequest
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=SessionRoute)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 

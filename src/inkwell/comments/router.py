@@ -18,12 +18,12 @@ from inkwell.comments.schemas import (
     ThreadParams,
 )
 from inkwell.comments.service import CommentService
-from inkwell.core.db import SessionDep
+from inkwell.core.db import SessionDep, SessionRoute
 from inkwell.core.openapi import errors
 from inkwell.posts.repository import PostRepository
 
-posts_router = APIRouter(prefix="/posts", tags=["comments"])
-router = APIRouter(prefix="/comments", tags=["comments"])
+posts_router = APIRouter(prefix="/posts", tags=["comments"], route_class=SessionRoute)
+router = APIRouter(prefix="/comments", tags=["comments"], route_class=SessionRoute)
 
 
 async def comment_service(session: SessionDep, state: StateDep) -> CommentService:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from inkwell.auth.dependencies import ClientDep, CurrentUser, OptionalUser, StateDep, ViewLimit
-from inkwell.core.db import SessionDep
+from inkwell.core.db import SessionDep, SessionRoute
 from inkwell.core.openapi import errors
 from inkwell.engagement.repository import EngagementRepository
 from inkwell.engagement.schemas import BookmarkState, DailyViews, LikeState, ViewResult
@@ -16,8 +16,8 @@ from inkwell.posts.router import Page, PageSize, make_post_service
 from inkwell.posts.schemas import PostList
 from inkwell.users.repository import UserRepository
 
-router = APIRouter(prefix="/posts", tags=["engagement"])
-users_router = APIRouter(prefix="/users", tags=["engagement"])
+router = APIRouter(prefix="/posts", tags=["engagement"], route_class=SessionRoute)
+users_router = APIRouter(prefix="/users", tags=["engagement"], route_class=SessionRoute)
 
 
 async def engagement_service(session: SessionDep, state: StateDep) -> EngagementService:

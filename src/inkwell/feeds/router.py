@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from inkwell.auth.dependencies import CurrentUser
-from inkwell.core.db import SessionDep
+from inkwell.core.db import SessionDep, SessionRoute
 from inkwell.core.openapi import errors
 from inkwell.feeds.repository import FeedRepository
 from inkwell.feeds.schemas import Feed
@@ -16,7 +16,7 @@ from inkwell.posts.router import PageSize
 from inkwell.posts.schemas import TagSlug
 from inkwell.tags.repository import TagRepository
 
-router = APIRouter(prefix="/feed", tags=["feeds"])
+router = APIRouter(prefix="/feed", tags=["feeds"], route_class=SessionRoute)
 
 
 async def feed_service(session: SessionDep) -> FeedService:

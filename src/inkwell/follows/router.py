@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from inkwell.auth.dependencies import CurrentUser
-from inkwell.core.db import SessionDep
+from inkwell.core.db import SessionDep, SessionRoute
 from inkwell.core.openapi import errors
 from inkwell.follows.repository import FollowRepository
 from inkwell.follows.schemas import ProfileList
@@ -16,7 +16,7 @@ from inkwell.posts.router import Page, PageSize
 from inkwell.users.repository import UserRepository
 from inkwell.users.schemas import Profile
 
-router = APIRouter(prefix="/users/{username}", tags=["follows"])
+router = APIRouter(prefix="/users/{username}", tags=["follows"], route_class=SessionRoute)
 
 
 async def follow_service(session: SessionDep) -> FollowService:

@@ -8,10 +8,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from inkwell.auth.dependencies import StateDep
+from inkwell.core.db import SessionRoute
 from inkwell.core.errors import ServiceUnavailable
 from inkwell.core.migrations import current_revision, head_revision
 
-router = APIRouter(prefix="/health", tags=["health"])
+router = APIRouter(prefix="/health", tags=["health"], route_class=SessionRoute)
 
 
 class Health(BaseModel):

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.auth.dependencies import CurrentUser, OptionalUser, PostWriteLimit
-from inkwell.core.db import SessionDep
+from inkwell.core.db import SessionDep, SessionRoute
 from inkwell.core.openapi import errors
 from inkwell.models.post import PostStatus
 from inkwell.posts.policy import etag, etag_matches
@@ -30,8 +30,8 @@ from inkwell.posts.schemas import (
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
 
-router = APIRouter(prefix="/posts", tags=["posts"])
-me_router = APIRouter(prefix="/users/me/posts", tags=["posts"])
+router = APIRouter(prefix="/posts", tags=["posts"], route_class=SessionRoute)
+me_router = APIRouter(prefix="/users/me/posts", tags=["posts"], route_class=SessionRoute)
 
 
 def make_post_service(session: AsyncSession) -> PostService:

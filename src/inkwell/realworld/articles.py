@@ -10,6 +10,7 @@ from pydantic import AfterValidator
 from inkwell.auth.dependencies import write_limit
 from inkwell.comments.router import CommentServiceDep
 from inkwell.comments.schemas import CommentCreate
+from inkwell.core.db import SessionRoute
 from inkwell.core.text import storable
 from inkwell.engagement.router import ServiceDep as EngagementServiceDep
 from inkwell.feeds.router import ServiceDep as FeedServiceDep
@@ -31,7 +32,7 @@ from inkwell.realworld.schemas import (
 )
 from inkwell.realworld.translate import to_domain
 
-router = APIRouter(prefix="/articles", tags=["RealWorld"])
+router = APIRouter(prefix="/articles", tags=["RealWorld"], route_class=SessionRoute)
 # The same per-user write limits as /api/v1, counted for the RealWorld caller.
 PostWrites = write_limit("post write", "rate_limit_post_writes_per_user", current_user)
 CommentWrites = write_limit("comment write", "rate_limit_comment_writes_per_user", current_user)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response, status
 
 from inkwell.auth.dependencies import AuthServiceDep, ClientDep, UserServiceDep
+from inkwell.core.db import SessionRoute
 from inkwell.core.errors import InvalidInput
 from inkwell.follows.router import ServiceDep as FollowServiceDep
 from inkwell.realworld.adapters import conduit_profile, conduit_user
@@ -25,7 +26,7 @@ from inkwell.tags.router import TagServiceDep
 from inkwell.users.exceptions import AccountTaken
 from inkwell.users.schemas import ProfileUpdate, RegisterRequest
 
-router = APIRouter()
+router = APIRouter(route_class=SessionRoute)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 # /api/tags lists this many tags, the most used first.
 TAGS_LIMIT = 100

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from inkwell.core.db import SessionDep
+from inkwell.core.db import SessionDep, SessionRoute
 from inkwell.core.openapi import errors
 from inkwell.tags.repository import TagRepository, TagSort
 from inkwell.tags.schemas import TagList, TagView
 from inkwell.tags.service import TagService
 
-router = APIRouter(prefix="/tags", tags=["tags"])
+router = APIRouter(prefix="/tags", tags=["tags"], route_class=SessionRoute)
 
 
 async def tag_service(session: SessionDep) -> TagService:

@@ -13,6 +13,7 @@ from inkwell.auth.dependencies import (
     OptionalUser,
     UserServiceDep,
 )
+from inkwell.core.db import SessionRoute
 from inkwell.core.openapi import errors
 from inkwell.users.schemas import (
     AdminUserUpdate,
@@ -23,8 +24,8 @@ from inkwell.users.schemas import (
     ProfileUpdate,
 )
 
-router = APIRouter(prefix="/users", tags=["users"])
-admin_router = APIRouter(prefix="/admin/users", tags=["admin"])
+router = APIRouter(prefix="/users", tags=["users"], route_class=SessionRoute)
+admin_router = APIRouter(prefix="/admin/users", tags=["admin"], route_class=SessionRoute)
 
 
 @router.get("/me", responses=errors(401))
