@@ -16,9 +16,9 @@ from inkwell.core.config import Settings
 from inkwell.core.db import (
     SessionDep,
     WriteInSafeRequestError,
-    _request_session,
     create_engine,
     create_read_sessionmaker,
+    request_session,
     to_async_url,
     unit_of_work,
 )
@@ -244,4 +244,4 @@ async def test_every_request_gives_its_connection_back(
 def test_session_dep_outside_a_session_route_is_a_clear_error() -> None:
     request = Request({"type": "http", "method": "GET", "path": "/x", "headers": []})
     with pytest.raises(RuntimeError, match="SessionRoute"):
-        asyncio.run(_request_session(request))
+        asyncio.run(request_session(request))

@@ -164,7 +164,7 @@ class DriverSelect:
     """A Core select that read sessions run on the driver's own connection.
 
     SQLAlchemy's execution path (cache key, execution context, cursor adapter, result) cost
-    more than the statement did: GET /posts/{slug} went from 0.85 to 0.69 ms of app CPU per
+    more than the statement did: GET /posts/{slug} went from 0.85 to 0.71 ms of app CPU per
     request (docs/benchmarks.md). The statement is compiled once, on first use; its bound
     values and result columns get the same type processing SQLAlchemy would give them.
 
@@ -272,7 +272,8 @@ async def _finish(session: AsyncSession | None, error: BaseException | None) -> 
             await session.rollback()
 
 
-async def _request_session(request: Request) -> AsyncSession:
+async def request_session(request: Request) -> AsyncSession:
+    """The request's session, opened on first use (what SessionDep resolves to)."""
     if _SESSION not in request.scope:
         raise RuntimeError(f"SessionDep needs a {SessionRoute.__name__}: {request.url.path}")
     session: AsyncSession | None = request.scope[_SESSION]
@@ -284,4 +285,4 @@ async def _request_session(request: Request) -> AsyncSession:
     return session
 
 
-SessionDep = Annotated[AsyncSession, Depends(_request_session)]
+SessionDep = Annotated[AsyncSession, Depends(request_session)]

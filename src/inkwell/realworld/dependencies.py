@@ -8,11 +8,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.auth.dependencies import make_auth_service
 from inkwell.auth.exceptions import InvalidAccessToken
-from inkwell.core.db import SessionDep
+from inkwell.core.db import request_session
 from inkwell.core.errors import Unauthorized
 from inkwell.models.user import User
 
@@ -66,30 +65,29 @@ async def presented_token_or_none(
         return None
 
 
-async def _caller(request: Request, session: AsyncSession, token: str | None) -> Caller | None:
+async def _caller(request: Request, token: str | None) -> Caller | None:
+    """Without a token no session is opened (anonymous reads are the most frequent)."""
     if token is None:
         return None
-    service = make_auth_service(session, request.app.state.inkwell)
+    service = make_auth_service(await request_session(request), request.app.state.inkwell)
     principal = await service.authenticate(token)
     return Caller(user=principal.user, token=token, session_id=principal.session_id)
 
 
 async def optional_caller(
-    request: Request, session: SessionDep, token: Annotated[str | None, Depends(presented_token)]
+    request: Request, token: Annotated[str | None, Depends(presented_token)]
 ) -> Caller | None:
     """The caller when a token is sent; an invalid token is refused even where none is needed."""
-    return await _caller(request, session, token)
+    return await _caller(request, token)
 
 
 async def lenient_caller(
-    request: Request,
-    session: SessionDep,
-    token: Annotated[str | None, Depends(presented_token_or_none)],
+    request: Request, token: Annotated[str | None, Depends(presented_token_or_none)]
 ) -> Caller | None:
     """The caller, or anonymous when the token is missing, invalid or expired (for routes the
     contract lists no 401 for: front ends keep sending a token after it expired)."""
     try:
-        return await _caller(request, session, token)
+        return await _caller(request, token)
     except InvalidAccessToken:
         return None
 
@@ -103,15 +101,15 @@ async def current_caller(
     return caller
 
 
-def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> User:
+async def current_user(caller: Annotated[Caller, Depends(current_caller)]) -> User:
     return caller.user
 
 
-def optional_user(caller: Annotated[Caller | None, Depends(optional_caller)]) -> User | None:
+async def optional_user(caller: Annotated[Caller | None, Depends(optional_caller)]) -> User | None:
     return caller.user if caller else None
 
 
-def lenient_user(caller: Annotated[Caller | None, Depends(lenient_caller)]) -> User | None:
+async def lenient_user(caller: Annotated[Caller | None, Depends(lenient_caller)]) -> User | None:
     return caller.user if caller else None
 
 
