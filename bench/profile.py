@@ -37,9 +37,13 @@ LIBRARIES = [
 
 
 def library(frame: str) -> str:
+    """The library of a py-spy frame, `function (path:line)`; the path is absolute or, for
+    installed packages, relative to site-packages (`fastapi/routing.py`)."""
     location = frame[frame.rfind("(") :]
     for needle, name in LIBRARIES:
-        if f"/{needle}/" in location or f"{needle}." in location:
+        if any(f"{start}{needle}/" in location for start in ("/", "(")) or (
+            f"{needle}." in location
+        ):
             return name
     return "other"
 

@@ -11,6 +11,7 @@ import pytest
 
 from bench.generate import MAX_REPLY_DEPTH, Writer, comment_rows
 from bench.loadgen import parse_wrk
+from bench.profile import library
 from bench.run import request_lines
 from bench.servers import cpu_delta
 from bench.stats import Round, ratio, summarise, table_rows
@@ -106,3 +107,11 @@ def test_the_same_seed_gives_the_same_comments() -> None:
     assert first == rows(3)
     assert first != rows(4)
     assert max(row[6] for row in first) <= MAX_REPLY_DEPTH
+
+
+def test_profile_frames_are_attributed_to_their_library() -> None:
+    assert library("handle (fastapi/routing.py:1373)") == "fastapi"
+    assert library("_do_execute (asyncpg/connection.py:2035)") == "asyncpg"
+    assert library("read (/work/app/src/inkwell/posts/service.py:61)") == "inkwell"
+    assert library("run (asyncio/runners.py:118)") == "asyncio (event loop)"
+    assert library("spawn_main (multiprocessing/spawn.py:122)") == "other"
