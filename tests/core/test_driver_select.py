@@ -6,7 +6,18 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import bindparam, event, func, literal_column, select, text
+from sqlalchemy import (
+    Dialect,
+    String,
+    TypeDecorator,
+    bindparam,
+    event,
+    func,
+    literal_column,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -77,6 +88,34 @@ async def test_reads_give_the_rows_sqlalchemy_gives(
     assert all(isinstance(row["status"], PostStatus) for row in driven)
     assert driven[0]["author"] == {"name": "driver_author"}
     assert isinstance(driven[0]["meta"], dict)
+
+
+class Shouted(TypeDecorator[str]):
+    """Stored in lower case, read back in upper case: both conversions are visible."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:  # noqa: ARG002
+        return value.lower() if value else value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:  # noqa: ARG002
+        return value.upper() if value else value
+
+
+async def test_bound_values_and_columns_get_their_type_processing(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession
+) -> None:
+    await create_user(session, username="processed")
+    await session.commit()
+    by_name = DriverSelect(
+        select(type_coerce(User.username, Shouted()).label("name")).where(
+            User.username == bindparam("name", type_=Shouted())
+        )
+    )
+    async with create_read_sessionmaker(sessionmaker)() as reader:
+        rows = await by_name.mappings(reader, {"name": "PROCESSED"})
+    assert [dict(row) for row in rows] == [{"name": "PROCESSED"}]
 
 
 async def test_a_missing_value_is_refused_before_the_database(
