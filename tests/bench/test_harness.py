@@ -112,6 +112,6 @@ def test_the_same_seed_gives_the_same_comments() -> None:
 def test_profile_frames_are_attributed_to_their_library() -> None:
     assert library("handle (fastapi/routing.py:1373)") == "fastapi"
     assert library("_do_execute (asyncpg/connection.py:2035)") == "asyncpg"
-    assert library("read (/work/app/src/inkwell/posts/service.py:61)") == "inkwell"
+    assert library("read (/srv/inkwell/src/inkwell/posts/service.py:61)") == "inkwell"
     assert library("run (asyncio/runners.py:118)") == "asyncio (event loop)"
     assert library("spawn_main (multiprocessing/spawn.py:122)") == "other"
