@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from inkwell.core.db import SessionDep
 from inkwell.core.errors import Conflict
@@ -44,6 +46,12 @@ async def app_client(app_state: AppState) -> AsyncIterator[tuple[FastAPI, httpx.
     @app.post("/echo")
     async def echo(payload: dict[str, str]) -> dict[str, str]:
         return payload
+
+    @app.get("/driver-busy")
+    async def driver_busy() -> None:  # the driver's own error, as a DriverSelect raises it
+        raise DBAPIError(
+            "SELECT 1", None, asyncpg.InterfaceError("another operation is in progress")
+        )
 
     @app.get("/sql-error")
     async def sql_error(session: SessionDep) -> None:
@@ -102,6 +110,15 @@ async def test_database_error_is_500_without_sql(
     response = await client.get("/sql-error")
     _assert_problem(response, 500, "internal_error")
     assert "no_such_table" not in response.text
+
+
+async def test_a_driver_interface_error_is_503_as_through_sqlalchemy(
+    app_client: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    _, client = app_client
+    response = await client.get("/driver-busy")
+    _assert_problem(response, 503, "service_unavailable")
+    assert response.headers["retry-after"]
 
 
 async def test_request_id_is_echoed_when_sane(client: httpx.AsyncClient) -> None:
