@@ -95,8 +95,9 @@ async def test_a_failed_request_leaves_nothing_behind(
     assert await _count(engine, "whole") == 1
 
 
+@pytest.mark.parametrize("path", ["/api/v1/users/someone", "/api/v1/posts/someone"])
 async def test_pool_exhaustion_answers_503_not_a_hang(
-    database_url: str, hasher: PasswordHasher
+    database_url: str, hasher: PasswordHasher, path: str
 ) -> None:
     settings = make_settings(database_url, db_pool_size=1, db_max_overflow=0, db_pool_timeout=0.2)
     engine = create_engine(settings)
@@ -108,14 +109,15 @@ async def test_pool_exhaustion_answers_503_not_a_hang(
         httpx.AsyncClient(transport=transport, base_url="http://t") as client,
     ):
         await held.execute(select(1))
-        response = await asyncio.wait_for(client.get("/api/v1/users/someone"), timeout=5)
+        response = await asyncio.wait_for(client.get(path), timeout=5)
     await engine.dispose()
     assert response.status_code == 503
     assert response.headers["retry-after"]
     assert response.json()["code"] == "service_unavailable"
 
 
-async def test_unreachable_database_answers_503(hasher: PasswordHasher) -> None:
+@pytest.mark.parametrize("path", ["/api/v1/users/someone", "/api/v1/posts/someone"])
+async def test_unreachable_database_answers_503(hasher: PasswordHasher, path: str) -> None:
     settings = make_settings("postgresql://postgres@127.0.0.1:1/none")
     engine = create_engine(settings)
     state = build_state(settings, engine, hasher, async_sessionmaker(engine))
@@ -123,11 +125,44 @@ async def test_unreachable_database_answers_503(hasher: PasswordHasher) -> None:
         app=create_app(settings, state=state), raise_app_exceptions=False
     )
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        response = await client.get("/api/v1/users/someone")
+        response = await client.get(path)
         ready = await client.get("/health/ready")
     await engine.dispose()
     assert response.status_code == 503
     assert ready.status_code == 503
+
+
+async def _refuse_as_shutting_down(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """A server that answers every connection as PostgreSQL does while it shuts down."""
+    length = int.from_bytes(await reader.readexactly(4), "big")
+    if (await reader.readexactly(length - 4))[:4] == (80877103).to_bytes(4, "big"):
+        writer.write(b"N")  # no TLS; the startup message follows
+        await reader.readexactly(int.from_bytes(await reader.readexactly(4), "big") - 4)
+    fields = b"SFATAL\0C57P03\0Mthe database system is shutting down\0\0"
+    writer.write(b"E" + (len(fields) + 4).to_bytes(4, "big") + fields)
+    await writer.drain()
+    writer.close()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/users/someone", "/api/v1/posts/someone"])
+async def test_a_database_refusing_connections_answers_503(
+    hasher: PasswordHasher, path: str
+) -> None:
+    server = await asyncio.start_server(_refuse_as_shutting_down, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    settings = make_settings(f"postgresql://postgres@127.0.0.1:{port}/none")
+    engine = create_engine(settings)
+    state = build_state(settings, engine, hasher, async_sessionmaker(engine))
+    transport = httpx.ASGITransport(
+        app=create_app(settings, state=state), raise_app_exceptions=False
+    )
+    async with server, httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get(path)
+    await engine.dispose()
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
 
 
 def test_plain_urls_get_the_async_driver() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -163,25 +164,127 @@ async def test_a_runaway_read_hits_the_statement_timeout(app_state: AppState) ->
     assert response.json()["code"] == "query_timeout"
 
 
-async def test_a_lost_connection_answers_503_once_and_the_pool_recovers(
-    database_url: str, hasher: PasswordHasher, engine: AsyncEngine
-) -> None:
+def _lost_connection_app(database_url: str, hasher: PasswordHasher) -> tuple[Any, AsyncEngine]:
+    """An app whose pool holds one connection, with a route reading on a connection its
+    session already holds (as a signed-in read does once the caller is loaded)."""
     settings = make_settings(database_url, db_pool_size=1, db_max_overflow=0)
     app_engine = create_engine(settings)
-    state = build_state(settings, app_engine, hasher, async_sessionmaker(app_engine))
-    transport = httpx.ASGITransport(
-        app=create_app(settings, state=state), raise_app_exceptions=False
+    app = create_app(
+        settings, state=build_state(settings, app_engine, hasher, async_sessionmaker(app_engine))
     )
+
+    @app.get("/held")
+    async def held(session: SessionDep) -> int:
+        await session.connection()
+        return len(await POSTS_BY_AUTHOR.mappings(session, {"username": "nobody"}))
+
+    return app, app_engine
+
+
+async def _kill_pooled_connection(app_engine: AsyncEngine, engine: AsyncEngine) -> None:
+    async with app_engine.connect() as pooled:  # the app's only connection
+        driver: Any = (await pooled.get_raw_connection()).driver_connection
+        pid = driver.get_server_pid()
+    async with engine.connect() as other:
+        await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+async def test_a_read_on_a_lost_borrowed_connection_is_answered_from_a_new_one(
+    database_url: str, hasher: PasswordHasher, engine: AsyncEngine
+) -> None:
+    app, app_engine = _lost_connection_app(database_url, hasher)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         assert (await client.get("/api/v1/posts/not-here")).status_code == 404
-        async with app_engine.connect() as pooled:  # the app's only connection
-            driver: Any = (await pooled.get_raw_connection()).driver_connection
-            pid = driver.get_server_pid()
-        async with engine.connect() as other:
-            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await _kill_pooled_connection(app_engine, engine)
         lost = await client.get("/api/v1/posts/not-here")
         after = await client.get("/api/v1/posts/not-here")
     await app_engine.dispose()
+    # Nothing was written: the statement is run again, on a connection that works.
+    assert (lost.status_code, after.status_code) == (404, 404)
+
+
+async def test_a_lost_held_connection_answers_503_once_and_the_pool_recovers(
+    database_url: str, hasher: PasswordHasher, engine: AsyncEngine
+) -> None:
+    app, app_engine = _lost_connection_app(database_url, hasher)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.get("/held")).status_code == 200
+        await _kill_pooled_connection(app_engine, engine)
+        lost = await client.get("/held")
+        after = await client.get("/held")
+    await app_engine.dispose()
     assert lost.status_code == 503
     assert lost.headers["retry-after"]
-    assert after.status_code == 404
+    assert after.status_code == 200
+
+
+class PoolWatch:
+    """Checkouts and invalidations of an engine's pool while the block runs."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.pool = engine.sync_engine.pool
+        self.checkouts = 0
+        self.invalidated = 0
+
+    def _checkout(self, *_args: Any) -> None:
+        self.checkouts += 1
+
+    def _invalidate(self, *_args: Any) -> None:
+        self.invalidated += 1
+
+    def __enter__(self) -> PoolWatch:
+        event.listen(self.pool, "checkout", self._checkout)
+        event.listen(self.pool, "invalidate", self._invalidate)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.pool, "checkout", self._checkout)
+        event.remove(self.pool, "invalidate", self._invalidate)
+
+
+USERS = DriverSelect(select(func.count().label("n")).select_from(User))
+
+
+async def _users(engine: AsyncEngine) -> list[dict[str, Any]]:
+    async with engine.connect() as connection:
+        return [{"n": await connection.scalar(select(func.count()).select_from(User))}]
+
+
+async def test_a_read_session_borrows_a_connection_per_statement_until_it_holds_one(
+    engine: AsyncEngine,
+) -> None:
+    pool: Any = engine.sync_engine.pool
+    users = await _users(engine)
+    async with create_read_sessionmaker(async_sessionmaker(engine))() as reader:
+        with PoolWatch(engine) as borrowing:
+            for _ in range(2):
+                assert [dict(row) for row in await USERS.mappings(reader, {})] == users
+                assert pool.checkedout() == 0  # given back before the session ends
+        await reader.connection()  # e.g. an ORM query ran first
+        with PoolWatch(engine) as holding:
+            await USERS.mappings(reader, {})
+        assert pool.checkedout() == 1
+    assert (borrowing.checkouts, holding.checkouts) == (2, 0)
+    assert pool.checkedout() == 0
+
+
+async def test_a_borrowed_connection_survives_a_server_error_but_not_a_cancel(
+    engine: AsyncEngine,
+) -> None:
+    pool: Any = engine.sync_engine.pool
+    division = DriverSelect(select((literal_column("1") / bindparam("zero")).label("n")))
+    sleep = DriverSelect(select(func.pg_sleep(bindparam("seconds")).label("slept")))
+    async with create_read_sessionmaker(async_sessionmaker(engine))() as reader:
+        with PoolWatch(engine) as server_error, pytest.raises(DBAPIError):
+            await division.mappings(reader, {"zero": 0})
+        with PoolWatch(engine) as cancelled:
+            running = asyncio.create_task(sleep.mappings(reader, {"seconds": 5}))
+            await asyncio.sleep(0.3)
+            running.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await running
+        assert [dict(row) for row in await USERS.mappings(reader, {})] == await _users(engine)
+    assert (server_error.invalidated, cancelled.invalidated) == (0, 1)
+    assert pool.checkedout() == 0
