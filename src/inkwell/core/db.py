@@ -192,9 +192,9 @@ class DriverSelect:
     async def mappings(
         self, session: AsyncSession, params: Mapping[str, Any]
     ) -> Sequence[Mapping[str, Any]]:
-        if not isinstance(session.sync_session, ReadOnlySession):
-            return await self._through_sqlalchemy(session, params)
         bind = session.bind
+        if bind is None or not isinstance(session.sync_session, ReadOnlySession):
+            return await self._through_sqlalchemy(session, params)
         compiled = self._compiled_for(bind.dialect)
         arguments = compiled.arguments(params)
         try:
