@@ -20,6 +20,7 @@ from inkwell.comments.schemas import (
 from inkwell.comments.service import CommentService
 from inkwell.core.db import SessionDep, SessionRoute
 from inkwell.core.openapi import errors
+from inkwell.core.query import QueryModel
 from inkwell.posts.repository import PostRepository
 
 posts_router = APIRouter(prefix="/posts", tags=["comments"], route_class=SessionRoute)
@@ -40,11 +41,16 @@ Page = Annotated[int, Query(ge=1, le=10_000)]
 PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
-@posts_router.get("/{post}/comments", responses=errors(404, 422))
+_THREAD_PARAMS = QueryModel(ThreadParams)
+
+
+@posts_router.get(
+    "/{post}/comments", responses=errors(404, 422), openapi_extra=_THREAD_PARAMS.openapi
+)
 async def list_threads(
     *,
     post: PostRef,
-    params: Annotated[ThreadParams, Query()],
+    params: Annotated[ThreadParams, Depends(_THREAD_PARAMS)],
     viewer: OptionalUser,
     service: CommentServiceDep,
 ) -> CommentThreads:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inkwell.auth.dependencies import CurrentUser, OptionalUser, PostWriteLimit
 from inkwell.core.db import SessionRoute, request_session
 from inkwell.core.openapi import errors
+from inkwell.core.query import QueryModel
 from inkwell.models.post import PostStatus
 from inkwell.posts.policy import etag, etag_matches
 from inkwell.posts.records import PostRecord, PostRow, Redirect
@@ -89,9 +90,15 @@ async def create_post(
     return _view(response, record)
 
 
-@router.get("", responses=errors(422))
+_LIST_PARAMS = QueryModel(PostListParams)
+
+
+@router.get("", responses=errors(422), openapi_extra=_LIST_PARAMS.openapi)
 async def list_posts(
-    *, params: Annotated[PostListParams, Query()], viewer: OptionalUser, service: PostServiceDep
+    *,
+    params: Annotated[PostListParams, Depends(_LIST_PARAMS)],
+    viewer: OptionalUser,
+    service: PostServiceDep,
 ) -> PostList:
     """Public posts, newest first unless sorted otherwise; `cursor` for keyset paging."""
     return PostList.from_page(await service.list_public(params=params, viewer=viewer))
