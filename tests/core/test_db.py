@@ -165,6 +165,22 @@ async def test_a_database_refusing_connections_answers_503(
     assert response.json()["code"] == "service_unavailable"
 
 
+async def test_the_pool_lends_the_connection_given_back_last(database_url: str) -> None:
+    engine = create_engine(make_settings(database_url, db_pool_size=2, db_max_overflow=0))
+
+    async def backend(connection: Any) -> int:
+        return int(await connection.scalar(select(func.pg_backend_pid())))
+
+    async with engine.connect() as first, engine.connect() as second:
+        pids = [await backend(first), await backend(second)]
+    # `async with` closes in reverse order: `first` is given back last, and lent next.
+    async with engine.connect() as next_one:
+        lent = await backend(next_one)
+    await engine.dispose()
+    assert len(set(pids)) == 2
+    assert lent == pids[0]
+
+
 def test_plain_urls_get_the_async_driver() -> None:
     assert to_async_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
     assert to_async_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"

@@ -54,6 +54,11 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     connect afresh. Prepared statements are planned for their values (`plan_cache_mode`): a
     generic plan is the same for a tag on 40% of posts and one on ten (measured: 2 ms with a
     custom plan, 17 ms with the generic one).
+
+    The pool lends the connection given back last (LIFO), as asyncpg's own pool does: under
+    load the same few server processes stay busy and warm rather than every one of them in
+    turn (measured: 12% more single-post reads per second, docs/benchmarks.md), and the
+    connections left idle are the ones `pool_recycle` retires.
     """
     target = url or settings.database_url
     if not target:
@@ -71,6 +76,7 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=1800,
+        pool_use_lifo=True,
         echo=settings.db_echo,
         connect_args={"server_settings": server_settings, "timeout": 5},
     )
