@@ -308,10 +308,13 @@ class SessionRoute(APIRoute):
 
 
 async def _finish(session: AsyncSession | None, error: BaseException | None) -> None:
-    if session is None:
+    reading = session is not None and isinstance(session.sync_session, ReadOnlySession)
+    if session is None or (reading and not session.in_transaction()):
+        # Never begun, so it holds no connection: closing it would cost 20 us and do nothing
+        # (an anonymous post read's DriverSelects only borrow connections).
         return
     async with session:  # closes it, even when the request is cancelled
-        if isinstance(session.sync_session, ReadOnlySession):
+        if reading:
             return
         if error is None or (isinstance(error, DomainError) and error.keeps_changes):
             if session.in_transaction():
