@@ -8,7 +8,8 @@ documents the same parameters; its errors are the same 422 field errors.
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar, get_origin
+from types import UnionType
+from typing import Any, Generic, TypeVar, Union, get_args, get_origin
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -24,9 +25,7 @@ class QueryModel(Generic[M]):
     def __init__(self, model: type[M]) -> None:
         self.model = model
         self.repeated = frozenset(
-            name
-            for name, field in model.model_fields.items()
-            if get_origin(field.annotation) is list
+            name for name, field in model.model_fields.items() if _is_list(field.annotation)
         )
         self.openapi: dict[str, Any] = {"parameters": _parameters(model)}
 
@@ -42,6 +41,14 @@ class QueryModel(Generic[M]):
             raise RequestValidationError(
                 [{**e, "loc": ("query", *e["loc"])} for e in error.errors(include_url=False)]
             ) from None
+
+
+def _is_list(annotation: Any) -> bool:
+    """`list[X]`, or a union with one (`list[X] | None`): read with every repeated value."""
+    origin = get_origin(annotation)
+    if origin is Union or origin is UnionType:
+        return any(_is_list(arg) for arg in get_args(annotation))
+    return origin is list
 
 
 def _parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
