@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy import (
@@ -272,7 +273,7 @@ async def test_a_read_session_borrows_a_connection_per_statement_until_it_holds_
 
 
 async def test_a_borrowed_connection_survives_a_server_error_but_not_a_cancel(
-    engine: AsyncEngine,
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pool: Any = engine.sync_engine.pool
     division = DriverSelect(select((literal_column("1") / bindparam("zero")).label("n")))
@@ -286,6 +287,16 @@ async def test_a_borrowed_connection_survives_a_server_error_but_not_a_cancel(
             running.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await running
+        with monkeypatch.context() as patch, PoolWatch(engine) as driver_error:
+            patch.setattr(DriverSelect, "_fetch", staticmethod(_busy))
+            with pytest.raises(DBAPIError):
+                await USERS.mappings(reader, {})
         assert [dict(row) for row in await USERS.mappings(reader, {})] == await _users(engine)
-    assert (server_error.invalidated, cancelled.invalidated) == (0, 1)
+    # The server's own error leaves the connection usable; a cancel or a driver error does not.
+    invalidated = [server_error.invalidated, cancelled.invalidated, driver_error.invalidated]
+    assert invalidated == [0, 1, 1]
     assert pool.checkedout() == 0
+
+
+async def _busy(*_args: Any) -> None:
+    raise asyncpg.InterfaceError("another operation is in progress")
