@@ -9,13 +9,20 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.config import Settings
 from inkwell.core.security import argon2_hasher
+from inkwell.events.outbox import Outbox
 from inkwell.models.comment import Comment
 from inkwell.models.user import Role, User
 from inkwell.posts.records import PostRow, PostState
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
+
+
+def outbox(session: AsyncSession) -> Outbox:
+    """An outbox with the default event settings (tests that check them set their own)."""
+    return Outbox(session, Settings(_env_file=None, env="test"))
 
 
 @lru_cache(maxsize=8)
@@ -89,7 +96,9 @@ async def create_post(
             **fields,
         }
     )
-    service = PostService(posts=PostRepository(session), tags=TagRepository(session))
+    service = PostService(
+        posts=PostRepository(session), tags=TagRepository(session), events=outbox(session)
+    )
     record = await service.create(author=author, data=data)
     await session.commit()
     return record.post
@@ -111,7 +120,10 @@ async def create_comment(
     from inkwell.posts.repository import PostRepository  # noqa: PLC0415
 
     service = CommentService(
-        comments=CommentRepository(session), posts=PostRepository(session), max_depth=max_depth
+        comments=CommentRepository(session),
+        posts=PostRepository(session),
+        max_depth=max_depth,
+        events=outbox(session),
     )
     data = CommentCreate(content=content, parent_id=parent.id if parent else None)
     node = await service.create(post_ref=str(post.id), author=author, data=data)

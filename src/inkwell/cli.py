@@ -140,7 +140,7 @@ async def _seed_demo(settings: Settings) -> int:
     engine = create_engine(settings)
     try:
         async with unit_of_work(create_sessionmaker(engine)) as session:
-            created = await seed_demo(session, PasswordHasher(1))
+            created = await seed_demo(session, PasswordHasher(1), settings)
     finally:
         await engine.dispose()
     if created:

@@ -13,7 +13,7 @@ from inkwell.core.state import AppState
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
-from tests.factories import auth_headers, create_user
+from tests.factories import auth_headers, create_user, outbox
 
 POSTS = "/api/v1/posts"
 
@@ -64,7 +64,7 @@ async def test_lost_slug_race_on_update_is_a_conflict(
 async def test_generated_slug_retries_after_losing_the_race(session: AsyncSession) -> None:
     author = await create_user(session, username="unlucky")
     repository = PostRepository(session)
-    service = PostService(posts=repository, tags=TagRepository(session))
+    service = PostService(posts=repository, tags=TagRepository(session), events=outbox(session))
     calls = 0
     real = repository.taken_slugs
 

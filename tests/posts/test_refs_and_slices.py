@@ -11,12 +11,14 @@ from inkwell.posts.repository import PostRepository
 from inkwell.posts.schemas import PostUpdate
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
-from tests.factories import create_post, like
+from tests.factories import create_post, like, outbox
 from tests.posts.conftest import Account
 
 
 def service(session: AsyncSession) -> PostService:
-    return PostService(posts=PostRepository(session), tags=TagRepository(session))
+    return PostService(
+        posts=PostRepository(session), tags=TagRepository(session), events=outbox(session)
+    )
 
 
 async def test_update_and_delete_by_current_or_old_slug(

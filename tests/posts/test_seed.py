@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from inkwell.cli import app
-from inkwell.core.config import get_settings
+from inkwell.core.config import Settings, get_settings
 from inkwell.models.post import Post, PostVersion, Tag
 from inkwell.posts.seed import seed_demo
 from tests.factories import password_hash
@@ -21,9 +21,9 @@ class _FastHasher:
 
 
 async def test_seed_demo_makes_a_living_blog(
-    session: AsyncSession, client: httpx.AsyncClient
+    session: AsyncSession, client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    created = await seed_demo(session, _FastHasher(), posts=50)  # type: ignore[arg-type]
+    created = await seed_demo(session, _FastHasher(), settings, posts=50)  # type: ignore[arg-type]
     await session.commit()
     assert created == 50
     assert await session.scalar(select(func.count()).select_from(Post)) == 50
@@ -32,7 +32,7 @@ async def test_seed_demo_makes_a_living_blog(
     listed = (await client.get("/api/v1/posts")).json()
     assert 40 <= listed["total"] < 50
     assert all(item["tags"] for item in listed["items"])
-    assert await seed_demo(session, _FastHasher()) == 0  # type: ignore[arg-type]
+    assert await seed_demo(session, _FastHasher(), settings) == 0  # type: ignore[arg-type]
 
 
 def test_seed_demo_command(empty_database: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,7 @@ from inkwell.core.db import SessionDep, request_session
 from inkwell.core.errors import Unauthorized
 from inkwell.core.openapi import BEARER, OPTIONAL_BEARER
 from inkwell.core.state import AppState
+from inkwell.events.outbox import Outbox
 from inkwell.models.user import Role, User
 from inkwell.users.repository import UserRepository
 from inkwell.users.service import UserService
@@ -74,6 +75,7 @@ async def user_service(session: SessionDep, state: StateDep) -> UserService:
         hasher=state.hasher,
         throttle=Throttle(state.limiter, state.settings),
         settings=state.settings,
+        events=Outbox(session, state.settings),
     )
 
 

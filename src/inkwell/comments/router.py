@@ -21,6 +21,7 @@ from inkwell.comments.service import CommentService
 from inkwell.core.db import SessionDep, SessionRoute
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
+from inkwell.events.outbox import Outbox
 from inkwell.posts.repository import PostRepository
 
 posts_router = APIRouter(prefix="/posts", tags=["comments"], route_class=SessionRoute)
@@ -32,6 +33,7 @@ async def comment_service(session: SessionDep, state: StateDep) -> CommentServic
         comments=CommentRepository(session),
         posts=PostRepository(session),
         max_depth=state.settings.comment_max_depth,
+        events=Outbox(session, state.settings),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from contextlib import suppress
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from inkwell.comments.exceptions import (
     CannotDeleteComment,
@@ -28,6 +29,17 @@ from inkwell.comments.schemas import CommentCreate, CommentUpdate, ThreadParams
 from inkwell.core.ids import uuid7
 from inkwell.core.markdown import render_markdown
 from inkwell.core.slugs import is_slug
+from inkwell.events.catalogue import (
+    CommentApproved,
+    CommentCreated,
+    CommentDeleted,
+    CommentEdited,
+    CommentEvent,
+    CommentHidden,
+    CommentModerated,
+    CommentUnhidden,
+)
+from inkwell.events.outbox import Outbox
 from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
 from inkwell.models.post import Post
 from inkwell.models.user import Role, User
@@ -35,6 +47,7 @@ from inkwell.posts.exceptions import PostNotFound
 from inkwell.posts.policy import can_see
 from inkwell.posts.repository import PostRepository
 
+_Event = TypeVar("_Event", bound=CommentEvent)
 VISIBLE, HIDDEN, PENDING = CommentStatus.VISIBLE, CommentStatus.HIDDEN, CommentStatus.PENDING
 # A flat list holds at most this many comments (the newest, or the oldest).
 FLAT_LIMIT = 500
@@ -88,6 +101,18 @@ def _own(comment: Comment, author: User) -> CommentNode:
     return CommentNode(record=record, full=True, show_raw=True)
 
 
+def _event(kind: type[_Event], comment: Comment, **extra: Any) -> _Event:
+    """The event `kind` about a comment as it is after the change."""
+    return kind(
+        comment_id=comment.id,
+        post_id=comment.post_id,
+        author_id=comment.author_id,
+        parent_id=comment.parent_id,
+        status=comment.status,
+        **extra,
+    )
+
+
 def _prune(node: CommentNode) -> bool:
     node.replies = [reply for reply in node.replies if _prune(reply)]
     return node.full or bool(node.replies)
@@ -95,11 +120,12 @@ def _prune(node: CommentNode) -> bool:
 
 class CommentService:
     def __init__(
-        self, *, comments: CommentRepository, posts: PostRepository, max_depth: int
+        self, *, comments: CommentRepository, posts: PostRepository, max_depth: int, events: Outbox
     ) -> None:
         self.comments = comments
         self.posts = posts
         self.max_depth = max_depth
+        self.events = events
 
     # Reading
 
@@ -191,6 +217,7 @@ class CommentService:
         await self.comments.add(comment)
         if comment.status == VISIBLE:
             await self.posts.increment(post.id, "comments_count")
+        await self.events.record(_event(CommentCreated, comment, depth=comment.depth))
         return _own(comment, author)
 
     async def update(
@@ -204,6 +231,7 @@ class CommentService:
         comment.content_html = render_markdown(data.content)
         comment.edited_at = utcnow()
         await self.comments.save()
+        await self.events.record(_event(CommentEdited, comment))
         return _own(comment, editor)
 
     async def delete(self, *, comment_id: uuid.UUID, user: User) -> None:
@@ -215,6 +243,7 @@ class CommentService:
         await self.comments.save()
         if comment.status == VISIBLE:
             await self.posts.increment(post.id, "comments_count", -1)
+        await self.events.record(_event(CommentDeleted, comment, deleted_by=user.id))
 
     async def delete_numbered(self, *, post_ref: str, number: int, user: User) -> None:
         """Delete the comment of this post that has this number (the rules of `delete`)."""
@@ -226,15 +255,21 @@ class CommentService:
 
     async def hide(self, *, comment_id: uuid.UUID, user: User) -> CommentNode:
         """Hide a visible or pending comment from readers (the post's moderators)."""
-        return await self._set_status(comment_id, user, HIDDEN, allowed_from={VISIBLE, PENDING})
+        return await self._set_status(
+            comment_id, user, HIDDEN, allowed_from={VISIBLE, PENDING}, event=CommentHidden
+        )
 
     async def unhide(self, *, comment_id: uuid.UUID, user: User) -> CommentNode:
         """Show a hidden comment again (the post's moderators)."""
-        return await self._set_status(comment_id, user, VISIBLE, allowed_from={HIDDEN})
+        return await self._set_status(
+            comment_id, user, VISIBLE, allowed_from={HIDDEN}, event=CommentUnhidden
+        )
 
     async def approve(self, *, comment_id: uuid.UUID, user: User) -> CommentNode:
         """Publish a pending comment (the post's moderators)."""
-        return await self._set_status(comment_id, user, VISIBLE, allowed_from={PENDING})
+        return await self._set_status(
+            comment_id, user, VISIBLE, allowed_from={PENDING}, event=CommentApproved
+        )
 
     # Helpers
 
@@ -245,6 +280,7 @@ class CommentService:
         status: CommentStatus,
         *,
         allowed_from: set[CommentStatus],
+        event: type[CommentModerated],
     ) -> CommentNode:
         comment, post = await self._writable(comment_id, user)
         if not can_moderate(post, user):
@@ -258,6 +294,7 @@ class CommentService:
             change = (status == VISIBLE) - (before == VISIBLE)
             if change:
                 await self.posts.increment(post.id, "comments_count", change)
+            await self.events.record(_event(event, comment, moderator_id=user.id))
         return await self._node(comment.id, user)
 
     async def _visible_post(self, post_ref: str, viewer: User | None) -> Post:

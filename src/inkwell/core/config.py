@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     # How deep replies nest under a root comment (depth 0); deeper replies attach at this depth.
     comment_max_depth: int = Field(default=5, ge=1, le=20)
 
+    # Events: the CloudEvents `source` of every event, and the prefix of the topic names
+    # (`<prefix>.posts`, `<prefix>.comments`, ...).
+    event_source: str = Field(default="/inkwell", min_length=1, max_length=200)
+    event_topic_prefix: str = Field(
+        default="inkwell", min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$"
+    )
+
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     rate_limit_login_per_ip: int = Field(default=20, ge=1)

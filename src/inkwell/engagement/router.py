@@ -12,6 +12,7 @@ from inkwell.core.openapi import errors
 from inkwell.engagement.repository import EngagementRepository
 from inkwell.engagement.schemas import BookmarkState, DailyViews, LikeState, ViewResult
 from inkwell.engagement.service import EngagementService
+from inkwell.events.outbox import Outbox
 from inkwell.posts.router import Page, PageSize, make_post_service
 from inkwell.posts.schemas import PostList
 from inkwell.users.repository import UserRepository
@@ -23,7 +24,8 @@ users_router = APIRouter(prefix="/users", tags=["engagement"], route_class=Sessi
 async def engagement_service(session: SessionDep, state: StateDep) -> EngagementService:
     return EngagementService(
         engagement=EngagementRepository(session),
-        posts=make_post_service(session),
+        posts=make_post_service(session, state.settings),
+        events=Outbox(session, state.settings),
         users=UserRepository(session),
         view_key=state.settings.view_hash_key,
     )

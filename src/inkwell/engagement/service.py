@@ -10,6 +10,14 @@ from datetime import UTC, date, datetime, timedelta
 from inkwell.auth.service import ClientInfo
 from inkwell.core.ids import uuid7
 from inkwell.engagement.repository import COUNTERS, EngagementRepository, Kind, MarkedQuery
+from inkwell.events.catalogue import (
+    BookmarkAdded,
+    BookmarkRemoved,
+    EngagementEvent,
+    PostLiked,
+    PostUnliked,
+)
+from inkwell.events.outbox import Outbox
 from inkwell.models.user import Role, User
 from inkwell.posts.exceptions import NotPostAuthor
 from inkwell.posts.policy import can_edit
@@ -45,6 +53,17 @@ def viewer_hash(key: bytes, viewer: User | None, client: ClientInfo) -> bytes:
     return hmac.new(key, material.encode(), hashlib.sha256).digest()
 
 
+def _marked_event(
+    kind: Kind, active: bool, post: PostState, user: User, count: int
+) -> EngagementEvent:
+    """The event of a like or bookmark that was added (`active`) or taken back."""
+    if kind == "like":
+        liked = PostLiked if active else PostUnliked
+        return liked(post_id=post.id, user_id=user.id, likes_count=count)
+    bookmark = BookmarkAdded if active else BookmarkRemoved
+    return bookmark(post_id=post.id, user_id=user.id)
+
+
 def view_lock_key(post: PostState, hashed_viewer: bytes) -> int:
     """A 64-bit advisory-lock key for one viewer of one post."""
     digest = hashlib.sha256(post.id.bytes + hashed_viewer).digest()
@@ -59,11 +78,13 @@ class EngagementService:
         posts: PostService,
         users: UserRepository,
         view_key: bytes,
+        events: Outbox,
     ) -> None:
         self.engagement = engagement
         self.posts = posts
         self.users = users
         self.view_key = view_key
+        self.events = events
 
     # Likes and bookmarks
 
@@ -72,7 +93,9 @@ class EngagementService:
         post = await self.posts.visible(id_or_slug=id_or_slug, viewer=user)
         counter = COUNTERS[kind]
         if await self.engagement.mark(kind, user.id, post.id):
-            return MarkState(True, await self.engagement.increment(post.id, counter))
+            count = await self.engagement.increment(post.id, counter)
+            await self.events.record(_marked_event(kind, True, post, user, count))
+            return MarkState(True, count)
         return MarkState(True, await self.engagement.counter(post.id, counter))
 
     async def unmark(self, *, kind: Kind, id_or_slug: str, user: User) -> MarkState:
@@ -80,7 +103,9 @@ class EngagementService:
         post = await self.posts.visible(id_or_slug=id_or_slug, viewer=user)
         counter = COUNTERS[kind]
         if await self.engagement.unmark(kind, user.id, post.id):
-            return MarkState(False, await self.engagement.increment(post.id, counter, -1))
+            count = await self.engagement.increment(post.id, counter, -1)
+            await self.events.record(_marked_event(kind, False, post, user, count))
+            return MarkState(False, count)
         return MarkState(False, await self.engagement.counter(post.id, counter))
 
     async def liked_posts(

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from inkwell.auth.dependencies import CurrentUser
+from inkwell.auth.dependencies import CurrentUser, StateDep
 from inkwell.core.db import SessionDep, SessionRoute
 from inkwell.core.openapi import errors
+from inkwell.events.outbox import Outbox
 from inkwell.follows.repository import FollowRepository
 from inkwell.follows.schemas import ProfileList
 from inkwell.follows.service import FollowService
@@ -19,8 +20,12 @@ from inkwell.users.schemas import Profile
 router = APIRouter(prefix="/users/{username}", tags=["follows"], route_class=SessionRoute)
 
 
-async def follow_service(session: SessionDep) -> FollowService:
-    return FollowService(follows=FollowRepository(session), users=UserRepository(session))
+async def follow_service(session: SessionDep, state: StateDep) -> FollowService:
+    return FollowService(
+        follows=FollowRepository(session),
+        users=UserRepository(session),
+        events=Outbox(session, state.settings),
+    )
 
 
 ServiceDep = Annotated[FollowService, Depends(follow_service)]

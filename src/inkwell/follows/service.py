@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inkwell.events.catalogue import UserFollowed, UserUnfollowed
+from inkwell.events.outbox import Outbox
 from inkwell.follows.exceptions import CannotFollowSelf
 from inkwell.follows.repository import FollowRepository, Side
 from inkwell.models.user import User
@@ -20,22 +22,25 @@ class UserPage:
 
 
 class FollowService:
-    def __init__(self, *, follows: FollowRepository, users: UserRepository) -> None:
+    def __init__(self, *, follows: FollowRepository, users: UserRepository, events: Outbox) -> None:
         self.follows = follows
         self.users = users
+        self.events = events
 
     async def follow(self, *, username: str, user: User) -> ProfileRecord:
         """Follow an active account (not oneself); following twice changes nothing."""
         target = await self._active(username)
         if target.id == user.id:
             raise CannotFollowSelf
-        await self.follows.add(user.id, target.id)
+        if await self.follows.add(user.id, target.id):
+            await self.events.record(UserFollowed(follower_id=user.id, followee_id=target.id))
         return await self._profile(target, user)
 
     async def unfollow(self, *, username: str, user: User) -> ProfileRecord:
         """Stop following an account; unfollowing one not followed changes nothing."""
         target = await self._active(username)
-        await self.follows.remove(user.id, target.id)
+        if await self.follows.remove(user.id, target.id):
+            await self.events.record(UserUnfollowed(follower_id=user.id, followee_id=target.id))
         return await self._profile(target, user)
 
     async def people(self, *, side: Side, username: str, page: int, page_size: int) -> UserPage:

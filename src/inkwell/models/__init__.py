@@ -3,6 +3,7 @@
 from inkwell.models.base import Base
 from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.engagement import Bookmark, Follow, Like, PostViewEvent
+from inkwell.models.event import OutboxEvent
 from inkwell.models.post import Post, PostSlug, PostStatus, PostTag, PostVersion, Tag
 from inkwell.models.user import RefreshToken, Role, User, UserSession
 
@@ -13,6 +14,7 @@ __all__ = [
     "CommentStatus",
     "Follow",
     "Like",
+    "OutboxEvent",
     "Post",
     "PostSlug",
     "PostStatus",

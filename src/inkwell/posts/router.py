@@ -10,9 +10,11 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.auth.dependencies import CurrentUser, OptionalUser, PostWriteLimit
+from inkwell.core.config import Settings
 from inkwell.core.db import SessionRoute, request_session
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
+from inkwell.events.outbox import Outbox
 from inkwell.models.post import PostStatus
 from inkwell.posts.policy import etag, etag_matches
 from inkwell.posts.records import PostRecord, PostRow, Redirect
@@ -35,16 +37,20 @@ router = APIRouter(prefix="/posts", tags=["posts"], route_class=SessionRoute)
 me_router = APIRouter(prefix="/users/me/posts", tags=["posts"], route_class=SessionRoute)
 
 
-def make_post_service(session: AsyncSession) -> PostService:
+def make_post_service(session: AsyncSession, settings: Settings) -> PostService:
     """The posts service over a session (other domains' services build on it)."""
-    return PostService(posts=PostRepository(session), tags=TagRepository(session))
+    return PostService(
+        posts=PostRepository(session),
+        tags=TagRepository(session),
+        events=Outbox(session, settings),
+    )
 
 
 async def post_service(request: Request) -> PostService:
     """The posts service over the request's session, taken directly rather than through
     SessionDep: FastAPI resolves each dependency anew on every request (about 20 us), and the
     posts routes are the most requested."""
-    return make_post_service(await request_session(request))
+    return make_post_service(await request_session(request), request.app.state.inkwell.settings)
 
 
 PostServiceDep = Annotated[PostService, Depends(post_service)]

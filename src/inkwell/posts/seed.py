@@ -8,13 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.config import Settings
 from inkwell.core.security import PasswordHasher
+from inkwell.events.outbox import Outbox
 from inkwell.models.user import Role, User
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.schemas import PostCreate
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
 from inkwell.users.repository import UserRepository
+from inkwell.users.service import registered
 
 DEMO_PASSWORD = "inkwell-demo-password"  # noqa: S105 - printed for local demo accounts
 AUTHORS = [
@@ -134,7 +137,7 @@ def _markdown(rng: random.Random, topic: Topic) -> str:
     return "\n\n".join(paragraphs)
 
 
-async def _authors(users: UserRepository, hasher: PasswordHasher) -> list[User]:
+async def _authors(users: UserRepository, hasher: PasswordHasher, events: Outbox) -> list[User]:
     password_hash = await hasher.hash(DEMO_PASSWORD)
     authors = [
         User(
@@ -147,20 +150,29 @@ async def _authors(users: UserRepository, hasher: PasswordHasher) -> list[User]:
         )
         for name, display, bio, role in AUTHORS
     ]
-    return [await users.add(author) for author in authors]
+    for author in authors:
+        await users.add(author)
+        await events.record(registered(author))
+    return authors
 
 
 async def seed_demo(
-    session: AsyncSession, hasher: PasswordHasher, *, posts: int = 50, seed: int = 7
+    session: AsyncSession,
+    hasher: PasswordHasher,
+    settings: Settings,
+    *,
+    posts: int = 50,
+    seed: int = 7,
 ) -> int:
     """Create the demo authors and posts; returns how many posts were made (0 if already seeded)."""
     users = UserRepository(session)
     if await users.get_by_username(AUTHORS[0][0]):
         return 0
     rng = random.Random(seed)  # noqa: S311 - demo content, not secrets
-    authors = await _authors(users, hasher)
+    events = Outbox(session, settings)
+    authors = await _authors(users, hasher, events)
     repository = PostRepository(session)
-    service = PostService(posts=repository, tags=TagRepository(session))
+    service = PostService(posts=repository, tags=TagRepository(session), events=events)
     now = datetime.now(UTC)
     for n in range(posts):
         topic = TOPICS[n % len(TOPICS)]

@@ -7,9 +7,21 @@ import uuid
 from contextlib import suppress
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from inkwell.core.markdown import excerpt, highlight, plain_text, reading_minutes, render_markdown
 from inkwell.core.slugs import is_slug, slugify
+from inkwell.events.catalogue import (
+    PostArchived,
+    PostCreated,
+    PostDeleted,
+    PostPublished,
+    PostRestored,
+    PostSnapshot,
+    PostUnpublished,
+    PostUpdated,
+)
+from inkwell.events.outbox import Outbox
 from inkwell.models.post import Post, PostStatus
 from inkwell.models.user import User
 from inkwell.posts.cursors import decode_cursor, encode_cursor
@@ -40,6 +52,20 @@ _INSERT_TRIES = 3
 _KEYSET_SORTS = {"newest", "oldest"}
 # A post named by its id, or by a slug (its current one or one it used to have).
 PostRef = uuid.UUID | str
+# The fields an update can change, by their names in the API, and the post's attributes.
+_TRACKED = {
+    "title": "title",
+    "slug": "slug",
+    "summary": "summary",
+    "content_raw": "content_raw",
+    "content_json": "content_json",
+    "metadata": "meta",
+    "status": "status",
+    "published_at": "published_at",
+    "allow_comments": "allow_comments",
+    "moderate_comments": "moderate_comments",
+}
+_Snapshot = TypeVar("_Snapshot", bound=PostSnapshot)
 
 
 def utcnow() -> datetime:
@@ -51,10 +77,43 @@ def _derived_summary(content_html: str) -> str:
     return excerpt(plain_text(content_html), SUMMARY_CHARS)
 
 
+def _tracked(post: Post) -> dict[str, Any]:
+    return {name: getattr(post, attribute) for name, attribute in _TRACKED.items()}
+
+
+def _snapshot(kind: type[_Snapshot], record: PostRecord, actor: User, **extra: Any) -> _Snapshot:
+    """The event `kind` about a post as `record` shows it after the change."""
+    post = record.post
+    return kind(
+        post_id=post.id,
+        author_id=post.author_id,
+        actor_id=actor.id,
+        slug=post.slug,
+        title=post.title,
+        status=post.status,
+        published_at=post.published_at,
+        tags=[tag["slug"] for tag in record.tags],
+        revision=post.version,
+        **extra,
+    )
+
+
+def _transition(before: PostStatus, after: PostStatus) -> type[PostSnapshot] | None:
+    """The event of a status change, if it has one (scheduling has none until its time)."""
+    if before == after:
+        return None
+    return {
+        PostStatus.PUBLISHED: PostPublished,
+        PostStatus.DRAFT: PostUnpublished,
+        PostStatus.ARCHIVED: PostArchived,
+    }.get(after)
+
+
 class PostService:
-    def __init__(self, *, posts: PostRepository, tags: TagRepository) -> None:
+    def __init__(self, *, posts: PostRepository, tags: TagRepository, events: Outbox) -> None:
         self.posts = posts
         self.tags = tags
+        self.events = events
 
     # Reading
 
@@ -228,7 +287,10 @@ class PostService:
         await self._insert(post, data.slug)
         await self.posts.set_tags(post.id, await self._tag_ids(data.tags))
         await self.posts.add_version(post, author.id)
-        return await self._record(post.id, author)
+        record = await self._record(post.id, author)
+        await self.events.record(_snapshot(PostCreated, record, author))
+        await self._status_changed(PostStatus.DRAFT, record, author)
+        return record
 
     async def update(
         self, *, post_ref: PostRef, editor: User, changes: PostUpdate, if_match: str | None
@@ -241,6 +303,7 @@ class PostService:
         sent = changes.model_fields_set
         if not sent:  # nothing to change: same version, same ETag
             return await self._record(post.id, editor)
+        before = _tracked(post)
         content_changed = self._apply_content(post, changes)
         if "slug" in sent:
             await self._change_slug(post, changes.slug)
@@ -256,27 +319,29 @@ class PostService:
             await self.posts.set_tags(post.id, await self._tag_ids(changes.tags))
         if content_changed:
             await self.posts.add_version(post, editor.id)
-        return await self._record(post.id, editor)
+        record = await self._record(post.id, editor)
+        changed = [name for name, value in _tracked(post).items() if before[name] != value]
+        changed += ["tags"] if changes.tags is not None else []
+        await self.events.record(_snapshot(PostUpdated, record, editor, changed=changed))
+        await self._status_changed(before["status"], record, editor)
+        return record
 
     async def publish(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
         """Publish now (a post already published keeps its date)."""
-        post = await self._editable(post_id, user, None)
-        self._set_status(post, PostStatus.PUBLISHED, None, utcnow())
-        await self.posts.save(post)
-        return await self._record(post.id, user)
+        return await self._change_status(post_id, user, PostStatus.PUBLISHED)
 
     async def unpublish(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
         """Turn the post back into a draft."""
-        post = await self._editable(post_id, user, None)
-        self._set_status(post, PostStatus.DRAFT, None, utcnow())
-        await self.posts.save(post)
-        return await self._record(post.id, user)
+        return await self._change_status(post_id, user, PostStatus.DRAFT)
 
     async def delete(self, *, post_ref: PostRef, user: User, if_match: str | None) -> None:
         """Soft-delete the post; its slug becomes free again."""
         post = await self._editable(post_ref, user, if_match)
         post.deleted_at = utcnow()
         await self.posts.save(post)
+        await self.events.record(
+            PostDeleted(post_id=post.id, author_id=post.author_id, actor_id=user.id, slug=post.slug)
+        )
 
     # Versions
 
@@ -300,9 +365,27 @@ class PostService:
         self._set_content(post, old.content_raw)
         await self.posts.save(post)
         await self.posts.add_version(post, user.id)
-        return await self._record(post.id, user)
+        record = await self._record(post.id, user)
+        await self.events.record(_snapshot(PostRestored, record, user, restored_version=number))
+        return record
 
     # Helpers
+
+    async def _change_status(
+        self, post_id: uuid.UUID, user: User, status: PostStatus
+    ) -> PostRecord:
+        post = await self._editable(post_id, user, None)
+        before = post.status
+        self._set_status(post, status, None, utcnow())
+        await self.posts.save(post)
+        record = await self._record(post.id, user)
+        await self._status_changed(before, record, user)
+        return record
+
+    async def _status_changed(self, before: PostStatus, record: PostRecord, user: User) -> None:
+        kind = _transition(before, record.post.status)
+        if kind is not None:
+            await self.events.record(_snapshot(kind, record, user))
 
     async def _record(self, post_id: uuid.UUID, user: User) -> PostRecord:
         record = await self.posts.get_record(post_id, user.id)

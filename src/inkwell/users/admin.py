@@ -9,6 +9,7 @@ from inkwell.auth.throttle import Throttle
 from inkwell.core.config import Settings
 from inkwell.core.ratelimit import MemoryRateLimiter
 from inkwell.core.security import PasswordHasher
+from inkwell.events.outbox import Outbox
 from inkwell.users.repository import UserRepository
 from inkwell.users.schemas import RegisterRequest
 from inkwell.users.service import UserService
@@ -25,6 +26,7 @@ async def make_admin(
         hasher=PasswordHasher(1),
         throttle=Throttle(MemoryRateLimiter(), settings),
         settings=settings,
+        events=Outbox(session, settings),
     )
     user = await service.create_or_promote_admin(
         email=data.email, username=data.username, password=data.password

@@ -138,10 +138,13 @@ class UserRepository:
                 raise
             raise AccountTaken([field]) from error
 
-    async def set_fields(self, user: User, values: Mapping[str, Any]) -> None:
+    async def set_fields(self, user: User, values: Mapping[str, Any]) -> list[str]:
+        """Set these fields and flush; the names of those whose value changed."""
+        changed = [name for name, value in values.items() if getattr(user, name) != value]
         for name, value in values.items():
             setattr(user, name, value)
         await self.flush_unique()
+        return changed
 
     async def bump_token_version(self, user_id: uuid.UUID) -> None:
         """Invalidate every access token issued to the user so far."""

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from inkwell.auth.repository import SessionRepository
 from inkwell.auth.throttle import Throttle
 from inkwell.core.config import Settings
 from inkwell.core.security import PasswordHasher
+from inkwell.events.catalogue import UserDeleted, UserRegistered, UserUpdated
+from inkwell.events.outbox import Outbox
 from inkwell.models.user import Role, User
 from inkwell.users.exceptions import AccountTaken, CannotChangeSelf, UserNotFound, WrongPassword
 from inkwell.users.passwords import check_password_policy
@@ -17,6 +20,13 @@ from inkwell.users.repository import ProfileRecord, UserRepository
 from inkwell.users.schemas import AdminUserUpdate, PasswordChange, ProfileUpdate, RegisterRequest
 
 log = logging.getLogger("inkwell.users")
+
+
+def registered(user: User) -> UserRegistered:
+    """The event of a new account (its public fields: no e-mail address)."""
+    return UserRegistered(
+        user_id=user.id, username=user.username, display_name=user.display_name, role=user.role
+    )
 
 
 class UserService:
@@ -28,12 +38,14 @@ class UserService:
         hasher: PasswordHasher,
         throttle: Throttle,
         settings: Settings,
+        events: Outbox,
     ) -> None:
         self.users = users
         self.sessions = sessions
         self.hasher = hasher
         self.throttle = throttle
         self.settings = settings
+        self.events = events
 
     async def register(self, *, data: RegisterRequest, ip: str | None) -> User:
         """Create an account; e-mail and username must be free."""
@@ -48,7 +60,7 @@ class UserService:
             display_name=data.display_name,
             password_hash=await self.hasher.hash(data.password),
         )
-        await self.users.add(user)
+        await self._add(user)
         log.info("account registered", extra={"user_id": str(user.id), "ip": ip})
         return user
 
@@ -63,8 +75,8 @@ class UserService:
                 role=Role.ADMIN,
                 password_hash=await self.hasher.hash(password),
             )
-            return await self.users.add(user)
-        await self.users.set_fields(user, {"role": Role.ADMIN, "is_active": True})
+            return await self._add(user)
+        await self._set_fields(user, {"role": Role.ADMIN, "is_active": True})
         await self.users.bump_token_version(user.id)
         return user
 
@@ -77,14 +89,17 @@ class UserService:
 
     async def update_profile(self, *, user: User, changes: ProfileUpdate) -> User:
         """Change only the fields the caller sent."""
+        await self._record_update(user, await self._apply_profile(user, changes))
+        return user
+
+    async def _apply_profile(self, user: User, changes: ProfileUpdate) -> list[str]:
         values = changes.model_dump(exclude_unset=True, mode="json")
         taken = await self.users.taken_fields(
             email=values.get("email"), username=values.get("username"), exclude=user.id
         )
         if taken:
             raise AccountTaken(taken)
-        await self.users.set_fields(user, values)
-        return user
+        return await self.users.set_fields(user, values)
 
     async def change_password(
         self, *, user: User, data: PasswordChange, current_session: uuid.UUID | None
@@ -94,6 +109,7 @@ class UserService:
         if not valid:
             raise WrongPassword
         await self._set_password(user, data.new_password, current_session, field="new_password")
+        await self._record_update(user, ["password"])
 
     async def update_account(
         self,
@@ -108,9 +124,11 @@ class UserService:
         For transports whose contract has no current-password field (the RealWorld API): the
         password policy still applies and every other session ends, as with change_password.
         """
-        await self.update_profile(user=user, changes=changes)
+        changed = await self._apply_profile(user, changes)
         if new_password is not None:
             await self._set_password(user, new_password, current_session, field="password")
+            changed.append("password")
+        await self._record_update(user, changed)
         return user
 
     async def _set_password(
@@ -127,6 +145,7 @@ class UserService:
         await self.users.set_fields(user, {"is_active": False, "deleted_at": datetime.now(UTC)})
         await self.sessions.revoke_all_sessions(user.id)
         await self.users.bump_token_version(user.id)
+        await self.events.record(UserDeleted(user_id=user.id, username=user.username))
         log.info("account deactivated", extra={"user_id": str(user.id)})
 
     async def admin_update(
@@ -139,7 +158,7 @@ class UserService:
         if user is None:
             raise UserNotFound
         values = changes.model_dump(exclude_unset=True, exclude_none=True)
-        await self.users.set_fields(user, values)
+        await self._set_fields(user, values)
         if values:
             await self.users.bump_token_version(user.id)
         if values.get("is_active") is False:
@@ -149,3 +168,25 @@ class UserService:
             extra={"user_id": str(user.id), "admin_id": str(admin.id), "changes": sorted(values)},
         )
         return user
+
+    async def _add(self, user: User) -> User:
+        await self.users.add(user)
+        await self.events.record(registered(user))
+        return user
+
+    async def _set_fields(self, user: User, values: dict[str, Any]) -> None:
+        await self._record_update(user, await self.users.set_fields(user, values))
+
+    async def _record_update(self, user: User, changed: list[str]) -> None:
+        """Record user.updated naming the changed fields; nothing when none changed."""
+        if changed:
+            await self.events.record(
+                UserUpdated(
+                    user_id=user.id,
+                    username=user.username,
+                    display_name=user.display_name,
+                    role=user.role,
+                    active=user.is_active,
+                    changed=changed,
+                )
+            )

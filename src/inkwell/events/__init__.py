@@ -1,0 +1,1 @@
+"""Domain events: the CloudEvents envelope, the catalogue of types, and the outbox."""

@@ -1,0 +1,52 @@
+"""The transactional outbox: every domain event, written in the transaction of its change."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Identity, Index, Integer, String, Text, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from inkwell.models.base import Base
+
+# The channel the outbox's insert trigger notifies (once per inserting transaction, at commit).
+OUTBOX_CHANNEL = "inkwell_outbox"
+_PENDING = "published_at IS NULL"
+
+
+class OutboxEvent(Base):
+    """One CloudEvent waiting to be relayed (published_at NULL), or relayed and kept a while.
+
+    `position` orders the rows: a relay takes pending rows by position, and one key's rows by
+    position too. A row of a key is written by the transaction that changed that aggregate,
+    which held the aggregate's row lock, so one key's positions follow its commits.
+    """
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (
+        # The relay's batch: pending rows in position order (FOR UPDATE SKIP LOCKED).
+        Index("ix_outbox_events_pending", "position", postgresql_where=text(_PENDING)),
+        # Whether an earlier row of the same key is still pending (per-key order on retries).
+        Index("ix_outbox_events_pending_key", "key", "position", postgresql_where=text(_PENDING)),
+        # Pruning relayed rows older than the retention.
+        Index(
+            "ix_outbox_events_published_at",
+            "published_at",
+            postgresql_where=text("published_at IS NOT NULL"),
+        ),
+    )
+
+    position: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    topic: Mapped[str] = mapped_column(String(249))
+    key: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    next_attempt_at: Mapped[datetime] = mapped_column(server_default=func.now())

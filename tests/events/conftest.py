@@ -1,0 +1,5 @@
+"""Fixtures of the events tests: the signed-in users of the posts tests."""
+
+from __future__ import annotations
+
+from tests.posts.conftest import alice, bob  # noqa: F401 - shared fixtures
