@@ -27,6 +27,7 @@ from inkwell.core.openapi import PROBLEM_CONTENT, finish_openapi
 from inkwell.core.state import AppState
 from inkwell.engagement.router import router as engagement_router
 from inkwell.engagement.router import users_router as engagement_users_router
+from inkwell.events.router import router as events_router
 from inkwell.feeds.router import router as feeds_router
 from inkwell.follows.router import router as follows_router
 from inkwell.health.router import router as health_router
@@ -136,6 +137,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     for router in API_V1_ROUTERS:
         app.include_router(router, prefix=API_V1)
     app.include_router(health_router)
+    if docs:
+        app.include_router(events_router)
     _describe_openapi(app)
     return app
 
