@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from tests.posts.conftest import alice, bob  # noqa: F401 - shared fixtures
+from tests.posts.conftest import alice, bob, sql_statements  # noqa: F401 - shared fixtures

@@ -7,26 +7,58 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from inkwell.core.config import Settings
+from inkwell.core.db import WriteInSafeRequestError, create_read_sessionmaker
 from inkwell.core.ids import uuid7
 from inkwell.events.catalogue import CATALOGUE, EVENT_TYPES, UserFollowed
 from inkwell.events.envelope import CloudEvent
 from inkwell.events.outbox import Outbox
 from tests.conftest import make_settings
 from tests.events.support import outbox
+from tests.posts.conftest import StatementCounter
 
 
 async def test_the_source_and_topic_prefix_come_from_the_settings(session: AsyncSession) -> None:
     settings = make_settings(event_source="https://blog.example/inkwell", event_topic_prefix="acme")
     follower, followee = uuid.uuid4(), uuid.uuid4()
-    event = await Outbox(session, settings).record(
+    (event,) = await Outbox(session, settings).record(
         UserFollowed(follower_id=follower, followee_id=followee)
     )
     (row,) = await outbox(session)
     assert (row.topic, row.key, row.type) == ("acme.follows", str(followee), event.type)
     assert row.payload["source"] == "https://blog.example/inkwell"
     assert row.payload["data"] == {"follower_id": str(follower), "followee_id": str(followee)}
+
+
+async def test_events_of_one_change_are_one_statement_in_their_order(
+    session: AsyncSession, settings: Settings, sql_statements: StatementCounter
+) -> None:
+    changes = [UserFollowed(follower_id=uuid.uuid4(), followee_id=uuid.uuid4()) for _ in range(3)]
+    events = await Outbox(session, settings).record(*changes)
+    assert len([s for s in sql_statements.statements if "outbox_events" in s]) == 1
+    rows = await outbox(session)
+    assert [row.event_id for row in rows] == [event.id for event in events]
+    assert [row.payload["data"] for row in rows] == [c.model_dump(mode="json") for c in changes]
+
+
+async def test_nothing_to_record_sends_nothing(
+    session: AsyncSession, settings: Settings, sql_statements: StatementCounter
+) -> None:
+    assert await Outbox(session, settings).record() == []
+    assert sql_statements.statements == []
+
+
+async def test_a_read_session_cannot_record(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    reads = create_read_sessionmaker(sessionmaker)
+    async with reads() as session:
+        with pytest.raises(WriteInSafeRequestError):
+            await Outbox(session, settings).record(
+                UserFollowed(follower_id=uuid.uuid4(), followee_id=uuid.uuid4())
+            )
 
 
 @pytest.mark.parametrize("prefix", ["", "has space", "slash/topic", "x" * 201])

@@ -45,8 +45,8 @@ def refuse_after_recording(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every recorded event end its request with a 409, after the row was written."""
     record = Outbox.record
 
-    async def record_then_refuse(self: Outbox, data: EventData) -> CloudEvent:
-        await record(self, data)
+    async def record_then_refuse(self: Outbox, *changes: EventData) -> list[CloudEvent]:
+        await record(self, *changes)
         raise Conflict("refused after the event was written")
 
     monkeypatch.setattr(Outbox, "record", record_then_refuse)
@@ -72,10 +72,10 @@ async def test_a_failing_statement_after_the_change_leaves_no_event(
 ) -> None:
     record = Outbox.record
 
-    async def record_then_fail(self: Outbox, data: EventData) -> CloudEvent:
-        event = await record(self, data)
+    async def record_then_fail(self: Outbox, *changes: EventData) -> list[CloudEvent]:
+        events = await record(self, *changes)
         await self.events.session.execute(text("SELECT 1 / 0"))
-        return event
+        return events
 
     monkeypatch.setattr(Outbox, "record", record_then_fail)
     failed = await committing_client.post(POSTS, json=NEW_POST, headers=headers)

@@ -1,4 +1,4 @@
-"""The recorder services give their events to: one outbox row per event, in their transaction."""
+"""The recorder services give their events to: outbox rows written in their transaction."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.config import Settings
+from inkwell.core.db import ReadOnlySession, WriteInSafeRequestError
 from inkwell.core.ids import uuid7
 from inkwell.events.envelope import CloudEvent, EventData
 from inkwell.events.repository import OutboxRepository
@@ -20,23 +21,32 @@ def topic_name(settings: Settings, data: type[EventData]) -> str:
 class Outbox:
     """Records domain events in the outbox table of the caller's session.
 
-    The row is written in the same transaction as the change it describes: a rolled-back
-    request leaves no event, and a committed one always leaves its event.
+    The rows are written in the same transaction as the change they describe: a rolled-back
+    request leaves no event, and a committed one always leaves its events.
     """
 
     def __init__(self, session: AsyncSession, settings: Settings) -> None:
         self.events = OutboxRepository(session)
         self.settings = settings
 
-    async def record(self, data: EventData) -> CloudEvent:
-        """Wrap the data in a CloudEvent and write it to the outbox."""
-        event = CloudEvent(
-            id=uuid7(),
-            source=self.settings.event_source,
-            type=data.event_type(),
-            subject=data.key,
-            time=datetime.now(UTC),
-            data=data.model_dump(mode="json"),
-        )
-        await self.events.add(event, topic=topic_name(self.settings, type(data)))
-        return event
+    async def record(self, *changes: EventData) -> list[CloudEvent]:
+        """Wrap each change in a CloudEvent and write them, in order, with one INSERT."""
+        if not changes:
+            return []
+        if isinstance(self.events.session.sync_session, ReadOnlySession):
+            raise WriteInSafeRequestError("a GET, HEAD or OPTIONS request cannot record events")
+        now = datetime.now(UTC)
+        events = [
+            CloudEvent(
+                id=uuid7(),
+                source=self.settings.event_source,
+                type=data.event_type(),
+                subject=data.key,
+                time=now,
+                data=data.model_dump(mode="json"),
+            )
+            for data in changes
+        ]
+        topics = [topic_name(self.settings, type(data)) for data in changes]
+        await self.events.add(list(zip(events, topics, strict=True)))
+        return events

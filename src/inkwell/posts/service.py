@@ -98,15 +98,19 @@ def _snapshot(kind: type[_Snapshot], record: PostRecord, actor: User, **extra: A
     )
 
 
-def _transition(before: PostStatus, after: PostStatus) -> type[PostSnapshot] | None:
+_STATUS_EVENTS: dict[PostStatus, type[PostSnapshot]] = {
+    PostStatus.PUBLISHED: PostPublished,
+    PostStatus.DRAFT: PostUnpublished,
+    PostStatus.ARCHIVED: PostArchived,
+}
+
+
+def _moved(before: PostStatus, record: PostRecord, actor: User) -> list[PostSnapshot]:
     """The event of a status change, if it has one (scheduling has none until its time)."""
-    if before == after:
-        return None
-    return {
-        PostStatus.PUBLISHED: PostPublished,
-        PostStatus.DRAFT: PostUnpublished,
-        PostStatus.ARCHIVED: PostArchived,
-    }.get(after)
+    kind = _STATUS_EVENTS.get(record.post.status)
+    if kind is None or before == record.post.status:
+        return []
+    return [_snapshot(kind, record, actor)]
 
 
 class PostService:
@@ -288,8 +292,9 @@ class PostService:
         await self.posts.set_tags(post.id, await self._tag_ids(data.tags))
         await self.posts.add_version(post, author.id)
         record = await self._record(post.id, author)
-        await self.events.record(_snapshot(PostCreated, record, author))
-        await self._status_changed(PostStatus.DRAFT, record, author)
+        await self.events.record(
+            _snapshot(PostCreated, record, author), *_moved(PostStatus.DRAFT, record, author)
+        )
         return record
 
     async def update(
@@ -322,8 +327,10 @@ class PostService:
         record = await self._record(post.id, editor)
         changed = [name for name, value in _tracked(post).items() if before[name] != value]
         changed += ["tags"] if changes.tags is not None else []
-        await self.events.record(_snapshot(PostUpdated, record, editor, changed=changed))
-        await self._status_changed(before["status"], record, editor)
+        await self.events.record(
+            _snapshot(PostUpdated, record, editor, changed=changed),
+            *_moved(before["status"], record, editor),
+        )
         return record
 
     async def publish(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
@@ -379,13 +386,8 @@ class PostService:
         self._set_status(post, status, None, utcnow())
         await self.posts.save(post)
         record = await self._record(post.id, user)
-        await self._status_changed(before, record, user)
+        await self.events.record(*_moved(before, record, user))
         return record
-
-    async def _status_changed(self, before: PostStatus, record: PostRecord, user: User) -> None:
-        kind = _transition(before, record.post.status)
-        if kind is not None:
-            await self.events.record(_snapshot(kind, record, user))
 
     async def _record(self, post_id: uuid.UUID, user: User) -> PostRecord:
         record = await self.posts.get_record(post_id, user.id)
