@@ -87,13 +87,13 @@ class PostUpdated(PostSnapshot):
 
 
 class PostPublished(PostSnapshot):
-    """A post became published, now or with its date kept (not at a scheduled time yet)."""
+    """A post became published: created so, published, or edited to published."""
 
     name: ClassVar[str] = "post.published"
 
 
 class PostUnpublished(PostSnapshot):
-    """A published or scheduled post went back to draft."""
+    """A published, scheduled or archived post went back to draft."""
 
     name: ClassVar[str] = "post.unpublished"
 
