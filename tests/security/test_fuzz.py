@@ -239,7 +239,8 @@ async def _restore(url: str) -> None:
             for table in tables:  # names from our own models, not input
                 name = table.name
                 columns = ", ".join(f'"{c.name}"' for c in table.columns if c.computed is None)
-                copy = f'INSERT INTO public."{name}" ({columns}) SELECT {columns} FROM {_SNAPSHOT}."{name}"'  # noqa: E501, S608
+                # OVERRIDING SYSTEM VALUE: identity columns (the outbox's position) keep theirs.
+                copy = f'INSERT INTO public."{name}" ({columns}) OVERRIDING SYSTEM VALUE SELECT {columns} FROM {_SNAPSHOT}."{name}"'  # noqa: E501, S608
                 await connection.execute(copy)
     finally:
         await connection.close()
