@@ -30,6 +30,13 @@ def password_hash(password: str) -> str:
     return argon2_hasher().hash(password)
 
 
+class FastHasher:
+    """Hashes the seed's shared password once per run (the seed hashes through a hasher)."""
+
+    async def hash(self, password: str) -> str:
+        return password_hash(password)
+
+
 async def create_user(
     session: AsyncSession,
     *,

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import httpx
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inkwell.events.catalogue import UserDeleted, UserRegistered, UserUpdated
-from inkwell.models.user import Role
-from tests.events.support import last_position, the_event, types_since
-from tests.factories import DEFAULT_PASSWORD
+from inkwell.core.config import Settings
+from inkwell.events.catalogue import (
+    PostCreated,
+    PostPublished,
+    UserDeleted,
+    UserRegistered,
+    UserUpdated,
+)
+from inkwell.models.user import Role, User
+from inkwell.posts.seed import AUTHORS, seed_demo
+from inkwell.users.admin import make_admin
+from tests.events.support import last_position, outbox, the_event, types_since
+from tests.factories import DEFAULT_PASSWORD, FastHasher
 from tests.posts.conftest import Account, account
 
 
@@ -93,3 +105,28 @@ async def test_closing_an_account_records_user_deleted(
     assert response.status_code == 204, response.text
     data = await the_event(session, UserDeleted, start, alice.user.id)
     assert data.model_dump(mode="json") == {"user_id": str(alice.user.id), "username": "alice"}
+
+
+async def test_the_admin_command_records_registered_then_updated(
+    session: AsyncSession, settings: Settings
+) -> None:
+    args = {"email": "root@example.com", "username": "root", "password": "a long passphrase"}
+    await make_admin(session, settings, **args)
+    (row,) = await outbox(session)
+    data = await the_event(session, UserRegistered, 0, row.key)
+    assert (data.username, data.role) == ("root", "admin")
+    await session.execute(update(User).where(User.username == "root").values(role=Role.USER))
+    start = await last_position(session)
+    await make_admin(session, settings, **args)
+    promoted = await the_event(session, UserUpdated, start, row.key)
+    assert promoted.changed == ["role"]
+
+
+async def test_the_demo_seed_records_its_accounts_and_posts(
+    session: AsyncSession, settings: Settings
+) -> None:
+    assert await seed_demo(session, FastHasher(), settings, posts=6) == 6  # type: ignore[arg-type]
+    types = Counter(await types_since(session, 0))
+    assert types[UserRegistered.event_type()] == len(AUTHORS)
+    assert types[PostCreated.event_type()] == 6
+    assert types[PostPublished.event_type()] == 6  # none of the first six is a draft

@@ -12,18 +12,13 @@ from inkwell.cli import app
 from inkwell.core.config import Settings, get_settings
 from inkwell.models.post import Post, PostVersion, Tag
 from inkwell.posts.seed import seed_demo
-from tests.factories import password_hash
-
-
-class _FastHasher:
-    async def hash(self, password: str) -> str:
-        return password_hash(password)
+from tests.factories import FastHasher
 
 
 async def test_seed_demo_makes_a_living_blog(
     session: AsyncSession, client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    created = await seed_demo(session, _FastHasher(), settings, posts=50)  # type: ignore[arg-type]
+    created = await seed_demo(session, FastHasher(), settings, posts=50)  # type: ignore[arg-type]
     await session.commit()
     assert created == 50
     assert await session.scalar(select(func.count()).select_from(Post)) == 50
@@ -32,7 +27,7 @@ async def test_seed_demo_makes_a_living_blog(
     listed = (await client.get("/api/v1/posts")).json()
     assert 40 <= listed["total"] < 50
     assert all(item["tags"] for item in listed["items"])
-    assert await seed_demo(session, _FastHasher(), settings) == 0  # type: ignore[arg-type]
+    assert await seed_demo(session, FastHasher(), settings) == 0  # type: ignore[arg-type]
 
 
 def test_seed_demo_command(empty_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
