@@ -74,7 +74,7 @@ async def test_a_failing_statement_after_the_change_leaves_no_event(
 
     async def record_then_fail(self: Outbox, *changes: EventData) -> list[CloudEvent]:
         events = await record(self, *changes)
-        await self.events.session.execute(text("SELECT 1 / 0"))
+        await self.session.execute(text("SELECT 1 / 0"))
         return events
 
     monkeypatch.setattr(Outbox, "record", record_then_fail)

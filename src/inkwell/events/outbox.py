@@ -26,6 +26,7 @@ class Outbox:
     """
 
     def __init__(self, session: AsyncSession, settings: Settings) -> None:
+        self.session = session
         self.events = OutboxRepository(session)
         self.settings = settings
 
@@ -33,7 +34,7 @@ class Outbox:
         """Wrap each change in a CloudEvent and write them, in order, with one INSERT."""
         if not changes:
             return []
-        if isinstance(self.events.session.sync_session, ReadOnlySession):
+        if isinstance(self.session.sync_session, ReadOnlySession):
             raise WriteInSafeRequestError("a GET, HEAD or OPTIONS request cannot record events")
         now = datetime.now(UTC)
         events = [
