@@ -6,7 +6,10 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.config import Settings
+from inkwell.core.state import AppState
 from inkwell.models.user import Role
+from tests.conftest import api_client, make_settings
 from tests.factories import DEFAULT_PASSWORD, auth_headers, create_user, login
 
 REGISTER = "/api/v1/auth/register"
@@ -84,6 +87,23 @@ async def test_weak_passwords_are_refused(
     response = await client.post(REGISTER, json=payload)
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "weak_password"
+
+
+async def test_common_passwords_may_be_allowed_by_a_setting(
+    settings: Settings, app_state: AppState
+) -> None:
+    app_state.settings = make_settings(settings.database_url or "", password_reject_common=False)
+    async with api_client(app_state) as client:
+        common = await client.post(REGISTER, json=account(password="password123"))
+        own_name = await client.post(
+            REGISTER,
+            json=account(username="newbie123", email="b@example.com", password="newbie123"),
+        )
+        short = await client.post(REGISTER, json=account(username="other", password="x" * 7))
+    assert common.status_code == 201, common.text
+    assert own_name.status_code == 422
+    assert own_name.json()["code"] == "weak_password"
+    assert short.status_code == 422
 
 
 async def test_duplicate_email_and_username_are_409(

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
     password_hash_concurrency: int = Field(default=4, ge=1)
+    # false keeps the length rules and "not your own name or e-mail", drops the common list.
+    password_reject_common: bool = True
     # Key of the hash that identifies anonymous viewers of a post (IP + user agent).
     view_hash_salt: SecretStr | None = None
 

@@ -38,7 +38,7 @@ class UserService:
     async def register(self, *, data: RegisterRequest, ip: str | None) -> User:
         """Create an account; e-mail and username must be free."""
         await self.throttle.check("register", ip=ip, limit=self.settings.rate_limit_register_per_ip)
-        check_password_policy(data.password, username=data.username, email=data.email)
+        self._check_password(data.password, username=data.username, email=data.email)
         taken = await self.users.taken_fields(email=data.email, username=data.username)
         if taken:
             raise AccountTaken(taken)
@@ -56,7 +56,7 @@ class UserService:
         """Make an admin account, or promote the account that has this e-mail."""
         user = await self.users.get_by_login(email)
         if user is None:
-            check_password_policy(password, username=username, email=email)
+            self._check_password(password, username=username, email=email)
             user = User(
                 email=email,
                 username=username,
@@ -116,11 +116,22 @@ class UserService:
     async def _set_password(
         self, user: User, password: str, current_session: uuid.UUID | None, *, field: str
     ) -> None:
-        check_password_policy(password, username=user.username, email=user.email, field=field)
+        self._check_password(password, username=user.username, email=user.email, field=field)
         await self.users.set_fields(user, {"password_hash": await self.hasher.hash(password)})
         # Ending the other sessions also ends their access tokens (each token names its session).
         await self.sessions.revoke_all_sessions(user.id, keep=current_session)
         log.info("password changed", extra={"user_id": str(user.id)})
+
+    def _check_password(
+        self, password: str, *, username: str, email: str, field: str = "password"
+    ) -> None:
+        check_password_policy(
+            password,
+            username=username,
+            email=email,
+            field=field,
+            reject_common=self.settings.password_reject_common,
+        )
 
     async def deactivate(self, *, user: User) -> None:
         """Close one's own account: it can no longer sign in and its tokens stop working."""
