@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import DEFAULT_PASSWORD, create_user
+from tests.factories import DEFAULT_PASSWORD, auth_headers, create_user
 from tests.realworld.conftest import Conduit, errors_of, sign_in
 
 NEW_USER = {"username": "Jacob", "email": "jake@jake.jake", "password": "jakejake-dragons"}
@@ -90,6 +90,36 @@ async def test_login_refuses_wrong_credentials_alike(api: httpx.AsyncClient, jak
     missing = await api.post("/api/users/login", json={"user": {"email": jake.user.email}})
     assert missing.status_code == 422
     assert errors_of(missing) == {"password": ["can't be blank"]}
+
+
+@pytest.mark.parametrize(
+    "user", [{"email": "a\u0000b", "password": "x"}, {"email": "a@b.c", "password": "a\u0000b"}]
+)
+async def test_login_with_a_nul_character_is_422(
+    api: httpx.AsyncClient, user: dict[str, str]
+) -> None:
+    response = await api.post("/api/users/login", json={"user": user})
+    assert response.status_code == 422, response.text
+    assert list(errors_of(response)) == [next(k for k, v in user.items() if "\x00" in v)]
+
+
+async def test_a_password_with_a_nul_character_is_refused_everywhere(
+    api: httpx.AsyncClient, jake: Conduit
+) -> None:
+    password = "nul\x00in the middle"
+    registered = await register(api, password=password)
+    changed = await api.put(
+        "/api/user", json={"user": {"password": password}}, headers=jake.headers
+    )
+    for response in (registered, changed):
+        assert response.status_code == 422, response.text
+        assert list(errors_of(response)) == ["password"]
+    v1 = await api.post(
+        "/api/v1/users/me/password",
+        json={"current_password": DEFAULT_PASSWORD, "new_password": password},
+        headers=await auth_headers(api, jake.user),
+    )
+    assert v1.status_code == 422
 
 
 # The current user

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.users.schemas import PasswordAttempt
 
 RefreshTokenStr = Annotated[str, Field(min_length=16, max_length=256)]
 
@@ -16,7 +17,7 @@ class LoginRequest(InputModel):
     login: Annotated[
         str, Field(min_length=1, max_length=320, description="Username or e-mail address")
     ]
-    password: Annotated[str, Field(min_length=1, max_length=128)]
+    password: PasswordAttempt
 
 
 class RefreshRequest(InputModel):

@@ -24,9 +24,10 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from inkwell.comments.schemas import Content as CommentBody
+from inkwell.core.schemas import StorableInput
 from inkwell.core.text import storable
 from inkwell.posts.schemas import MAX_TAGS, Content, TagName, Title
-from inkwell.users.schemas import AvatarUrl, Bio, Email, Password, Username
+from inkwell.users.schemas import AvatarUrl, Bio, Email, Password, PasswordAttempt, Username
 
 
 def conduit_time(value: datetime) -> str:
@@ -54,11 +55,10 @@ Description = Annotated[
     AfterValidator(storable),
 ]
 LoginText = Annotated[str, StringConstraints(min_length=1, max_length=320)]
-LoginPassword = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 TagNames = Annotated[list[TagName], Field(max_length=MAX_TAGS)]
 
 
-class ConduitInput(BaseModel):
+class ConduitInput(StorableInput):
     model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True)
 
 
@@ -71,7 +71,7 @@ class ConduitOutput(BaseModel):
 
 class ConduitLoginUser(ConduitInput):
     email: LoginText
-    password: LoginPassword
+    password: PasswordAttempt
 
 
 class ConduitLoginRequest(ConduitInput):

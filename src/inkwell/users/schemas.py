@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, EmailStr, Field, HttpUrl, StringConstraints, model_validator
 
 from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.core.text import storable
 from inkwell.models.user import Role
 from inkwell.users.repository import ProfileRecord
 
@@ -20,7 +21,10 @@ def _lower(value: str) -> str:
 
 Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
 Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(_lower)]
-Password = Annotated[str, Field(min_length=8, max_length=128)]
+# One rule for every password that is set, and one for every password that is checked: any
+# text PostgreSQL could store (no NUL), checked exactly as sent (no trimming).
+Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(storable)]
+PasswordAttempt = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(storable)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Bio = Annotated[str, Field(max_length=2000)]
 AvatarUrl = Annotated[HttpUrl, Field(max_length=2048)]
@@ -92,7 +96,7 @@ class ProfileUpdate(InputModel):
 
 
 class PasswordChange(InputModel):
-    current_password: Annotated[str, Field(min_length=1, max_length=128)]
+    current_password: PasswordAttempt
     new_password: Password
 
 
