@@ -224,7 +224,7 @@ async def test_follow_and_unfollow(api: httpx.AsyncClient, jake: Conduit, jane: 
     assert again.json()["profile"]["following"] is True
     seen = await api.get("/api/profiles/jane", headers=jake.headers)
     assert seen.json()["profile"]["following"] is True
-    v1 = await api.get("/api/v1/users/jane", headers=jake.v1)
+    v1 = await api.get("/api/v1/users/jane", headers=await jake.v1(api))
     assert v1.json()["followers_count"] == 1
     assert v1.json()["followed_by_me"] is True
     unfollowed = await api.delete("/api/profiles/jane/follow", headers=jake.headers)

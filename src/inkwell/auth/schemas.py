@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.core.security import SessionKind
 from inkwell.users.schemas import PasswordAttempt
 
 RefreshTokenStr = Annotated[str, Field(min_length=16, max_length=256)]
@@ -33,6 +34,10 @@ class TokenResponse(OutputModel):
 
 class SessionView(OutputModel):
     id: uuid.UUID
+    kind: SessionKind = Field(
+        description="`api`: an /api/v1 login (refresh tokens); `realworld`: a RealWorld login "
+        "(one token for the session's lifetime)"
+    )
     created_at: UTCDateTime
     last_used_at: UTCDateTime
     expires_at: UTCDateTime
