@@ -172,6 +172,19 @@ async def test_update_refusals(api: httpx.AsyncClient, jake: Conduit, jane: Cond
     assert anonymous.status_code == 401
 
 
+@pytest.mark.parametrize("field", ["title", "description", "body", "tagList"])
+async def test_update_refuses_null_fields(
+    api: httpx.AsyncClient, jake: Conduit, field: str
+) -> None:
+    """The contract types none of them as nullable; a null would not say what to do."""
+    await new_article(api, jake, tagList=["dragons"])
+    url = "/api/articles/how-to-train-your-dragon"
+    response = await api.put(url, json={"article": {field: None}}, headers=jake.headers)
+    assert response.status_code == 422
+    assert errors_of(response) == {field: ["can't be blank"]}
+    assert (await api.get(url)).json()["article"]["tagList"] == ["dragons"]
+
+
 # Delete
 
 

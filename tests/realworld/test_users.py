@@ -86,7 +86,7 @@ async def test_login_refuses_wrong_credentials_alike(api: httpx.AsyncClient, jak
         "/api/users/login", json={"user": {"email": "who@example.com", "password": "nope-nope"}}
     )
     assert wrong.status_code == unknown.status_code == 401
-    assert errors_of(wrong) == errors_of(unknown) == {"email or password": ["is invalid"]}
+    assert errors_of(wrong) == errors_of(unknown) == {"credentials": ["invalid"]}
     missing = await api.post("/api/users/login", json={"user": {"email": jake.user.email}})
     assert missing.status_code == 422
     assert errors_of(missing) == {"password": ["can't be blank"]}
@@ -158,11 +158,62 @@ async def test_update_user_changes_the_fields_sent(api: httpx.AsyncClient, jake:
     }
     v1 = await api.get("/api/v1/users/jake2")
     assert v1.json()["avatar_url"] == "https://i.stack.imgur.com/xHWG8.jpg"
-    # A settings form sends "" for an empty image: the image is removed.
-    cleared = await api.put(
-        "/api/user", json={"user": {"image": "", "password": ""}}, headers=jake.headers
+
+
+@pytest.mark.parametrize("field", ["bio", "image"])
+@pytest.mark.parametrize("empty", ["", None])
+async def test_an_empty_bio_or_image_is_none(
+    api: httpx.AsyncClient, jake: Conduit, field: str, empty: str | None
+) -> None:
+    """Settings forms send "" for a field left empty: it is stored and answered as null."""
+    value = {"bio": "I like to skateboard", "image": "https://example.com/jake.jpg"}[field]
+    await api.put("/api/user", json={"user": {field: value}}, headers=jake.headers)
+    cleared = await api.put("/api/user", json={"user": {field: empty}}, headers=jake.headers)
+    assert cleared.status_code == 200
+    assert cleared.json()["user"][field] is None
+    assert (await api.get("/api/user", headers=jake.headers)).json()["user"][field] is None
+    assert (await api.get("/api/profiles/jake")).json()["profile"][field] is None
+
+
+async def test_blank_fields_are_cant_be_blank(api: httpx.AsyncClient, jake: Conduit) -> None:
+    for field in ("username", "email", "password"):
+        response = await register(api, **{field: ""})
+        assert response.status_code == 422, field
+        assert errors_of(response) == {field: ["can't be blank"]}
+    for field in ("email", "password"):
+        user = {"email": jake.user.email, "password": DEFAULT_PASSWORD, field: ""}
+        response = await api.post("/api/users/login", json={"user": user})
+        assert response.status_code == 422, field
+        assert errors_of(response) == {field: ["can't be blank"]}
+    for field in ("username", "email", "password"):
+        for empty in ("", None):
+            response = await api.put(
+                "/api/user", json={"user": {field: empty}}, headers=jake.headers
+            )
+            assert response.status_code == 422, (field, empty)
+            assert errors_of(response) == {field: ["can't be blank"]}
+
+
+async def test_v1_answers_blank_fields_its_own_way(api: httpx.AsyncClient, jake: Conduit) -> None:
+    """The same blank fields in /api/v1: problem documents with /api/v1's own messages."""
+    account = {"username": "jacob", "email": "jacob@example.com", "password": DEFAULT_PASSWORD}
+    for field in ("username", "email", "password"):
+        response = await api.post("/api/v1/auth/register", json={**account, field: ""})
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        errors = response.json()["errors"]
+        assert [error["field"] for error in errors] == [field]
+        assert "blank" not in errors[0]["message"]
+    wrong = await api.post(
+        "/api/v1/auth/login", json={"login": jake.user.email, "password": "wrong password"}
     )
-    assert cleared.json()["user"]["image"] is None
+    assert wrong.status_code == 401
+    assert wrong.json()["code"] == "invalid_credentials"
+    headers = await jake.v1(api)
+    for field in ("username", "email"):
+        response = await api.patch("/api/v1/users/me", json={field: ""}, headers=headers)
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_update_user_refuses_invalid_and_taken_values_with_422(
@@ -175,9 +226,12 @@ async def test_update_user_refuses_invalid_and_taken_values_with_422(
         bad = await api.put("/api/user", json={"user": {field: value}}, headers=jake.headers)
         assert bad.status_code == 422, field
         assert list(errors_of(bad)) == [field]
-    weak = await api.put("/api/user", json={"user": {"password": "jake"}}, headers=jake.headers)
-    assert weak.status_code == 422
-    assert list(errors_of(weak)) == ["password"]
+    for password in ("jake", "short7c", "password123"):
+        weak = await api.put(
+            "/api/user", json={"user": {"password": password}}, headers=jake.headers
+        )
+        assert weak.status_code == 422, password
+        assert list(errors_of(weak)) == ["password"]
     anonymous = await api.put("/api/user", json={"user": {"bio": "x"}})
     assert anonymous.status_code == 401
 

@@ -135,6 +135,19 @@ async def test_update_profile_changes_only_fields_sent(
     assert body["display_name"] == "Quinn"
 
 
+async def test_an_empty_bio_or_avatar_is_none(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    user = await create_user(session, username="ravi")
+    headers = await auth_headers(client, user)
+    filled = {"bio": "Writes about tea.", "avatar_url": "https://img.example.com/r.png"}
+    await client.patch(ME, json=filled, headers=headers)
+    cleared = await client.patch(ME, json={"bio": "", "avatar_url": ""}, headers=headers)
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["bio"], cleared.json()["avatar_url"]) == (None, None)
+    assert (await client.get(ME, headers=headers)).json()["bio"] is None
+
+
 @pytest.mark.parametrize(
     "payload",
     [

@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from pydantic import AfterValidator, EmailStr, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
 from inkwell.core.text import storable
@@ -28,6 +38,31 @@ PasswordAttempt = Annotated[str, Field(min_length=1, max_length=128), AfterValid
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Bio = Annotated[str, Field(max_length=2000)]
 AvatarUrl = Annotated[HttpUrl, Field(max_length=2048)]
+_AVATAR_URL: TypeAdapter[HttpUrl] = TypeAdapter(AvatarUrl)
+
+
+def _url_or_empty(value: str) -> str:
+    if value == "":
+        return value
+    try:
+        return str(_AVATAR_URL.validate_python(value))
+    except ValidationError as error:
+        raise ValueError(error.errors()[0]["msg"]) from None
+
+
+# An image's URL, or "" for no image (UserService stores none for it).
+ImageUrl = Annotated[
+    str,
+    AfterValidator(_url_or_empty),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "uri", "minLength": 1, "maxLength": 2048},
+                {"const": ""},
+            ]
+        }
+    ),
+]
 
 
 class PublicProfile(OutputModel):
@@ -83,7 +118,7 @@ class ProfileUpdate(InputModel):
 
     display_name: DisplayName | None = None
     bio: Bio | None = None
-    avatar_url: AvatarUrl | None = None
+    avatar_url: ImageUrl | None = None
     username: Username | None = None
     email: Email | None = None
 

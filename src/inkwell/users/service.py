@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from inkwell.auth.repository import SessionRepository
 from inkwell.auth.throttle import Throttle
@@ -17,6 +18,15 @@ from inkwell.users.repository import ProfileRecord, UserRepository
 from inkwell.users.schemas import AdminUserUpdate, PasswordChange, ProfileUpdate, RegisterRequest
 
 log = logging.getLogger("inkwell.users")
+# Settings forms send "" (or spaces) for a field left empty: no bio, no image.
+EMPTY_MEANS_NONE = frozenset({"bio", "avatar_url"})
+
+
+def _empty_as_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: None if name in EMPTY_MEANS_NONE and not (value or "").strip() else value
+        for name, value in values.items()
+    }
 
 
 class UserService:
@@ -76,8 +86,8 @@ class UserService:
         return found
 
     async def update_profile(self, *, user: User, changes: ProfileUpdate) -> User:
-        """Change only the fields the caller sent."""
-        values = changes.model_dump(exclude_unset=True, mode="json")
+        """Change only the fields the caller sent; an empty bio or image means none."""
+        values = _empty_as_none(changes.model_dump(exclude_unset=True, mode="json"))
         taken = await self.users.taken_fields(
             email=values.get("email"), username=values.get("username"), exclude=user.id
         )
