@@ -195,7 +195,7 @@ class AuthService:
         return TokenPair(
             access_token=access,
             refresh_token=refresh_token,
-            expires_in=int(self.codec.ttl.total_seconds()),
+            expires_in=int(self.codec.lifetimes[SessionKind.API].total_seconds()),
             session_id=login.id,
             user=user,
         )
