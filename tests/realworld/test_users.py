@@ -6,8 +6,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.state import AppState
+from tests.conftest import make_settings
 from tests.factories import DEFAULT_PASSWORD, auth_headers, create_user
 from tests.realworld.conftest import Conduit, errors_of, sign_in
+from tests.realworld.contract import Contract
 
 NEW_USER = {"username": "Jacob", "email": "jake@jake.jake", "password": "jakejake-dragons"}
 
@@ -55,6 +58,34 @@ async def test_register_refuses_missing_and_invalid_fields(api: httpx.AsyncClien
     assert list(errors_of(response)) == ["password"]
     response = await api.post("/api/users", json={})
     assert errors_of(response) == {"user": ["can't be blank"]}
+
+
+@pytest.mark.parametrize(
+    ("suite_settings", "statuses"),
+    [(False, [422, 201, 429, 429]), (True, [201, 201, 201, 201])],
+)
+async def test_the_settings_the_official_suite_needs(
+    api: httpx.AsyncClient,
+    app_state: AppState,
+    contract: Contract,
+    suite_settings: bool,
+    statuses: list[int],
+) -> None:
+    """By default `password123` is refused and registrations are throttled; the suite runs
+    with both turned off (services read the settings at each request)."""
+    app_state.settings = make_settings(
+        app_state.settings.database_url or "",
+        rate_limit_register_per_ip=2,
+        rate_limit_enabled=not suite_settings,
+        password_reject_common=not suite_settings,
+    )
+    passwords = ["password123"] + [NEW_USER["password"]] * 3
+    with contract.allowing(429):  # the contract lists no 429
+        answers = [
+            await register(api, username=f"suite_{n}", email=f"suite_{n}@test.com", password=p)
+            for n, p in enumerate(passwords)
+        ]
+    assert [answer.status_code for answer in answers] == statuses
 
 
 async def test_register_refuses_a_taken_username_or_email_with_409(
