@@ -21,6 +21,7 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from inkwell.comments.schemas import Content as CommentBody
@@ -52,6 +53,8 @@ def _given(value: Any) -> Any:
 
 
 Given = BeforeValidator(_given)
+# None only as the default of a field that was not sent: the document shows no null for it.
+Unset = SkipJsonSchema[None]
 
 
 Description = Annotated[
@@ -97,9 +100,9 @@ class ConduitUpdateUser(ConduitInput):
     """Only the fields sent change; a null or empty `bio` or `image` removes it (the service's
     rule), a null or empty `email`, `username` or `password` is refused."""
 
-    email: Annotated[Email | None, Given] = None
-    username: Annotated[Username | None, Given] = None
-    password: Annotated[Password | None, Given] = None
+    email: Annotated[Email | Unset, Given] = None
+    username: Annotated[Username | Unset, Given] = None
+    password: Annotated[Password | Unset, Given] = None
     bio: Bio | None = None
     image: ImageUrl | None = None
 
@@ -123,10 +126,10 @@ class ConduitUpdateArticle(ConduitInput):
     """Only the fields sent change; none may be null (the contract types none as nullable).
     A new title gives a new slug."""
 
-    title: Annotated[Title | None, Given] = None
-    description: Annotated[Description | None, Given] = None
-    body: Annotated[Content | None, Given] = None
-    tag_list: Annotated[TagNames | None, Given] = None
+    title: Annotated[Title | Unset, Given] = None
+    description: Annotated[Description | Unset, Given] = None
+    body: Annotated[Content | Unset, Given] = None
+    tag_list: Annotated[TagNames | Unset, Given] = None
 
 
 class ConduitUpdateArticleRequest(ConduitInput):
