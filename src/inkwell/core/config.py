@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
     password_hash_concurrency: int = Field(default=4, ge=1)
-    # Key of the hash that identifies anonymous viewers of a post (IP + user agent).
+    # Key of the hash that identifies anonymous viewers of a post (by address).
     view_hash_salt: SecretStr | None = None
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
