@@ -68,6 +68,8 @@ async def test_tags_of_unpublished_posts_only_are_not_public(
         listed = (await client.get(TAGS, params={"sort": sort}, headers=headers)).json()
         assert [(t["slug"], t["post_count"]) for t in listed["items"]] == [("news", 1)]
         assert listed["total"] == 1
+        past_the_end = (await client.get(TAGS, params={"sort": sort, "page": 2})).json()
+        assert (past_the_end["items"], past_the_end["total"]) == ([], 1)
     for slug in ("acme-acquisition", "launch"):
         # Hidden from everyone, the author too: 404, as for a tag that does not exist.
         assert (await client.get(f"{TAGS}/{slug}", headers=headers)).status_code == 404

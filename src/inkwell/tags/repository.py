@@ -78,17 +78,19 @@ class TagRepository:
         )
         return select(Tag.name, Tag.slug, Tag.description, count).where(_used_publicly(now))
 
-    def _by_count(self, now: datetime) -> Any:
+    def _by_count(self, now: datetime, limit: int, offset: int) -> Any:
         counts = self._public_counts(now)
         return (
-            select(Tag.name, Tag.slug, Tag.description, counts.c.n)
+            select(Tag.name, Tag.slug, Tag.description, counts.c.n, func.count().over())
             .join(counts, counts.c.tag_id == Tag.id)
             .order_by(counts.c.n.desc(), func.lower(Tag.name), Tag.slug)
+            .limit(limit)
+            .offset(offset)
         )
 
     def _by_name(self, now: datetime, limit: int, offset: int) -> Any:
         page = (
-            select(Tag.id)
+            select(Tag.id, func.count().over().label("total"))
             .where(_used_publicly(now))
             .order_by(func.lower(Tag.name), Tag.slug)
             .limit(limit)
@@ -97,7 +99,7 @@ class TagRepository:
         chosen = page.subquery("page")
         counts = self._public_counts(now, select(chosen.c.id))
         return (
-            select(Tag.name, Tag.slug, Tag.description, counts.c.n)
+            select(Tag.name, Tag.slug, Tag.description, counts.c.n, chosen.c.total)
             .join(chosen, chosen.c.id == Tag.id)
             .join(counts, counts.c.tag_id == Tag.id)
             .order_by(func.lower(Tag.name), Tag.slug)
@@ -109,19 +111,19 @@ class TagRepository:
         """A page of public tags with their public post counts, and how many there are.
 
         By count, every tag's count is needed: one grouped pass, whose groups are the public
-        tags. By name, the page's tags are chosen first (each a probe of
-        `ix_post_tags_tag_id_post_id` that stops at the first public post) and only theirs
-        are counted.
+        tags. By name, each tag is a probe of `ix_post_tags_tag_id_post_id` that stops at its
+        first public post, and only the page's tags are counted. Either way the page carries
+        the total (`count(*) OVER ()`); only a page past the last counts apart.
         """
-        if sort == "count":
-            statement = self._by_count(now).limit(limit).offset(offset)
+        by = self._by_count if sort == "count" else self._by_name
+        rows = (await self.session.execute(by(now, limit, offset))).all()
+        if rows:
+            total = rows[0][-1]
         else:
-            statement = self._by_name(now, limit, offset)
-        rows = await self.session.execute(statement)
-        total = await self.session.scalar(
-            select(func.count()).select_from(Tag).where(_used_publicly(now))
-        )
-        return [TagRecord(*row) for row in rows], int(total or 0)
+            total = await self.session.scalar(
+                select(func.count()).select_from(Tag).where(_used_publicly(now))
+            )
+        return [TagRecord(*row[:-1]) for row in rows], int(total or 0)
 
     async def get(self, *, slug: str, now: datetime) -> TagRecord | None:
         """A public tag by slug, with its public post count."""
