@@ -100,6 +100,8 @@ def _watch_connections(engine: AsyncEngine) -> None:
     it is dropped at checkout and replaced, at no cost to healthy ones. A pre-ping would cost
     a round trip per checkout (three with asyncpg in a transaction). A loss that only shows on
     the first statement (the server went away just after the checkout) raises NothingSentError.
+    Statements a DriverSelect runs on the driver are not marked as sent; only read sessions run
+    those, and running a read again changes nothing.
     """
     event.listen(engine.sync_engine.pool, "checkout", _drop_if_closed)
     event.listen(engine.sync_engine, "after_cursor_execute", _mark_sent)
