@@ -65,6 +65,18 @@ async def test_memory_limiter_frees_a_place_as_each_try_leaves_the_window() -> N
     assert await limiter.hit("k", limit=2, window=60) == 30
 
 
+async def test_memory_limiter_sweeps_idle_keys_once_a_window() -> None:
+    clock = Clock(0.0)
+    limiter = MemoryRateLimiter(clock=clock)
+    for i in range(5):
+        await limiter.hit(f"old{i}", limit=5, window=60)
+    clock.now = 30.0
+    await limiter.hit("recent", limit=5, window=60)
+    clock.now = 61.0
+    await limiter.hit("new", limit=5, window=60)
+    assert set(limiter._events) == {"recent", "new"}
+
+
 async def test_memory_limiter_bounds_its_memory() -> None:
     clock = Clock(0.0)
     limiter = MemoryRateLimiter(max_keys=10, clock=clock)

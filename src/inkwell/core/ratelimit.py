@@ -4,7 +4,9 @@ Redis when configured, in-process otherwise.
 Each key keeps the times of the events it let through (at most `limit` of them), so tries on
 either side of a fixed window's edge cannot add up past the limit. Refused events are not
 kept: a key frees up `window` seconds after its last accepted event, however long someone
-kept trying, so nobody can lock a victim out for longer.
+kept trying, so nobody can lock a victim out for longer. What is kept is one time per event
+accepted within the last window, so memory follows the request rate, not the number of keys
+ever seen.
 """
 
 from __future__ import annotations
@@ -41,14 +43,15 @@ class MemoryRateLimiter:
         self._events: dict[str, deque[float]] = {}
         self._max_keys = max_keys
         self._clock = clock
+        self._next_sweep = 0.0
 
     async def hit(self, key: str, *, limit: int, window: int) -> int | None:
         now = self._clock()
-        events = self._events.get(key)
-        if events is None:
-            if len(self._events) >= self._max_keys:
-                self._evict(now - window)
-            events = self._events[key] = deque()
+        if now >= self._next_sweep or len(self._events) >= self._max_keys:
+            # Once a window, or when full: keys idle for a window hold only expired times.
+            self._evict(now - window)
+            self._next_sweep = now + window
+        events = self._events.setdefault(key, deque())
         while events and events[0] <= now - window:
             events.popleft()
         if len(events) >= limit:
