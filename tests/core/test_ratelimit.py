@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 
@@ -94,6 +95,16 @@ async def test_redis_limiter_tries_across_a_window_edge_do_not_add_up(redis: Red
     results = await _straddle(limiter, clock, f"edge:{secrets.token_hex(4)}")
     assert results[:10] == [None] * 10
     assert results[10:] == [60] * 10
+
+
+@requires_redis
+async def test_redis_limiter_lets_exactly_the_limit_through_concurrent_hits(redis: Redis) -> None:
+    key = f"race:{secrets.token_hex(4)}"
+    workers = [RedisRateLimiter(redis) for _ in range(4)]
+    results = await asyncio.gather(
+        *(workers[n % 4].hit(key, limit=10, window=60) for n in range(40))
+    )
+    assert sum(result is None for result in results) == 10
 
 
 @requires_redis
