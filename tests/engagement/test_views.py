@@ -7,11 +7,13 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.config import Settings
 from inkwell.core.state import AppState
+from inkwell.engagement.service import viewer_address
 from inkwell.models.engagement import PostViewEvent
 from inkwell.models.post import Post
 from tests.conftest import api_client, make_settings
@@ -138,3 +140,17 @@ async def test_only_the_author_and_admins_see_stats(
     for days in (0, 366, -1):
         response = await client.get(f"{url}?days={days}", headers=alice.headers)
         assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("ip", "address"),
+    [
+        ("198.51.100.4", "198.51.100.4"),
+        ("::ffff:198.51.100.4", "198.51.100.4"),
+        ("2001:db8:aa:bb:1:2:3:4", "2001:db8:aa:bb::/64"),
+        ("not an address", "not an address"),
+        (None, ""),
+    ],
+)
+def test_an_anonymous_viewer_address(ip: str | None, address: str) -> None:
+    assert viewer_address(ip) == address
