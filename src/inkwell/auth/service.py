@@ -97,13 +97,15 @@ class AuthService:
 
     async def _check_credentials(self, login: str, password: str, client: ClientInfo) -> User:
         await self.throttle.check(
-            "login",
-            ip=client.ip,
-            limit=self.settings.rate_limit_login_per_ip,
-            account=login,
-            account_limit=self.settings.rate_limit_login_per_account,
+            "login", ip=client.ip, limit=self.settings.rate_limit_login_per_ip
         )
         user = await self.users.get_by_login(login)
+        await self.throttle.check_account(
+            "login",
+            account=user.id if user else login,
+            limit=self.settings.rate_limit_login_per_account,
+            ip=client.ip,
+        )
         valid, upgraded = await self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not valid:
             log.warning("login failed", extra={"ip": client.ip, "user_id": user and str(user.id)})

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     password_hash_concurrency: int = Field(default=4, ge=1)
     # false keeps the length rules and "not your own name or e-mail", drops the common list.
     password_reject_common: bool = True
-    # Key of the hash that identifies anonymous viewers of a post (IP + user agent).
+    # Key of the hash that identifies anonymous viewers of a post (by address).
     view_hash_salt: SecretStr | None = None
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
