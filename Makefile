@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint fmt migrate clean fuzz bench bench-quick bench-tools
+.PHONY: install run test lint fmt migrate clean fuzz bench bench-quick bench-tools realworld-suite
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -39,6 +39,16 @@ lint: install ## ruff (lint + format check) and mypy --strict
 fmt: install ## Format and autofix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The RealWorld project's own API suite (tests/realworld/hurl) run by Hurl, which
+# scripts/get-hurl.sh installs into .tools/hurl (docs/realworld.md).
+HURL := .tools/hurl/bin/hurl
+
+$(HURL):
+	scripts/get-hurl.sh .tools/hurl
+
+realworld-suite: install $(HURL) ## The official RealWorld API suite, twice, against a server on its own database
+	HURL=$(HURL) scripts/realworld-suite.sh
 
 # The benchmark (issue 6; docs/benchmarks.md). wrk comes from Debian (needs root for apt-get);
 # locust and py-spy go into their own virtualenv so the app's lock file stays as it is.

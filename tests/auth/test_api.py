@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.config import Settings
+from inkwell.core.ratelimit import MemoryRateLimiter
 from inkwell.core.state import AppState
 from inkwell.models.user import RefreshToken, Role, User
 from tests.conftest import api_client, make_settings
+from tests.core.test_ratelimit import Clock
 from tests.factories import DEFAULT_PASSWORD, auth_headers, create_user, login
 
 LOGIN = "/api/v1/auth/login"
@@ -296,6 +298,45 @@ async def test_rate_limit_per_account_across_ips(
             for i in range(3)
         ]
     assert codes == [401, 401, 429]
+
+
+async def test_rate_limit_per_account_counts_every_name_of_the_account_in_a_sliding_window(
+    settings: Settings, app_state: AppState, session: AsyncSession
+) -> None:
+    """The attack that found it: guesses from two addresses, by username and by e-mail, on
+    either side of a minute's edge (20 would pass with keys per login and fixed windows)."""
+    app_state.settings = make_settings(
+        settings.database_url or "", trust_forwarded_for=True, rate_limit_login_per_account=10
+    )
+    clock = Clock(1_799_999_999.9)
+    app_state.limiter = MemoryRateLimiter(clock=clock)
+    user = await create_user(session, username="rhea")
+
+    async def guess(login: str, ip: str) -> int:
+        body = {"login": login, "password": "wrong pass"}
+        headers = {"X-Forwarded-For": ip}
+        return (await client.post(LOGIN, json=body, headers=headers)).status_code
+
+    async with api_client(app_state) as client:
+        codes = [await guess("rhea", "10.0.0.1") for _ in range(10)]
+        clock.now += 0.2
+        codes += [await guess(name, "10.0.0.2") for name in [user.email, "RHEA"] * 5]
+    assert codes == [401] * 10 + [429] * 10
+
+
+async def test_throttled_unknown_and_known_logins_look_the_same(
+    settings: Settings, app_state: AppState, session: AsyncSession
+) -> None:
+    app_state.settings = make_settings(settings.database_url or "", rate_limit_login_per_account=1)
+    await create_user(session, username="sol")
+    async with api_client(app_state) as client:
+        known = [await client.post(LOGIN, json={"login": "sol", "password": "x" * 8}) for _ in "ab"]
+        unknown = [
+            await client.post(LOGIN, json={"login": "nobody", "password": "x" * 8}) for _ in "ab"
+        ]
+    assert [r.status_code for r in known + unknown] == [401, 429, 401, 429]
+    assert _without_request_id(known[1]) == _without_request_id(unknown[1])
+    assert known[1].headers["retry-after"] == unknown[1].headers["retry-after"] == "60"
 
 
 async def test_rate_limit_on_register_and_refresh(settings: Settings, app_state: AppState) -> None:

@@ -47,6 +47,40 @@ async def test_threads_nest_replies_in_order_newest_roots_first(
     assert [c["id"] for c in oldest["items"]] == [first["id"], second["id"]]
 
 
+async def test_threads_sort_newest_or_oldest_and_order_is_the_old_name_of_sort(
+    client: httpx.AsyncClient, alice: Account, post: PostRow
+) -> None:
+    first = await comment(client, alice, post, "first")
+    second = await comment(client, alice, post, "second")
+    oldest_first, newest_first = [first["id"], second["id"]], [second["id"], first["id"]]
+    expected = [
+        ({}, newest_first),
+        ({"sort": "newest"}, newest_first),
+        ({"sort": "oldest"}, oldest_first),
+        ({"order": "oldest"}, oldest_first),
+        ({"sort": "newest", "order": "oldest"}, newest_first),  # sort wins
+    ]
+    for params, ids in expected:
+        response = await client.get(thread_url(post), params=params)
+        assert [c["id"] for c in response.json()["items"]] == ids, params
+    for params in ({"sort": "popular"}, {"order": "popular"}):
+        refused = await client.get(thread_url(post), params=params)
+        assert refused.status_code == 422
+        assert [e["field"] for e in refused.json()["errors"]] == list(params)
+
+
+async def test_the_comment_sort_is_documented_with_order_as_its_deprecated_name(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/openapi.json")).json()
+    operation = document["paths"]["/api/v1/posts/{post}/comments"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert parameters["sort"]["schema"]["enum"] == ["newest", "oldest"]
+    assert parameters["sort"].get("deprecated") is None
+    assert parameters["order"]["deprecated"] is True
+    assert "sort" in parameters["order"]["description"]
+
+
 async def test_roots_are_paged_and_replies_come_with_their_root(
     client: httpx.AsyncClient, session: AsyncSession, bob: Account, post: PostRow
 ) -> None:

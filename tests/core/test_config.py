@@ -41,3 +41,15 @@ def test_origins_from_a_comma_separated_variable(monkeypatch: pytest.MonkeyPatch
 def test_access_tokens_live_at_most_fifteen_minutes() -> None:
     with pytest.raises(ValidationError):
         settings(access_token_ttl_seconds=3600)
+
+
+def test_common_passwords_are_refused_unless_turned_off() -> None:
+    assert settings().password_reject_common is True
+    assert settings(password_reject_common=False).password_reject_common is False
+
+
+@pytest.mark.parametrize("hours", [0, 721])
+def test_realworld_tokens_live_one_hour_to_thirty_days(hours: int) -> None:
+    assert settings().realworld_token_ttl_hours == 24
+    with pytest.raises(ValidationError):
+        settings(realworld_token_ttl_hours=hours)

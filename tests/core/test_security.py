@@ -13,6 +13,7 @@ from inkwell.core.config import Settings
 from inkwell.core.security import (
     InvalidToken,
     PasswordHasher,
+    SessionKind,
     TokenCodec,
     hash_refresh_token,
     new_refresh_token,
@@ -37,6 +38,7 @@ def _claims(**overrides: object) -> dict[str, object]:
         "jti": "j",
         "typ": "access",
         "ver": 0,
+        "sid": str(uuid.uuid4()),
     }
     claims.update(overrides)
     return claims
@@ -90,8 +92,61 @@ def test_access_token_round_trip(codec: TokenCodec) -> None:
     assert (claims.user_id, claims.token_version, claims.session_id) == (user_id, 3, session_id)
 
 
+def test_realworld_token_round_trip_lives_its_own_lifetime(codec: TokenCodec) -> None:
+    user_id, session_id = uuid.uuid4(), uuid.uuid4()
+    token = codec.issue(
+        user_id=user_id, token_version=0, session_id=session_id, kind=SessionKind.REALWORLD
+    )
+    claims = codec.decode(token, kinds=(SessionKind.REALWORLD,))
+    assert (claims.session_id, claims.kind) == (session_id, SessionKind.REALWORLD)
+    payload = jwt.decode(token, options={"verify_signature": False})
+    assert payload["exp"] - payload["iat"] == 24 * 3600
+    assert payload["typ"] == "realworld"
+
+
+def test_each_kind_of_token_is_accepted_only_where_asked_for(codec: TokenCodec) -> None:
+    user_id, session_id = uuid.uuid4(), uuid.uuid4()
+    realworld = codec.issue(
+        user_id=user_id, token_version=0, session_id=session_id, kind=SessionKind.REALWORLD
+    )
+    access = codec.issue(user_id=user_id, token_version=0, session_id=session_id)
+    with pytest.raises(InvalidToken):
+        codec.decode(realworld)  # /api/v1 asks for access tokens only
+    with pytest.raises(InvalidToken):
+        codec.decode(access, kinds=(SessionKind.REALWORLD,))
+
+
+def test_a_token_without_a_session_is_refused(codec: TokenCodec) -> None:
+    claims = {k: v for k, v in _claims().items() if k != "sid"}
+    token = jwt.encode(claims, SECRET, algorithm="HS256", headers={"typ": "at+jwt"})
+    with pytest.raises(InvalidToken):
+        codec.decode(token)
+
+
+@pytest.mark.parametrize(
+    ("typ", "kind", "lifetime"),
+    [
+        ("access", SessionKind.API, timedelta(minutes=15, seconds=1)),
+        ("realworld", SessionKind.REALWORLD, timedelta(hours=24, seconds=1)),
+    ],
+)
+def test_a_token_living_longer_than_its_kind_may_is_refused(
+    codec: TokenCodec, typ: str, kind: SessionKind, lifetime: timedelta
+) -> None:
+    """Only a holder of the key could make one; it must still not outlive the setting."""
+    now = datetime.now(UTC)
+    claims = _claims(typ=typ, iat=now, exp=now + lifetime)
+    token = jwt.encode(claims, SECRET, algorithm="HS256", headers={"typ": "at+jwt"})
+    every_kind = (SessionKind.API, SessionKind.REALWORLD)
+    with pytest.raises(InvalidToken, match="longer"):
+        codec.decode(token, kinds=every_kind)
+    fitting = _claims(typ=typ, iat=now, exp=now + lifetime - timedelta(seconds=1))
+    token = jwt.encode(fitting, SECRET, algorithm="HS256", headers={"typ": "at+jwt"})
+    assert codec.decode(token, kinds=every_kind).kind == kind
+
+
 def test_tampered_payload_is_refused(codec: TokenCodec) -> None:
-    token = codec.issue(user_id=uuid.uuid4(), token_version=0, session_id=None)
+    token = codec.issue(user_id=uuid.uuid4(), token_version=0, session_id=uuid.uuid4())
     header, _, signature = token.split(".")
     forged = f"{header}.{_b64(_claims(sub=str(uuid.uuid4())))}.{signature}"
     with pytest.raises(InvalidToken):
@@ -99,7 +154,7 @@ def test_tampered_payload_is_refused(codec: TokenCodec) -> None:
 
 
 def test_tampered_signature_is_refused(codec: TokenCodec) -> None:
-    token = codec.issue(user_id=uuid.uuid4(), token_version=0, session_id=None)
+    token = codec.issue(user_id=uuid.uuid4(), token_version=0, session_id=uuid.uuid4())
     flipped = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
     with pytest.raises(InvalidToken):
         codec.decode(flipped)
@@ -124,6 +179,9 @@ def test_alg_none_is_refused(codec: TokenCodec) -> None:
         (_claims(), "another key of sufficient length!!", "HS256", "at+jwt"),
         ({k: v for k, v in _claims().items() if k != "exp"}, SECRET, "HS256", "at+jwt"),
         (_claims(sub="not-a-uuid"), SECRET, "HS256", "at+jwt"),
+        (_claims(sid="not-a-uuid"), SECRET, "HS256", "at+jwt"),
+        (_claims(sid=7), SECRET, "HS256", "at+jwt"),
+        (_claims(typ=["access"]), SECRET, "HS256", "at+jwt"),
     ],
 )
 def test_bad_tokens_are_refused(

@@ -7,12 +7,16 @@ import hmac
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.config import Settings
+from inkwell.core.state import AppState
+from inkwell.engagement.service import viewer_address
 from inkwell.models.engagement import PostViewEvent
 from inkwell.models.post import Post
+from tests.conftest import api_client, make_settings
 from tests.factories import create_post
 from tests.posts.conftest import Account
 
@@ -33,15 +37,32 @@ async def test_one_viewer_counts_once_per_30_minutes(
     post = await create_post(session, alice.user)
     assert await view(client, post.id) == {"counted": True, "views_count": 1}
     assert await view(client, post.slug) == {"counted": False, "views_count": 1}
-    other_browser = await view(client, post.id, **{"User-Agent": "Other/2.0"})
-    assert other_browser == {"counted": True, "views_count": 2}
-    # 31 minutes later the first viewer counts again.
+    # 31 minutes later the viewer counts again.
     await session.execute(
         update(PostViewEvent).values(seen_at=PostViewEvent.seen_at - timedelta(minutes=31))
     )
-    assert await view(client, post.id) == {"counted": True, "views_count": 3}
+    assert await view(client, post.id) == {"counted": True, "views_count": 2}
     stored = await session.scalar(select(Post.views_count).where(Post.id == post.id))
-    assert stored == await session.scalar(select(func.count()).select_from(PostViewEvent)) == 3
+    assert stored == await session.scalar(select(func.count()).select_from(PostViewEvent)) == 2
+
+
+async def test_an_anonymous_viewer_is_its_address_whatever_its_user_agent(
+    settings: Settings, app_state: AppState, session: AsyncSession, alice: Account
+) -> None:
+    app_state.settings = make_settings(settings.database_url or "", trust_forwarded_for=True)
+    post = await create_post(session, alice.user)
+
+    async def counted(ip: str, agent: str) -> object:
+        headers = {"X-Forwarded-For": ip, "User-Agent": agent}
+        return (await view(client, post.id, **headers))["counted"]
+
+    async with api_client(app_state) as client:
+        agents = [await counted("203.0.113.7", f"Agent/{n}") for n in range(25)]
+        others = [await counted(ip, "Agent/0") for ip in ("203.0.113.8", "2001:db8:1:2::1")]
+        same_network = await counted("2001:db8:1:2:ffff::9", "Agent/0")  # the same /64
+    assert agents == [True] + [False] * 24
+    assert (others, same_network) == ([True, True], False)
+    assert await session.scalar(select(Post.views_count).where(Post.id == post.id)) == 3
 
 
 async def test_a_signed_in_viewer_is_one_viewer_on_any_browser(
@@ -65,7 +86,7 @@ async def test_no_raw_ip_or_user_agent_is_stored(
     row = (await session.execute(text("SELECT * FROM post_views"))).mappings().one()
     assert set(row) == {"id", "post_id", "user_id", "viewer_hash", "seen_at"}
     # httpx's test transport calls from 127.0.0.1.
-    expected = hmac.new(settings.view_hash_key, b"127.0.0.1\nBrowser/1.0", hashlib.sha256)
+    expected = hmac.new(settings.view_hash_key, b"ip:127.0.0.1", hashlib.sha256)
     assert bytes(row["viewer_hash"]) == expected.digest()
     assert b"127.0.0.1" not in bytes(row["viewer_hash"])
 
@@ -119,3 +140,17 @@ async def test_only_the_author_and_admins_see_stats(
     for days in (0, 366, -1):
         response = await client.get(f"{url}?days={days}", headers=alice.headers)
         assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("ip", "address"),
+    [
+        ("198.51.100.4", "198.51.100.4"),
+        ("::ffff:198.51.100.4", "198.51.100.4"),
+        ("2001:db8:aa:bb:1:2:3:4", "2001:db8:aa:bb::/64"),
+        ("not an address", "not an address"),
+        (None, ""),
+    ],
+)
+def test_an_anonymous_viewer_address(ip: str | None, address: str) -> None:
+    assert viewer_address(ip) == address

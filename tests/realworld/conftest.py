@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.user import Role, User
-from tests.factories import DEFAULT_PASSWORD, create_user
+from tests.factories import DEFAULT_PASSWORD, auth_headers, create_user
 from tests.posts.conftest import sql_statements  # noqa: F401 (a fixture of these tests too)
 from tests.realworld.contract import Contract, ContractMissing, load_contract
 
@@ -51,10 +51,9 @@ class Conduit:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Token {self.token}"}
 
-    @property
-    def v1(self) -> dict[str, str]:
-        """The same token, as /api/v1 takes it."""
-        return {"Authorization": f"Bearer {self.token}"}
+    async def v1(self, api: httpx.AsyncClient) -> dict[str, str]:
+        """Headers for /api/v1, which takes its own access tokens (not RealWorld ones)."""
+        return await auth_headers(api, self.user)
 
 
 async def sign_in(api: httpx.AsyncClient, user: User, password: str = DEFAULT_PASSWORD) -> Conduit:

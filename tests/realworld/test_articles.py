@@ -33,7 +33,9 @@ async def test_create_answers_the_article(api: httpx.AsyncClient, jake: Conduit)
 
 async def test_an_article_is_a_published_post(api: httpx.AsyncClient, jake: Conduit) -> None:
     await new_article(api, jake, tagList=["dragons"])
-    post = (await api.get("/api/v1/posts/how-to-train-your-dragon", headers=jake.v1)).json()
+    post = (
+        await api.get("/api/v1/posts/how-to-train-your-dragon", headers=await jake.v1(api))
+    ).json()
     assert post["status"] == "published"
     assert post["summary"] == "Ever wonder how?"
     assert post["content_raw"] == "You *believe*."
@@ -170,6 +172,19 @@ async def test_update_refusals(api: httpx.AsyncClient, jake: Conduit, jane: Cond
     assert anonymous.status_code == 401
 
 
+@pytest.mark.parametrize("field", ["title", "description", "body", "tagList"])
+async def test_update_refuses_null_fields(
+    api: httpx.AsyncClient, jake: Conduit, field: str
+) -> None:
+    """The contract types none of them as nullable; a null would not say what to do."""
+    await new_article(api, jake, tagList=["dragons"])
+    url = "/api/articles/how-to-train-your-dragon"
+    response = await api.put(url, json={"article": {field: None}}, headers=jake.headers)
+    assert response.status_code == 422
+    assert errors_of(response) == {field: ["can't be blank"]}
+    assert (await api.get(url)).json()["article"]["tagList"] == ["dragons"]
+
+
 # Delete
 
 
@@ -198,7 +213,9 @@ async def test_favorite_is_a_like(api: httpx.AsyncClient, jake: Conduit, jane: C
         assert response.status_code == 200
         article = response.json()["article"]
         assert (article["favorited"], article["favoritesCount"]) == (True, 1)
-    post = (await api.get("/api/v1/posts/how-to-train-your-dragon", headers=jane.v1)).json()
+    post = (
+        await api.get("/api/v1/posts/how-to-train-your-dragon", headers=await jane.v1(api))
+    ).json()
     assert (post["liked_by_me"], post["likes_count"]) == (True, 1)
     liked = await api.get("/api/articles?favorited=jane")
     assert [a["slug"] for a in liked.json()["articles"]] == ["how-to-train-your-dragon"]
@@ -210,7 +227,9 @@ async def test_favorite_is_a_like(api: httpx.AsyncClient, jake: Conduit, jane: C
         False,
         0,
     )
-    post = (await api.get("/api/v1/posts/how-to-train-your-dragon", headers=jane.v1)).json()
+    post = (
+        await api.get("/api/v1/posts/how-to-train-your-dragon", headers=await jane.v1(api))
+    ).json()
     assert (post["liked_by_me"], post["likes_count"]) == (False, 0)
 
 

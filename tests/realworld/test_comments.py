@@ -87,7 +87,7 @@ async def test_list_shows_what_any_reader_sees(
     hidden = await create_comment(session, post, jane.user, content="hidden")
     gone = await create_comment(session, post, jane.user, content="deleted")
     await create_comment(session, post, jane.user, content="shown")
-    v1 = jake.v1
+    v1 = await jake.v1(api)
     await api.post(f"/api/v1/comments/{hidden.id}/hide", headers=v1)
     await api.delete(f"/api/v1/comments/{gone.id}", headers=v1)
     for who in (jake.headers, jane.headers, {}):
@@ -180,6 +180,6 @@ async def test_a_closed_accounts_comments_show_a_deleted_author(
 ) -> None:
     await new_article(api, jake)
     await add(api, jane, "still here")
-    assert (await api.delete("/api/v1/users/me", headers=jane.v1)).status_code == 204
+    assert (await api.delete("/api/v1/users/me", headers=await jane.v1(api))).status_code == 204
     comments = (await api.get(URL)).json()["comments"]
     assert [(c["body"], c["author"]["username"]) for c in comments] == [("still here", "[deleted]")]

@@ -6,8 +6,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import DEFAULT_PASSWORD, create_user
+from inkwell.core.state import AppState
+from tests.conftest import make_settings
+from tests.factories import DEFAULT_PASSWORD, auth_headers, create_user
 from tests.realworld.conftest import Conduit, errors_of, sign_in
+from tests.realworld.contract import Contract
 
 NEW_USER = {"username": "Jacob", "email": "jake@jake.jake", "password": "jakejake-dragons"}
 
@@ -57,6 +60,34 @@ async def test_register_refuses_missing_and_invalid_fields(api: httpx.AsyncClien
     assert errors_of(response) == {"user": ["can't be blank"]}
 
 
+@pytest.mark.parametrize(
+    ("suite_settings", "statuses"),
+    [(False, [422, 201, 429, 429]), (True, [201, 201, 201, 201])],
+)
+async def test_the_settings_the_official_suite_needs(
+    api: httpx.AsyncClient,
+    app_state: AppState,
+    contract: Contract,
+    suite_settings: bool,
+    statuses: list[int],
+) -> None:
+    """By default `password123` is refused and registrations are throttled; the suite runs
+    with both turned off (services read the settings at each request)."""
+    app_state.settings = make_settings(
+        app_state.settings.database_url or "",
+        rate_limit_register_per_ip=2,
+        rate_limit_enabled=not suite_settings,
+        password_reject_common=not suite_settings,
+    )
+    passwords = ["password123"] + [NEW_USER["password"]] * 3
+    with contract.allowing(429):  # the contract lists no 429
+        answers = [
+            await register(api, username=f"suite_{n}", email=f"suite_{n}@test.com", password=p)
+            for n, p in enumerate(passwords)
+        ]
+    assert [answer.status_code for answer in answers] == statuses
+
+
 async def test_register_refuses_a_taken_username_or_email_with_409(
     api: httpx.AsyncClient, jake: Conduit
 ) -> None:
@@ -86,10 +117,40 @@ async def test_login_refuses_wrong_credentials_alike(api: httpx.AsyncClient, jak
         "/api/users/login", json={"user": {"email": "who@example.com", "password": "nope-nope"}}
     )
     assert wrong.status_code == unknown.status_code == 401
-    assert errors_of(wrong) == errors_of(unknown) == {"email or password": ["is invalid"]}
+    assert errors_of(wrong) == errors_of(unknown) == {"credentials": ["invalid"]}
     missing = await api.post("/api/users/login", json={"user": {"email": jake.user.email}})
     assert missing.status_code == 422
     assert errors_of(missing) == {"password": ["can't be blank"]}
+
+
+@pytest.mark.parametrize(
+    "user", [{"email": "a\u0000b", "password": "x"}, {"email": "a@b.c", "password": "a\u0000b"}]
+)
+async def test_login_with_a_nul_character_is_422(
+    api: httpx.AsyncClient, user: dict[str, str]
+) -> None:
+    response = await api.post("/api/users/login", json={"user": user})
+    assert response.status_code == 422, response.text
+    assert list(errors_of(response)) == [next(k for k, v in user.items() if "\x00" in v)]
+
+
+async def test_a_password_with_a_nul_character_is_refused_everywhere(
+    api: httpx.AsyncClient, jake: Conduit
+) -> None:
+    password = "nul\x00in the middle"
+    registered = await register(api, password=password)
+    changed = await api.put(
+        "/api/user", json={"user": {"password": password}}, headers=jake.headers
+    )
+    for response in (registered, changed):
+        assert response.status_code == 422, response.text
+        assert list(errors_of(response)) == ["password"]
+    v1 = await api.post(
+        "/api/v1/users/me/password",
+        json={"current_password": DEFAULT_PASSWORD, "new_password": password},
+        headers=await auth_headers(api, jake.user),
+    )
+    assert v1.status_code == 422
 
 
 # The current user
@@ -128,11 +189,62 @@ async def test_update_user_changes_the_fields_sent(api: httpx.AsyncClient, jake:
     }
     v1 = await api.get("/api/v1/users/jake2")
     assert v1.json()["avatar_url"] == "https://i.stack.imgur.com/xHWG8.jpg"
-    # A settings form sends "" for an empty image: the image is removed.
-    cleared = await api.put(
-        "/api/user", json={"user": {"image": "", "password": ""}}, headers=jake.headers
+
+
+@pytest.mark.parametrize("field", ["bio", "image"])
+@pytest.mark.parametrize("empty", ["", None])
+async def test_an_empty_bio_or_image_is_none(
+    api: httpx.AsyncClient, jake: Conduit, field: str, empty: str | None
+) -> None:
+    """Settings forms send "" for a field left empty: it is stored and answered as null."""
+    value = {"bio": "I like to skateboard", "image": "https://example.com/jake.jpg"}[field]
+    await api.put("/api/user", json={"user": {field: value}}, headers=jake.headers)
+    cleared = await api.put("/api/user", json={"user": {field: empty}}, headers=jake.headers)
+    assert cleared.status_code == 200
+    assert cleared.json()["user"][field] is None
+    assert (await api.get("/api/user", headers=jake.headers)).json()["user"][field] is None
+    assert (await api.get("/api/profiles/jake")).json()["profile"][field] is None
+
+
+async def test_blank_fields_are_cant_be_blank(api: httpx.AsyncClient, jake: Conduit) -> None:
+    for field in ("username", "email", "password"):
+        response = await register(api, **{field: ""})
+        assert response.status_code == 422, field
+        assert errors_of(response) == {field: ["can't be blank"]}
+    for field in ("email", "password"):
+        user = {"email": jake.user.email, "password": DEFAULT_PASSWORD, field: ""}
+        response = await api.post("/api/users/login", json={"user": user})
+        assert response.status_code == 422, field
+        assert errors_of(response) == {field: ["can't be blank"]}
+    for field in ("username", "email", "password"):
+        for empty in ("", None):
+            response = await api.put(
+                "/api/user", json={"user": {field: empty}}, headers=jake.headers
+            )
+            assert response.status_code == 422, (field, empty)
+            assert errors_of(response) == {field: ["can't be blank"]}
+
+
+async def test_v1_answers_blank_fields_its_own_way(api: httpx.AsyncClient, jake: Conduit) -> None:
+    """The same blank fields in /api/v1: problem documents with /api/v1's own messages."""
+    account = {"username": "jacob", "email": "jacob@example.com", "password": DEFAULT_PASSWORD}
+    for field in ("username", "email", "password"):
+        response = await api.post("/api/v1/auth/register", json={**account, field: ""})
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        errors = response.json()["errors"]
+        assert [error["field"] for error in errors] == [field]
+        assert "blank" not in errors[0]["message"]
+    wrong = await api.post(
+        "/api/v1/auth/login", json={"login": jake.user.email, "password": "wrong password"}
     )
-    assert cleared.json()["user"]["image"] is None
+    assert wrong.status_code == 401
+    assert wrong.json()["code"] == "invalid_credentials"
+    headers = await jake.v1(api)
+    for field in ("username", "email"):
+        response = await api.patch("/api/v1/users/me", json={field: ""}, headers=headers)
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_update_user_refuses_invalid_and_taken_values_with_422(
@@ -145,9 +257,12 @@ async def test_update_user_refuses_invalid_and_taken_values_with_422(
         bad = await api.put("/api/user", json={"user": {field: value}}, headers=jake.headers)
         assert bad.status_code == 422, field
         assert list(errors_of(bad)) == [field]
-    weak = await api.put("/api/user", json={"user": {"password": "jake"}}, headers=jake.headers)
-    assert weak.status_code == 422
-    assert list(errors_of(weak)) == ["password"]
+    for password in ("jake", "short7c", "password123"):
+        weak = await api.put(
+            "/api/user", json={"user": {"password": password}}, headers=jake.headers
+        )
+        assert weak.status_code == 422, password
+        assert list(errors_of(weak)) == ["password"]
     anonymous = await api.put("/api/user", json={"user": {"bio": "x"}})
     assert anonymous.status_code == 401
 
@@ -194,7 +309,7 @@ async def test_follow_and_unfollow(api: httpx.AsyncClient, jake: Conduit, jane: 
     assert again.json()["profile"]["following"] is True
     seen = await api.get("/api/profiles/jane", headers=jake.headers)
     assert seen.json()["profile"]["following"] is True
-    v1 = await api.get("/api/v1/users/jane", headers=jake.v1)
+    v1 = await api.get("/api/v1/users/jane", headers=await jake.v1(api))
     assert v1.json()["followers_count"] == 1
     assert v1.json()["followed_by_me"] is True
     unfollowed = await api.delete("/api/profiles/jane/follow", headers=jake.headers)

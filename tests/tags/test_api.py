@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.post import Tag
-from tests.factories import create_post, create_user
+from tests.factories import auth_headers, create_post, create_user
 
 TAGS = "/api/v1/tags"
 
@@ -51,3 +53,24 @@ async def test_unknown_or_hostile_tag_slugs(client: httpx.AsyncClient, slug: str
 @pytest.mark.parametrize("query", ["sort=size", "page=0", "page_size=101"])
 async def test_bad_tag_list_parameters(client: httpx.AsyncClient, query: str) -> None:
     assert (await client.get(f"{TAGS}?{query}")).status_code == 422
+
+
+async def test_tags_of_unpublished_posts_only_are_not_public(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    author = await create_user(session, username="insider")
+    await create_post(session, author, tags=["news"])
+    await create_post(session, author, tags=["news", "acme-acquisition"], status="draft")
+    later = datetime.now(UTC) + timedelta(days=1)
+    await create_post(session, author, tags=["launch"], status="scheduled", published_at=later)
+    headers = await auth_headers(client, author)
+    for sort in ("name", "count"):
+        listed = (await client.get(TAGS, params={"sort": sort}, headers=headers)).json()
+        assert [(t["slug"], t["post_count"]) for t in listed["items"]] == [("news", 1)]
+        assert listed["total"] == 1
+        past_the_end = (await client.get(TAGS, params={"sort": sort, "page": 2})).json()
+        assert (past_the_end["items"], past_the_end["total"]) == ([], 1)
+    for slug in ("acme-acquisition", "launch"):
+        # Hidden from everyone, the author too: 404, as for a tag that does not exist.
+        assert (await client.get(f"{TAGS}/{slug}", headers=headers)).status_code == 404
+    assert (await client.get(f"{TAGS}/news")).json()["post_count"] == 1

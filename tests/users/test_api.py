@@ -6,7 +6,10 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.config import Settings
+from inkwell.core.state import AppState
 from inkwell.models.user import Role
+from tests.conftest import api_client, make_settings
 from tests.factories import DEFAULT_PASSWORD, auth_headers, create_user, login
 
 REGISTER = "/api/v1/auth/register"
@@ -86,6 +89,23 @@ async def test_weak_passwords_are_refused(
     assert response.json()["code"] == "weak_password"
 
 
+async def test_common_passwords_may_be_allowed_by_a_setting(
+    settings: Settings, app_state: AppState
+) -> None:
+    app_state.settings = make_settings(settings.database_url or "", password_reject_common=False)
+    async with api_client(app_state) as client:
+        common = await client.post(REGISTER, json=account(password="password123"))
+        own_name = await client.post(
+            REGISTER,
+            json=account(username="newbie123", email="b@example.com", password="newbie123"),
+        )
+        short = await client.post(REGISTER, json=account(username="other", password="x" * 7))
+    assert common.status_code == 201, common.text
+    assert own_name.status_code == 422
+    assert own_name.json()["code"] == "weak_password"
+    assert short.status_code == 422
+
+
 async def test_duplicate_email_and_username_are_409(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
@@ -113,6 +133,19 @@ async def test_update_profile_changes_only_fields_sent(
     assert body["bio"] == "Writes about tea."
     assert body["avatar_url"] == "https://img.example.com/q.png"
     assert body["display_name"] == "Quinn"
+
+
+async def test_an_empty_bio_or_avatar_is_none(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    user = await create_user(session, username="ravi")
+    headers = await auth_headers(client, user)
+    filled = {"bio": "Writes about tea.", "avatar_url": "https://img.example.com/r.png"}
+    await client.patch(ME, json=filled, headers=headers)
+    cleared = await client.patch(ME, json={"bio": "", "avatar_url": ""}, headers=headers)
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["bio"], cleared.json()["avatar_url"]) == (None, None)
+    assert (await client.get(ME, headers=headers)).json()["bio"] is None
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.security import SessionKind
 from inkwell.models.user import RefreshToken, User, UserSession
 
 
@@ -17,9 +18,17 @@ class SessionRepository:
         self.session = session
 
     async def create_session(
-        self, *, user_id: uuid.UUID, user_agent: str | None, ip: str | None, expires_at: datetime
+        self,
+        *,
+        user_id: uuid.UUID,
+        kind: SessionKind,
+        user_agent: str | None,
+        ip: str | None,
+        expires_at: datetime,
     ) -> UserSession:
-        login = UserSession(user_id=user_id, user_agent=user_agent, ip=ip, expires_at=expires_at)
+        login = UserSession(
+            user_id=user_id, kind=kind, user_agent=user_agent, ip=ip, expires_at=expires_at
+        )
         self.session.add(login)
         await self.session.flush()
         return login
@@ -120,13 +129,16 @@ class SessionRepository:
         )
 
     async def get_principal(
-        self, user_id: uuid.UUID, session_id: uuid.UUID | None
+        self, user_id: uuid.UUID, session_id: uuid.UUID, kind: SessionKind
     ) -> tuple[User | None, bool]:
-        """The live user and whether the given session is still active, in one query."""
+        """The live user and whether the given session of this kind is still active, in one
+        query."""
         active = (
             select(UserSession.id)
             .where(
                 UserSession.id == session_id,
+                UserSession.user_id == user_id,
+                UserSession.kind == kind,
                 UserSession.revoked_at.is_(None),
                 UserSession.expires_at > func.now(),
             )

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.core.security import SessionKind
+from inkwell.users.schemas import PasswordAttempt
 
 RefreshTokenStr = Annotated[str, Field(min_length=16, max_length=256)]
 
@@ -16,7 +18,7 @@ class LoginRequest(InputModel):
     login: Annotated[
         str, Field(min_length=1, max_length=320, description="Username or e-mail address")
     ]
-    password: Annotated[str, Field(min_length=1, max_length=128)]
+    password: PasswordAttempt
 
 
 class RefreshRequest(InputModel):
@@ -32,6 +34,10 @@ class TokenResponse(OutputModel):
 
 class SessionView(OutputModel):
     id: uuid.UUID
+    kind: SessionKind = Field(
+        description="`api`: an /api/v1 login (refresh tokens); `realworld`: a RealWorld login "
+        "(one token for the session's lifetime)"
+    )
     created_at: UTCDateTime
     last_used_at: UTCDateTime
     expires_at: UTCDateTime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +22,7 @@ from inkwell.core.config import Settings
 from inkwell.core.security import (
     InvalidToken,
     PasswordHasher,
+    SessionKind,
     TokenCodec,
     hash_refresh_token,
     new_refresh_token,
@@ -48,11 +49,20 @@ class TokenPair:
 
 
 @dataclass(frozen=True, slots=True)
+class RealWorldSignIn:
+    """A RealWorld login: one token, bound to its session, and no refresh token."""
+
+    token: str
+    session_id: uuid.UUID
+    user: User
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
     """The signed-in user of a request and the login session its token belongs to."""
 
     user: User
-    session_id: uuid.UUID | None
+    session_id: uuid.UUID
 
 
 class AuthService:
@@ -74,15 +84,28 @@ class AuthService:
         self.settings = settings
 
     async def login(self, *, login: str, password: str, client: ClientInfo) -> TokenPair:
-        """Check a username-or-email and password and start a new session."""
+        """Check a username-or-email and password and start a new /api/v1 session."""
+        user = await self._check_credentials(login, password, client)
+        return await self.start_session(user=user, client=client)
+
+    async def realworld_login(
+        self, *, login: str, password: str, client: ClientInfo
+    ) -> RealWorldSignIn:
+        """Check a username-or-email and password and start a new RealWorld session."""
+        user = await self._check_credentials(login, password, client)
+        return await self.start_realworld_session(user=user, client=client)
+
+    async def _check_credentials(self, login: str, password: str, client: ClientInfo) -> User:
         await self.throttle.check(
-            "login",
-            ip=client.ip,
-            limit=self.settings.rate_limit_login_per_ip,
-            account=login,
-            account_limit=self.settings.rate_limit_login_per_account,
+            "login", ip=client.ip, limit=self.settings.rate_limit_login_per_ip
         )
         user = await self.users.get_by_login(login)
+        await self.throttle.check_account(
+            "login",
+            account=user.id if user else login,
+            limit=self.settings.rate_limit_login_per_account,
+            ip=client.ip,
+        )
         valid, upgraded = await self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not valid:
             log.warning("login failed", extra={"ip": client.ip, "user_id": user and str(user.id)})
@@ -95,15 +118,39 @@ class AuthService:
             changes["password_hash"] = upgraded
         await self.users.set_fields(user, changes)
         log.info("login succeeded", extra={"ip": client.ip, "user_id": str(user.id)})
-        return await self.start_session(user=user, client=client)
+        return user
 
     async def start_session(self, *, user: User, client: ClientInfo) -> TokenPair:
         """Open a login session for a user whose identity is already proven."""
         expires_at = datetime.now(UTC) + timedelta(days=self.settings.refresh_token_ttl_days)
         login = await self.sessions.create_session(
-            user_id=user.id, user_agent=client.user_agent, ip=client.ip, expires_at=expires_at
+            user_id=user.id,
+            kind=SessionKind.API,
+            user_agent=client.user_agent,
+            ip=client.ip,
+            expires_at=expires_at,
         )
         return await self._issue_pair(user, login, client)
+
+    async def start_realworld_session(self, *, user: User, client: ClientInfo) -> RealWorldSignIn:
+        """Open a RealWorld session for a user whose identity is already proven: its one token
+        lives as long as the session (RealWorld clients cannot refresh), and every request
+        checks the session, so ending it ends the token at once."""
+        lifetime = self.codec.lifetimes[SessionKind.REALWORLD]
+        login = await self.sessions.create_session(
+            user_id=user.id,
+            kind=SessionKind.REALWORLD,
+            user_agent=client.user_agent,
+            ip=client.ip,
+            expires_at=datetime.now(UTC) + lifetime,
+        )
+        token = self.codec.issue(
+            user_id=user.id,
+            token_version=user.token_version,
+            session_id=login.id,
+            kind=SessionKind.REALWORLD,
+        )
+        return RealWorldSignIn(token=token, session_id=login.id, user=user)
 
     async def refresh(self, *, refresh_token: str, client: ClientInfo) -> TokenPair:
         """Rotate a refresh token; presenting an already-rotated one revokes its whole family."""
@@ -150,7 +197,7 @@ class AuthService:
         return TokenPair(
             access_token=access,
             refresh_token=refresh_token,
-            expires_in=int(self.codec.ttl.total_seconds()),
+            expires_in=int(self.codec.lifetimes[SessionKind.API].total_seconds()),
             session_id=login.id,
             user=user,
         )
@@ -175,15 +222,20 @@ class AuthService:
         if not await self.sessions.revoke_session(session_id, user_id=user.id):
             raise SessionNotFound
 
-    async def authenticate(self, access_token: str) -> Principal:
-        """Check an access token against the database's current state of its user and session."""
+    async def authenticate(
+        self, access_token: str, *, kinds: Collection[SessionKind] = (SessionKind.API,)
+    ) -> Principal:
+        """Check a token of one of `kinds` against the database's current state of its user
+        and its session (which must be of the token's kind and still active)."""
         try:
-            claims = self.codec.decode(access_token)
+            claims = self.codec.decode(access_token, kinds=kinds)
         except InvalidToken as exc:
             raise InvalidAccessToken from exc
-        user, session_active = await self.sessions.get_principal(claims.user_id, claims.session_id)
+        user, session_active = await self.sessions.get_principal(
+            claims.user_id, claims.session_id, claims.kind
+        )
         if user is None or not user.is_active or user.token_version != claims.token_version:
             raise InvalidAccessToken
-        if claims.session_id is not None and not session_active:
+        if not session_active:
             raise InvalidAccessToken
         return Principal(user=user, session_id=claims.session_id)

@@ -13,9 +13,12 @@ from inkwell.core.ratelimit import RateLimiter
 log = logging.getLogger("inkwell.auth")
 
 
-def _account_key(login: str) -> str:
-    # Keys name accounts by a hash so that Redis never holds e-mail addresses.
-    return hashlib.sha256(login.strip().lower().encode()).hexdigest()[:32]
+def _account_key(account: uuid.UUID | str) -> str:
+    """One counter per account, whichever of its names was typed: its id. A login that names
+    no account counts under a hash of what was typed, so that Redis never holds e-mails."""
+    if isinstance(account, uuid.UUID):
+        return f"user:{account}"
+    return "login:" + hashlib.sha256(account.strip().lower().encode()).hexdigest()[:32]
 
 
 class Throttle:
@@ -37,24 +40,21 @@ class Throttle:
             )
             raise RateLimited(retry_after, f"Too many {action}s in a short time; slow down.")
 
-    async def check(
-        self,
-        action: str,
-        *,
-        ip: str | None,
-        limit: int,
-        account: str | None = None,
-        account_limit: int | None = None,
+    async def check(self, action: str, *, ip: str | None, limit: int) -> None:
+        """Count one attempt from an IP; raise RateLimited (429 + Retry-After) past `limit`."""
+        await self._count(action, f"{action}:ip:{ip or 'unknown'}", limit, ip=ip)
+
+    async def check_account(
+        self, action: str, *, account: uuid.UUID | str, limit: int, ip: str | None
     ) -> None:
-        """Count one attempt; raise RateLimited (429 + Retry-After) when a limit is passed."""
+        """Count one attempt on an account: its id, or the login typed when none matched."""
+        await self._count(action, f"{action}:acct:{_account_key(account)}", limit, ip=ip)
+
+    async def _count(self, action: str, key: str, limit: int, *, ip: str | None) -> None:
         if not self._settings.rate_limit_enabled:
             return
         window = self._settings.rate_limit_window_seconds
-        keys = [(f"{action}:ip:{ip or 'unknown'}", limit)]
-        if account is not None and account_limit is not None:
-            keys.append((f"{action}:acct:{_account_key(account)}", account_limit))
-        for key, key_limit in keys:
-            retry_after = await self._limiter.hit(key, limit=key_limit, window=window)
-            if retry_after is not None:
-                log.warning("rate limit reached", extra={"action": action, "ip": ip})
-                raise RateLimited(retry_after, f"Too many {action} attempts; try again later.")
+        retry_after = await self._limiter.hit(key, limit=limit, window=window)
+        if retry_after is not None:
+            log.warning("rate limit reached", extra={"action": action, "ip": ip})
+            raise RateLimited(retry_after, f"Too many {action} attempts; try again later.")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from inkwell.comments.records import CommentNode, CommentPage, ThreadPage
 from inkwell.core.schemas import InputModel, OutputModel, Page, UTCDateTime
@@ -40,12 +40,32 @@ class CommentUpdate(InputModel):
     content: Content
 
 
+ThreadSort = Literal["newest", "oldest"]
+
+
 class ThreadParams(BaseModel):
     """Query parameters of `GET /posts/{post}/comments`."""
 
     page: Annotated[int, Field(ge=1, le=10_000)] = 1
     page_size: Annotated[int, Field(ge=1, le=100)] = 20
-    order: Literal["newest", "oldest"] = "newest"
+    sort: Annotated[ThreadSort, Field(description="Root comments newest or oldest first")] = (
+        "newest"
+    )
+    # The parameter's first name, kept for clients that use it (`sort` is the name the posts
+    # list uses). Not pydantic's `deprecated=`: that warns whenever the field is read.
+    order: Annotated[
+        ThreadSort | None,
+        Field(
+            description="The old name of `sort` (`sort` wins when both are sent)",
+            json_schema_extra={"deprecated": True},
+        ),
+    ] = None
+
+    @model_validator(mode="after")
+    def _order_is_sort(self) -> Self:
+        if self.order is not None and "sort" not in self.model_fields_set:
+            self.sort = self.order
+        return self
 
 
 class CommentAuthor(OutputModel):

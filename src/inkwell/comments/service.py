@@ -138,7 +138,7 @@ class CommentService:
         roots, threads = await self.comments.page_roots(
             post.id,
             scope,
-            newest=params.order == "newest",
+            newest=params.sort == "newest",
             limit=params.page_size,
             offset=(params.page - 1) * params.page_size,
         )

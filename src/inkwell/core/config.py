@@ -46,8 +46,12 @@ class Settings(BaseSettings):
     jwt_audience: str = "inkwell-api"
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    # RealWorld clients have no refresh token: their token lives this long, bound to a session.
+    realworld_token_ttl_hours: int = Field(default=24, ge=1, le=720)
     password_hash_concurrency: int = Field(default=4, ge=1)
-    # Key of the hash that identifies anonymous viewers of a post (IP + user agent).
+    # false keeps the length rules and "not your own name or e-mail", drops the common list.
+    password_reject_common: bool = True
+    # Key of the hash that identifies anonymous viewers of a post (by address).
     view_hash_salt: SecretStr | None = None
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

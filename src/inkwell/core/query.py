@@ -59,5 +59,7 @@ def _parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
         parameter = {"name": name, "in": "query", "required": name in required, "schema": field}
         if "description" in field:
             parameter["description"] = field["description"]
+        if field.get("deprecated"):
+            parameter["deprecated"] = True
         parameters.append(parameter)
     return parameters

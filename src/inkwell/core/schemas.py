@@ -17,13 +17,9 @@ def _as_utc(value: datetime) -> datetime:
 UTCDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
-class InputModel(BaseModel):
-    """Request bodies: unknown fields are refused, so nothing is set by accident.
-
-    Every string anywhere in the body must be text PostgreSQL can store (core/text.py).
-    """
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+class StorableInput(BaseModel):
+    """A request body whose every string, anywhere in it, is text PostgreSQL can store
+    (core/text.py): a NUL is a 422 naming the field, never a driver error."""
 
     @model_validator(mode="before")
     @classmethod
@@ -32,6 +28,12 @@ class InputModel(BaseModel):
         if where is not None:
             raise UnstorableText(".".join(map(str, where)))
         return data
+
+
+class InputModel(StorableInput):
+    """Request bodies: unknown fields are refused, so nothing is set by accident."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
 class OutputModel(BaseModel):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import secrets
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -70,45 +72,77 @@ class PasswordHasher:
             return False, None
 
 
+class SessionKind(enum.StrEnum):
+    """Which API a login session serves; its tokens name the kind in their `typ` claim."""
+
+    API = "api"  # /api/v1: short access tokens, renewed with refresh tokens
+    REALWORLD = "realworld"  # /api (RealWorld): one longer-lived token, no refresh
+
+
+# The `typ` claim of each kind's tokens (`access`, as /api/v1 tokens always said).
+_TOKEN_TYPES = {SessionKind.API: ACCESS_TOKEN_TYPE, SessionKind.REALWORLD: "realworld"}
+_KINDS = {claim: kind for kind, claim in _TOKEN_TYPES.items()}
+_REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud", "jti", "typ", "sid"]
+
+
 @dataclass(frozen=True, slots=True)
 class AccessClaims:
     user_id: uuid.UUID
     token_version: int
-    session_id: uuid.UUID | None
+    session_id: uuid.UUID
+    kind: SessionKind
     jti: str
     expires_at: datetime
 
 
 class TokenCodec:
-    """Issues and checks access tokens against a server-side algorithm allow-list."""
+    """Issues and checks access tokens against a server-side algorithm allow-list.
+
+    Each kind of token has its own lifetime, and a token that claims to live longer than its
+    kind may is refused: were the key to leak, forged tokens would still not outlive it.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self._key = settings.jwt_secret.get_secret_value()
         self._algorithm = settings.jwt_algorithm
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
-        self.ttl = timedelta(seconds=settings.access_token_ttl_seconds)
+        self.lifetimes = {
+            SessionKind.API: timedelta(seconds=settings.access_token_ttl_seconds),
+            SessionKind.REALWORLD: timedelta(hours=settings.realworld_token_ttl_hours),
+        }
 
-    def issue(self, *, user_id: uuid.UUID, token_version: int, session_id: uuid.UUID | None) -> str:
-        now = datetime.now(UTC)
+    def issue(
+        self,
+        *,
+        user_id: uuid.UUID,
+        token_version: int,
+        session_id: uuid.UUID,
+        kind: SessionKind = SessionKind.API,
+        now: datetime | None = None,
+    ) -> str:
+        """A token of the session; `now` is the issue time (a fixed one in tests)."""
+        issued = now or datetime.now(UTC)
         claims: dict[str, Any] = {
             "sub": str(user_id),
             "iss": self._issuer,
             "aud": self._audience,
-            "iat": now,
-            "nbf": now,
-            "exp": now + self.ttl,
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + self.lifetimes[kind],
             "jti": secrets.token_hex(16),
-            "typ": ACCESS_TOKEN_TYPE,
+            "typ": _TOKEN_TYPES[kind],
             "ver": token_version,
+            "sid": str(session_id),
         }
-        if session_id is not None:
-            claims["sid"] = str(session_id)
         return jwt.encode(
             claims, self._key, algorithm=self._algorithm, headers={"typ": JWT_HEADER_TYPE}
         )
 
-    def decode(self, token: str) -> AccessClaims:
+    def decode(
+        self, token: str, *, kinds: Collection[SessionKind] = (SessionKind.API,)
+    ) -> AccessClaims:
+        """The claims of a valid token of one of `kinds`; InvalidToken otherwise."""
         try:
             header = jwt.get_unverified_header(token)
             payload = jwt.decode(
@@ -118,26 +152,36 @@ class TokenCodec:
                 audience=self._audience,
                 issuer=self._issuer,
                 leeway=JWT_LEEWAY_SECONDS,
-                options={"require": ["exp", "iat", "sub", "iss", "aud", "jti", "typ"]},
+                options={"require": _REQUIRED_CLAIMS},
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
-        if header.get("typ") != JWT_HEADER_TYPE or payload.get("typ") != ACCESS_TOKEN_TYPE:
-            raise InvalidToken("not an access token")
-        return _claims(payload)
+        claimed = payload.get("typ")
+        kind = _KINDS.get(claimed) if isinstance(claimed, str) else None
+        if header.get("typ") != JWT_HEADER_TYPE or kind is None or kind not in kinds:
+            raise InvalidToken("not an access token of this API")
+        claims = _claims(payload, kind)
+        if _lifetime(payload) > self.lifetimes[claims.kind].total_seconds():
+            raise InvalidToken("lives longer than its kind may")
+        return claims
 
 
-def _claims(payload: dict[str, Any]) -> AccessClaims:
+def _lifetime(payload: dict[str, Any]) -> float:
+    # PyJWT has read both as integers already (it refuses a token where it cannot).
+    return float(payload["exp"]) - float(payload["iat"])
+
+
+def _claims(payload: dict[str, Any], kind: SessionKind) -> AccessClaims:
     try:
-        session = payload.get("sid")
         return AccessClaims(
             user_id=uuid.UUID(payload["sub"]),
             token_version=int(payload.get("ver", -1)),
-            session_id=uuid.UUID(session) if session else None,
+            session_id=uuid.UUID(payload["sid"]),
+            kind=kind,
             jti=str(payload["jti"]),
             expires_at=datetime.fromtimestamp(payload["exp"], UTC),
         )
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise InvalidToken("malformed claims") from exc
 
 

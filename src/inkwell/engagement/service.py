@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -45,11 +46,12 @@ class ViewCount:
 
 
 def viewer_hash(key: bytes, viewer: User | None, client: ClientInfo) -> bytes:
-    """A keyed hash naming the viewer: the account when signed in, else IP + user agent."""
-    if viewer is not None:
-        material = f"user:{viewer.id}"
-    else:
-        material = f"{client.ip or ''}\n{client.user_agent or ''}"
+    """A keyed hash naming the viewer: the account when signed in, else the address.
+
+    The user agent plays no part: a caller chooses it freely, so each new one would count
+    again. People behind one address (an office, a carrier's NAT) count as one viewer.
+    """
+    material = f"user:{viewer.id}" if viewer else f"ip:{viewer_address(client.ip)}"
     return hmac.new(key, material.encode(), hashlib.sha256).digest()
 
 
@@ -62,6 +64,20 @@ def _marked_event(
         return liked(post_id=post.id, user_id=user.id, likes_count=count)
     bookmark = BookmarkAdded if active else BookmarkRemoved
     return bookmark(post_id=post.id, user_id=user.id)
+
+
+def viewer_address(ip: str | None) -> str:
+    """An IPv4 address as it is; an IPv6 one as its /64 network, which one household or
+    host holds whole (and can draw fresh addresses from at will)."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return ip or ""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.IPv6Network((address, 64), strict=False))
 
 
 def view_lock_key(post: PostState, hashed_viewer: bytes) -> int:

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, LargeBinary, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from inkwell.core.security import SessionKind
 from inkwell.models.base import Base, SoftDelete, Timestamps, UUIDKey
 
 
@@ -43,7 +44,8 @@ class User(UUIDKey, Timestamps, SoftDelete, Base):
 
 
 class UserSession(UUIDKey, Base):
-    """One login: the family of refresh tokens that descend from it."""
+    """One login: the family of refresh tokens that descend from it (`api`), or the one
+    long-lived token of a RealWorld client (`realworld`, no refresh tokens)."""
 
     __tablename__ = "user_sessions"
     __table_args__ = (
@@ -55,6 +57,11 @@ class UserSession(UUIDKey, Base):
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[SessionKind] = mapped_column(
+        Enum(SessionKind, name="session_kind", values_callable=lambda e: [m.value for m in e]),
+        default=SessionKind.API,
+        server_default=SessionKind.API.value,
+    )
     user_agent: Mapped[str | None] = mapped_column(String(512))
     ip: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -119,7 +119,7 @@ async def create_article(
 
 def _post_changes(sent: dict[str, Any]) -> PostUpdate:
     names = {"body": "content_raw", "description": "summary", "tag_list": "tags"}
-    values = {names.get(name, name): value for name, value in sent.items() if value is not None}
+    values = {names.get(name, name): value for name, value in sent.items()}
     if "title" in values:
         values["slug"] = None  # a new title makes a new slug (the old one keeps redirecting)
     return to_domain(PostUpdate, values)

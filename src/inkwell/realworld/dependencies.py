@@ -13,9 +13,11 @@ from inkwell.auth.dependencies import make_auth_service
 from inkwell.auth.exceptions import InvalidAccessToken
 from inkwell.core.db import request_session
 from inkwell.core.errors import Unauthorized
+from inkwell.core.security import SessionKind
 from inkwell.models.user import User
 
 _SCHEMES = {"token", "bearer"}
+ACCEPTED_TOKENS = (SessionKind.REALWORLD, SessionKind.API)
 TOKEN_SCHEME = "Token"  # noqa: S105 (a scheme name)
 OPTIONAL_TOKEN_SCHEME = "OptionalToken"  # noqa: S105
 _DESCRIPTION = "`Token <jwt>` (the `token` of a RealWorld user); `Bearer <jwt>` works too"
@@ -41,7 +43,7 @@ class Caller:
 
     user: User
     token: str
-    session_id: uuid.UUID | None
+    session_id: uuid.UUID
 
 
 async def presented_token(
@@ -66,11 +68,15 @@ async def presented_token_or_none(
 
 
 async def _caller(request: Request, token: str | None) -> Caller | None:
-    """Without a token no session is opened (anonymous reads are the most frequent)."""
+    """Without a token no session is opened (anonymous reads are the most frequent).
+
+    RealWorld tokens, and /api/v1 access tokens too (a client may sign in either way); each
+    is checked against its own lifetime and its session.
+    """
     if token is None:
         return None
     service = make_auth_service(await request_session(request), request.app.state.inkwell)
-    principal = await service.authenticate(token)
+    principal = await service.authenticate(token, kinds=ACCEPTED_TOKENS)
     return Caller(user=principal.user, token=token, session_id=principal.session_id)
 
 

@@ -35,7 +35,7 @@ _RESOURCES = {
     "comments_closed": "comment",
 }
 _CODE_ERRORS = {
-    "invalid_credentials": ("email or password", "is invalid"),
+    "invalid_credentials": ("credentials", "invalid"),
     "token_missing": ("token", "is missing"),
     "invalid_token": ("token", "is invalid"),
     "comments_closed": ("comment", "comments are closed on this article"),

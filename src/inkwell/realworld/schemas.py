@@ -19,14 +19,16 @@ from pydantic import (
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
-    field_validator,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from inkwell.comments.schemas import Content as CommentBody
+from inkwell.core.schemas import StorableInput
 from inkwell.core.text import storable
 from inkwell.posts.schemas import MAX_TAGS, Content, TagName, Title
-from inkwell.users.schemas import AvatarUrl, Bio, Email, Password, Username
+from inkwell.users.schemas import Bio, Email, ImageUrl, Password, PasswordAttempt, Username
 
 
 def conduit_time(value: datetime) -> str:
@@ -43,9 +45,16 @@ ConduitTime = Annotated[
 ]
 
 
-def _blank_is_none(value: Any) -> Any:
-    """Settings forms send "" for a field left empty: it means "none" (image) or "unchanged"."""
-    return None if value == "" else value
+def _given(value: Any) -> Any:
+    """RealWorld's rule for a field that is sent: not null and not empty ("can't be blank")."""
+    if value is None or value == "":
+        raise PydanticCustomError("blank", "can't be blank")
+    return value
+
+
+Given = BeforeValidator(_given)
+# None only as the default of a field that was not sent: the document shows no null for it.
+Unset = SkipJsonSchema[None]
 
 
 Description = Annotated[
@@ -54,11 +63,10 @@ Description = Annotated[
     AfterValidator(storable),
 ]
 LoginText = Annotated[str, StringConstraints(min_length=1, max_length=320)]
-LoginPassword = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 TagNames = Annotated[list[TagName], Field(max_length=MAX_TAGS)]
 
 
-class ConduitInput(BaseModel):
+class ConduitInput(StorableInput):
     model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True)
 
 
@@ -70,8 +78,8 @@ class ConduitOutput(BaseModel):
 
 
 class ConduitLoginUser(ConduitInput):
-    email: LoginText
-    password: LoginPassword
+    email: Annotated[LoginText, Given]
+    password: Annotated[PasswordAttempt, Given]
 
 
 class ConduitLoginRequest(ConduitInput):
@@ -79,9 +87,9 @@ class ConduitLoginRequest(ConduitInput):
 
 
 class ConduitNewUser(ConduitInput):
-    username: Username
-    email: Email
-    password: Password
+    username: Annotated[Username, Given]
+    email: Annotated[Email, Given]
+    password: Annotated[Password, Given]
 
 
 class ConduitNewUserRequest(ConduitInput):
@@ -89,20 +97,14 @@ class ConduitNewUserRequest(ConduitInput):
 
 
 class ConduitUpdateUser(ConduitInput):
-    """Only the fields sent change; `image: ""` clears the image, `password: ""` keeps it."""
+    """Only the fields sent change; a null or empty `bio` or `image` removes it (the service's
+    rule), a null or empty `email`, `username` or `password` is refused."""
 
-    email: Email | None = None
-    username: Username | None = None
-    password: Annotated[Password | None, BeforeValidator(_blank_is_none)] = None
+    email: Annotated[Email | Unset, Given] = None
+    username: Annotated[Username | Unset, Given] = None
+    password: Annotated[Password | Unset, Given] = None
     bio: Bio | None = None
-    image: Annotated[AvatarUrl | None, BeforeValidator(_blank_is_none)] = None
-
-    @field_validator("email", "username", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("can't be null")
-        return value
+    image: ImageUrl | None = None
 
 
 class ConduitUpdateUserRequest(ConduitInput):
@@ -121,12 +123,13 @@ class ConduitNewArticleRequest(ConduitInput):
 
 
 class ConduitUpdateArticle(ConduitInput):
-    """Only the fields sent (and not null) change; a new title gives a new slug."""
+    """Only the fields sent change; none may be null (the contract types none as nullable).
+    A new title gives a new slug."""
 
-    title: Title | None = None
-    description: Description | None = None
-    body: Content | None = None
-    tag_list: TagNames | None = None
+    title: Annotated[Title | Unset, Given] = None
+    description: Annotated[Description | Unset, Given] = None
+    body: Annotated[Content | Unset, Given] = None
+    tag_list: Annotated[TagNames | Unset, Given] = None
 
 
 class ConduitUpdateArticleRequest(ConduitInput):

@@ -38,9 +38,11 @@ async def login(
     data: ConduitLoginRequest, service: AuthServiceDep, client: ClientDep, response: Response
 ) -> ConduitUserResponse:
     """Sign in with e-mail (or username) and password; answers the user with a token."""
-    pair = await service.login(login=data.user.email, password=data.user.password, client=client)
+    signed_in = await service.realworld_login(
+        login=data.user.email, password=data.user.password, client=client
+    )
     response.headers.update(NO_STORE)
-    return ConduitUserResponse(user=conduit_user(pair.user, pair.access_token))
+    return ConduitUserResponse(user=conduit_user(signed_in.user, signed_in.token))
 
 
 @router.post(
@@ -59,9 +61,9 @@ async def register(
     """Create an account and sign in (one transaction: both happen or neither)."""
     account = to_domain(RegisterRequest, data.user.model_dump())
     user = await users.register(data=account, ip=client.ip)
-    pair = await auth.start_session(user=user, client=client)
+    signed_in = await auth.start_realworld_session(user=user, client=client)
     response.headers.update(NO_STORE)
-    return ConduitUserResponse(user=conduit_user(user, pair.access_token))
+    return ConduitUserResponse(user=conduit_user(user, signed_in.token))
 
 
 @router.get("/user", tags=["RealWorld"], responses=responses(401))

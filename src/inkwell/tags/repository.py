@@ -19,6 +19,17 @@ from inkwell.posts.repository import LISTED
 TagSort = Literal["name", "count"]
 
 
+def _used_publicly(now: datetime) -> Any:
+    """Whether a public post (listed, published by `now`) carries the tag: what makes a tag
+    public. A tag used only by drafts, scheduled or archived posts is not shown anywhere."""
+    return (
+        select(PostTag.post_id)
+        .join(Post, Post.id == PostTag.post_id)
+        .where(PostTag.tag_id == Tag.id, LISTED, Post.published_at <= now)
+        .exists()
+    )
+
+
 class TagRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -65,44 +76,56 @@ class TagRepository:
             .scalar_subquery()
             .label("post_count")
         )
-        return select(Tag.name, Tag.slug, Tag.description, count)
+        return select(Tag.name, Tag.slug, Tag.description, count).where(_used_publicly(now))
 
-    def _by_count(self, now: datetime) -> Any:
+    def _by_count(self, now: datetime, limit: int, offset: int) -> Any:
         counts = self._public_counts(now)
-        post_count = func.coalesce(counts.c.n, 0).label("post_count")
         return (
-            select(Tag.name, Tag.slug, Tag.description, post_count)
-            .outerjoin(counts, counts.c.tag_id == Tag.id)
-            .order_by(post_count.desc(), func.lower(Tag.name), Tag.slug)
+            select(Tag.name, Tag.slug, Tag.description, counts.c.n, func.count().over())
+            .join(counts, counts.c.tag_id == Tag.id)
+            .order_by(counts.c.n.desc(), func.lower(Tag.name), Tag.slug)
+            .limit(limit)
+            .offset(offset)
         )
 
     def _by_name(self, now: datetime, limit: int, offset: int) -> Any:
-        page = select(Tag.id).order_by(func.lower(Tag.name), Tag.slug).limit(limit).offset(offset)
+        page = (
+            select(Tag.id, func.count().over().label("total"))
+            .where(_used_publicly(now))
+            .order_by(func.lower(Tag.name), Tag.slug)
+            .limit(limit)
+            .offset(offset)
+        )
         chosen = page.subquery("page")
         counts = self._public_counts(now, select(chosen.c.id))
         return (
-            select(Tag.name, Tag.slug, Tag.description, func.coalesce(counts.c.n, 0))
+            select(Tag.name, Tag.slug, Tag.description, counts.c.n, chosen.c.total)
             .join(chosen, chosen.c.id == Tag.id)
-            .outerjoin(counts, counts.c.tag_id == Tag.id)
+            .join(counts, counts.c.tag_id == Tag.id)
             .order_by(func.lower(Tag.name), Tag.slug)
         )
 
     async def list(
         self, *, now: datetime, sort: TagSort, limit: int, offset: int
     ) -> tuple[list[TagRecord], int]:
-        """A page of tags with their public post counts, and how many tags there are.
+        """A page of public tags with their public post counts, and how many there are.
 
-        By count, every tag's count is needed: one grouped pass. By name, the page's tags are
-        chosen first and only theirs are counted.
+        By count, every tag's count is needed: one grouped pass, whose groups are the public
+        tags. By name, each tag is a probe of `ix_post_tags_tag_id_post_id` that stops at its
+        first public post, and only the page's tags are counted. Either way the page carries
+        the total (`count(*) OVER ()`); only a page past the last counts apart.
         """
-        if sort == "count":
-            statement = self._by_count(now).limit(limit).offset(offset)
+        by = self._by_count if sort == "count" else self._by_name
+        rows = (await self.session.execute(by(now, limit, offset))).all()
+        if rows:
+            total = rows[0][-1]
         else:
-            statement = self._by_name(now, limit, offset)
-        rows = await self.session.execute(statement)
-        total = await self.session.scalar(select(func.count()).select_from(Tag))
-        return [TagRecord(*row) for row in rows], int(total or 0)
+            total = await self.session.scalar(
+                select(func.count()).select_from(Tag).where(_used_publicly(now))
+            )
+        return [TagRecord(*row[:-1]) for row in rows], int(total or 0)
 
     async def get(self, *, slug: str, now: datetime) -> TagRecord | None:
+        """A public tag by slug, with its public post count."""
         row = (await self.session.execute(self._counted(now).where(Tag.slug == slug))).first()
         return TagRecord(*row) if row else None

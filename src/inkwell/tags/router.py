@@ -29,11 +29,11 @@ async def list_tags(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> TagList:
-    """Every tag with its count of public posts, by name or by count."""
+    """Every tag that a public post uses, with its count of public posts, by name or count."""
     return TagList.from_page(await service.list(sort=sort, page=page, page_size=page_size))
 
 
 @router.get("/{slug}", responses=errors(404))
 async def get_tag(slug: Annotated[str, Path(max_length=60)], service: TagServiceDep) -> TagView:
-    """One tag with its count of public posts."""
+    """One tag that a public post uses, with its count of public posts."""
     return TagView.model_validate(await service.get(slug=slug))

@@ -1,4 +1,8 @@
-"""Tag rules: the public list of tags with how many public posts each has."""
+"""Tag rules: the public tags (those of public posts), with how many public posts each has.
+
+The tag endpoints are public-only for everyone, authors included: a tag that only drafts or
+scheduled posts use is not listed and answers 404, as one that does not exist.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +18,14 @@ class TagService:
         self.tags = tags
 
     async def list(self, *, sort: TagSort, page: int, page_size: int) -> TagPage:
-        """A page of every tag with its count of public posts."""
+        """A page of the public tags with their counts of public posts."""
         items, total = await self.tags.list(
             now=utcnow(), sort=sort, limit=page_size, offset=(page - 1) * page_size
         )
         return TagPage(items=items, total=total, page=page, page_size=page_size)
 
     async def get(self, *, slug: str) -> TagRecord:
-        """One tag by slug, with its count of public posts."""
+        """One public tag by slug, with its count of public posts; TagNotFound otherwise."""
         tag = await self.tags.get(slug=slug, now=utcnow()) if is_slug(slug) else None
         if tag is None:
             raise TagNotFound

@@ -18,9 +18,15 @@ def _common_passwords() -> frozenset[str]:
 
 
 def check_password_policy(
-    password: str, *, username: str, email: str, field: str = "password"
+    password: str,
+    *,
+    username: str,
+    email: str,
+    field: str = "password",
+    reject_common: bool = True,
 ) -> None:
-    """Raise WeakPassword when the password is too common or is the user's name or e-mail."""
+    """Raise WeakPassword when the password is the user's name or e-mail, or (`reject_common`)
+    one of the most common passwords."""
     folded = password.casefold()
     if folded in {
         username.casefold(),
@@ -28,5 +34,5 @@ def check_password_policy(
         email.split("@", maxsplit=1)[0].casefold(),
     }:
         raise WeakPassword("The password may not be your username or e-mail.", field)
-    if folded in _common_passwords():
+    if reject_common and folded in _common_passwords():
         raise WeakPassword("This password is too common; choose a less predictable one.", field)

@@ -5,9 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from pydantic import AfterValidator, EmailStr, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.core.text import storable
 from inkwell.models.user import Role
 from inkwell.users.repository import ProfileRecord
 
@@ -20,10 +31,38 @@ def _lower(value: str) -> str:
 
 Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
 Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(_lower)]
-Password = Annotated[str, Field(min_length=8, max_length=128)]
+# One rule for every password that is set, and one for every password that is checked: any
+# text PostgreSQL could store (no NUL), checked exactly as sent (no trimming).
+Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(storable)]
+PasswordAttempt = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(storable)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Bio = Annotated[str, Field(max_length=2000)]
 AvatarUrl = Annotated[HttpUrl, Field(max_length=2048)]
+_AVATAR_URL: TypeAdapter[HttpUrl] = TypeAdapter(AvatarUrl)
+
+
+def _url_or_empty(value: str) -> str:
+    if value == "":
+        return value
+    try:
+        return str(_AVATAR_URL.validate_python(value))
+    except ValidationError as error:
+        raise ValueError(error.errors()[0]["msg"]) from None
+
+
+# An image's URL, or "" for no image (UserService stores none for it).
+ImageUrl = Annotated[
+    str,
+    AfterValidator(_url_or_empty),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "uri", "minLength": 1, "maxLength": 2048},
+                {"const": ""},
+            ]
+        }
+    ),
+]
 
 
 class PublicProfile(OutputModel):
@@ -79,7 +118,7 @@ class ProfileUpdate(InputModel):
 
     display_name: DisplayName | None = None
     bio: Bio | None = None
-    avatar_url: AvatarUrl | None = None
+    avatar_url: ImageUrl | None = None
     username: Username | None = None
     email: Email | None = None
 
@@ -92,7 +131,7 @@ class ProfileUpdate(InputModel):
 
 
 class PasswordChange(InputModel):
-    current_password: Annotated[str, Field(min_length=1, max_length=128)]
+    current_password: PasswordAttempt
     new_password: Password
 
 

@@ -20,6 +20,15 @@ from inkwell.users.repository import ProfileRecord, UserRepository
 from inkwell.users.schemas import AdminUserUpdate, PasswordChange, ProfileUpdate, RegisterRequest
 
 log = logging.getLogger("inkwell.users")
+# Settings forms send "" (or spaces) for a field left empty: no bio, no image.
+EMPTY_MEANS_NONE = frozenset({"bio", "avatar_url"})
+
+
+def _empty_as_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: None if name in EMPTY_MEANS_NONE and not (value or "").strip() else value
+        for name, value in values.items()
+    }
 
 
 def registered(user: User) -> UserRegistered:
@@ -50,7 +59,7 @@ class UserService:
     async def register(self, *, data: RegisterRequest, ip: str | None) -> User:
         """Create an account; e-mail and username must be free."""
         await self.throttle.check("register", ip=ip, limit=self.settings.rate_limit_register_per_ip)
-        check_password_policy(data.password, username=data.username, email=data.email)
+        self._check_password(data.password, username=data.username, email=data.email)
         taken = await self.users.taken_fields(email=data.email, username=data.username)
         if taken:
             raise AccountTaken(taken)
@@ -68,7 +77,7 @@ class UserService:
         """Make an admin account, or promote the account that has this e-mail."""
         user = await self.users.get_by_login(email)
         if user is None:
-            check_password_policy(password, username=username, email=email)
+            self._check_password(password, username=username, email=email)
             user = User(
                 email=email,
                 username=username,
@@ -88,12 +97,12 @@ class UserService:
         return found
 
     async def update_profile(self, *, user: User, changes: ProfileUpdate) -> User:
-        """Change only the fields the caller sent."""
+        """Change only the fields the caller sent; an empty bio or image means none."""
         await self._record_update(user, await self._apply_profile(user, changes))
         return user
 
     async def _apply_profile(self, user: User, changes: ProfileUpdate) -> list[str]:
-        values = changes.model_dump(exclude_unset=True, mode="json")
+        values = _empty_as_none(changes.model_dump(exclude_unset=True, mode="json"))
         taken = await self.users.taken_fields(
             email=values.get("email"), username=values.get("username"), exclude=user.id
         )
@@ -134,11 +143,22 @@ class UserService:
     async def _set_password(
         self, user: User, password: str, current_session: uuid.UUID | None, *, field: str
     ) -> None:
-        check_password_policy(password, username=user.username, email=user.email, field=field)
+        self._check_password(password, username=user.username, email=user.email, field=field)
         await self.users.set_fields(user, {"password_hash": await self.hasher.hash(password)})
         # Ending the other sessions also ends their access tokens (each token names its session).
         await self.sessions.revoke_all_sessions(user.id, keep=current_session)
         log.info("password changed", extra={"user_id": str(user.id)})
+
+    def _check_password(
+        self, password: str, *, username: str, email: str, field: str = "password"
+    ) -> None:
+        check_password_policy(
+            password,
+            username=username,
+            email=email,
+            field=field,
+            reject_common=self.settings.password_reject_common,
+        )
 
     async def deactivate(self, *, user: User) -> None:
         """Close one's own account: it can no longer sign in and its tokens stop working."""
