@@ -31,6 +31,7 @@ from inkwell.events.router import router as events_router
 from inkwell.feeds.router import router as feeds_router
 from inkwell.follows.router import router as follows_router
 from inkwell.health.router import router as health_router
+from inkwell.jobs.worker import InProcessWorker
 from inkwell.posts.router import me_router as my_posts_router
 from inkwell.posts.router import router as posts_router
 from inkwell.realworld.router import (
@@ -82,6 +83,13 @@ API_V1_ROUTERS = (
 )
 
 
+def _in_process_worker(state: AppState) -> InProcessWorker | None:
+    """The job worker inside the server, when the settings ask for one (development)."""
+    if not state.settings.runs_worker_in_process:
+        return None
+    return InProcessWorker(state.settings, state.sessionmaker)
+
+
 def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
     """Build the ASGI app; `state` lets tests hand in an engine of their own."""
     settings = settings or get_settings()
@@ -92,7 +100,10 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         if owned:
             app.state.inkwell = AppState.build(settings)
             settle_garbage_collector()
+        worker = _in_process_worker(app.state.inkwell) if owned else None
         yield
+        if worker is not None:
+            await worker.stop()
         if owned:
             await app.state.inkwell.close()
 

@@ -70,6 +70,16 @@ class Settings(BaseSettings):
         default="inkwell", min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$"
     )
 
+    # Background jobs (`inkwell worker`): jobs run at once per worker process; whether
+    # `inkwell serve` runs a worker inside itself (unset: yes in development only).
+    worker_concurrency: int = Field(default=4, ge=1, le=100)
+    worker_in_process: bool | None = None
+    # How long pruning keeps relayed outbox rows, ended login sessions and refresh tokens, and
+    # post views (the daily view statistics reach back this far).
+    outbox_retention_hours: int = Field(default=168, ge=1)
+    session_retention_days: int = Field(default=30, ge=1)
+    view_retention_days: int = Field(default=400, ge=1)
+
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     rate_limit_login_per_ip: int = Field(default=20, ge=1)
@@ -90,6 +100,13 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        """Does `inkwell serve` run the job worker itself (one command runs everything)?"""
+        if self.worker_in_process is None:
+            return self.env == "development"
+        return self.worker_in_process
 
     @property
     def allowed_origins(self) -> list[str]:
