@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from procrastinate import Blueprint, JobContext, RetryStrategy
+from procrastinate import App, JobContext, RetryStrategy
 from procrastinate.manager import JobManager
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,14 +21,13 @@ from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
 from inkwell.events.outbox import Outbox
 from inkwell.jobs import pruning
-from inkwell.jobs.queue import PUBLISH_SCHEDULED_POST
+from inkwell.jobs.queue import NAMESPACE, PUBLISH_SCHEDULED_POST
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
 
 logger = logging.getLogger(__name__)
 
-tasks = Blueprint()
 # A failing job (the database away, a deadlock) runs again after 1, 2, 4, ... seconds.
 RETRY = RetryStrategy(max_attempts=10, exponential_wait=1)
 # A job whose worker sent no heartbeat for this long (the worker died) runs again.
@@ -76,7 +75,6 @@ async def _in_transaction(
         return await work(session, resources.settings)
 
 
-@tasks.task(name=PUBLISH_SCHEDULED_POST, pass_context=True, retry=RETRY)
 async def publish_scheduled_post_job(context: JobContext, post_id: str, due: str) -> None:
     async def publish(session: AsyncSession, settings: Settings) -> bool:
         when = datetime.fromisoformat(due)
@@ -86,8 +84,6 @@ async def publish_scheduled_post_job(context: JobContext, post_id: str, due: str
         logger.info("published scheduled post %s", post_id)
 
 
-@tasks.periodic(cron="* * * * *", periodic_id="publish_due_posts")
-@tasks.task(name="publish_due_posts", pass_context=True, retry=RETRY, queueing_lock="sweep")
 async def publish_due_posts_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG001 (the run's time)
     published = await _in_transaction(context, publish_due_posts)
     if published:
@@ -98,8 +94,6 @@ def _cutoff(**retention: float) -> datetime:
     return datetime.now(UTC) - timedelta(**retention)
 
 
-@tasks.periodic(cron="17 * * * *", periodic_id="prune")
-@tasks.task(name="prune", pass_context=True, retry=RETRY, queueing_lock="prune")
 async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG001 (the run's time)
     async def prune(session: AsyncSession, settings: Settings) -> int:
         outbox = _cutoff(hours=settings.outbox_retention_hours)
@@ -123,7 +117,26 @@ async def retry_stalled_jobs(manager: JobManager, seconds_since_heartbeat: float
     return len(stalled)
 
 
-@tasks.periodic(cron="* * * * *", periodic_id="retry_stalled_jobs")
-@tasks.task(name="retry_stalled_jobs", pass_context=True, queueing_lock="stalled")
 async def retry_stalled_jobs_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG001 (the run's time)
     await retry_stalled_jobs(context.app.job_manager, STALLED_AFTER_SECONDS)
+
+
+# The periodic jobs: (task, name, cron). The sweep and the retry of stalled jobs run every
+# minute, pruning hourly; a queueing lock keeps at most one of each waiting.
+PERIODIC = (
+    (publish_due_posts_job, "publish_due_posts", "* * * * *"),
+    (retry_stalled_jobs_job, "retry_stalled_jobs", "* * * * *"),
+    (prune_job, "prune", "17 * * * *"),
+)
+
+
+def register_tasks(app: App) -> None:
+    """Give the worker's app every task, named under NAMESPACE."""
+    app.task(name=f"{NAMESPACE}:{PUBLISH_SCHEDULED_POST}", pass_context=True, retry=RETRY)(
+        publish_scheduled_post_job
+    )
+    for function, name, cron in PERIODIC:
+        task = app.task(
+            name=f"{NAMESPACE}:{name}", pass_context=True, retry=RETRY, queueing_lock=name
+        )(function)
+        app.periodic(cron=cron, periodic_id=name)(task)

@@ -1,4 +1,7 @@
-"""The job worker: procrastinate's, over its own psycopg pool, running the tasks of tasks.py."""
+"""The job worker: procrastinate's, over its own psycopg pool, running the tasks of tasks.py.
+
+Jobs are deferred by the app's own transactions (jobs/queue.py); the worker only runs them.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,7 @@ from procrastinate import App, PsycopgConnector
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkwell.core.config import Settings
-from inkwell.jobs.queue import NAMESPACE
-from inkwell.jobs.tasks import Resources, tasks
+from inkwell.jobs.tasks import Resources, register_tasks
 
 # How often a worker looks for jobs besides being woken by a NOTIFY. A job deferred to a
 # later time wakes nobody when its time comes, so this bounds how late a scheduled post is.
@@ -33,7 +35,7 @@ def create_job_app(settings: Settings) -> App:
         kwargs={"application_name": "inkwell-worker"},
     )
     app = App(connector=connector)
-    app.add_tasks_from(tasks, namespace=NAMESPACE)
+    register_tasks(app)
     return app
 
 
