@@ -53,3 +53,20 @@ def test_realworld_tokens_live_one_hour_to_thirty_days(hours: int) -> None:
     assert settings().realworld_token_ttl_hours == 24
     with pytest.raises(ValidationError):
         settings(realworld_token_ttl_hours=hours)
+
+
+@pytest.mark.parametrize(
+    ("env", "switch", "runs"),
+    [
+        ("development", None, True),
+        ("test", None, False),
+        ("production", None, False),
+        ("development", False, False),
+        ("production", True, True),
+    ],
+)
+def test_serve_runs_the_job_worker_in_development_unless_told(
+    env: str, switch: bool | None, runs: bool
+) -> None:
+    configured = settings(env=env, jwt_secret=STRONG, worker_in_process=switch)
+    assert configured.runs_worker_in_process is runs

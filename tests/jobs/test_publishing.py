@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inkwell.core.config import Settings
 from inkwell.jobs.tasks import post_service, publish_due_posts, publish_scheduled_post
 from inkwell.posts.policy import is_listed, is_public
-from inkwell.posts.schemas import PostUpdate
+from inkwell.posts.schemas import PostCreate, PostUpdate
 from tests.factories import create_user
 from tests.jobs.support import events_of, publication_jobs, scheduled_post, status_of
 
@@ -104,3 +104,17 @@ async def test_the_sweep_publishes_a_due_post_that_has_no_job(
     assert await publish_due_posts(session, settings) == 0
     assert await events_of(session, post.id, "post.published") == 1
     assert await status_of(session, waiting.id) == "scheduled"
+
+
+async def test_a_rolled_back_scheduling_leaves_no_job(
+    session: AsyncSession, settings: Settings
+) -> None:
+    author = await create_user(session)
+    when = datetime.now(UTC) + timedelta(hours=1)
+    service = post_service(session, settings)
+    async with session.begin_nested() as attempt:
+        data = PostCreate(title="Later", content_raw="Soon.", status="scheduled", published_at=when)
+        post = (await service.create(author=author, data=data)).post
+        assert len(await publication_jobs(session, post.id)) == 1
+        await attempt.rollback()
+    assert await publication_jobs(session, post.id) == []
