@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from inkwell.core.state import AppState
-from inkwell.jobs.tasks import retry_stalled_jobs
+from inkwell.jobs.tasks import Resources, retry_stalled_jobs
 from inkwell.jobs.worker import InProcessWorker, create_job_app
 from inkwell.main import create_app
 from tests.factories import create_user
@@ -87,6 +87,29 @@ async def test_a_job_whose_worker_died_runs_again(committed: AppState) -> None:
         await worker.stop()
     async with committed.sessionmaker() as session:
         assert await status_of(session, post.id) == "published"
+        assert await events_of(session, post.id, "post.published") == 1
+
+
+async def test_the_periodic_jobs_run_in_a_worker(committed: AppState) -> None:
+    async with committed.sessionmaker() as session:
+        author = await create_user(session)
+        post = await scheduled_post(session, author, in_seconds=0.1)
+        await session.execute(text("DELETE FROM procrastinate_jobs"))
+        await session.commit()
+    await asyncio.sleep(0.2)
+    app = create_job_app(committed.settings)
+    periodic = {task.task.name for task in app.periodic_registry.periodic_tasks.values()}
+    assert periodic == {"inkwell:publish_due_posts", "inkwell:prune", "inkwell:retry_stalled_jobs"}
+    resources = Resources(committed.settings, committed.sessionmaker)
+    async with app.open_async():
+        for name in periodic:
+            await app.configure_task(name).defer_async(timestamp=0)
+        await app.run_worker_async(
+            wait=False, install_signal_handlers=False, additional_context={"resources": resources}
+        )
+    left = "SELECT count(*) FROM procrastinate_jobs WHERE status <> 'succeeded'"
+    assert await _scalar(committed, left) == 0
+    async with committed.sessionmaker() as session:
         assert await events_of(session, post.id, "post.published") == 1
 
 
