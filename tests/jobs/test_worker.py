@@ -90,6 +90,23 @@ async def test_a_job_whose_worker_died_runs_again(committed: AppState) -> None:
         assert await events_of(session, post.id, "post.published") == 1
 
 
+async def test_a_stalled_periodic_job_gives_way_to_its_next_run(committed: AppState) -> None:
+    app = create_job_app(committed.settings)
+    sweep = app.configure_task("inkwell:publish_due_posts")
+    async with app.open_async():
+        await sweep.defer_async(timestamp=0)
+        dead = await app.job_manager.register_worker()
+        taken = await app.job_manager.fetch_job(queues=None, worker_id=dead)
+        assert taken is not None
+        await sweep.defer_async(timestamp=60)
+        await app.connector.execute_query_async(
+            "UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 hour'"
+        )
+        assert await retry_stalled_jobs(app.job_manager, seconds_since_heartbeat=30) == 1
+    statuses = "SELECT string_agg(status::text, ',' ORDER BY id) FROM procrastinate_jobs"
+    assert await _scalar(committed, statuses) == "aborted,todo"
+
+
 async def test_the_periodic_jobs_run_in_a_worker(committed: AppState) -> None:
     async with committed.sessionmaker() as session:
         author = await create_user(session)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from procrastinate import App, JobContext, RetryStrategy
+from procrastinate.exceptions import UniqueViolation
+from procrastinate.jobs import Status
 from procrastinate.manager import JobManager
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -113,7 +115,12 @@ async def retry_stalled_jobs(manager: JobManager, seconds_since_heartbeat: float
     stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat))
     for job in stalled:
         logger.warning("job %s of a worker that stopped answering runs again", job.id)
-        await manager.retry_job(job)
+        try:
+            await manager.retry_job(job)
+        except UniqueViolation:
+            # Its queueing lock is taken: the same periodic job's next run already waits and
+            # will do this one's work, so this one ends.
+            await manager.finish_job(job, status=Status.ABORTED, delete_job=False)
     return len(stalled)
 
 
