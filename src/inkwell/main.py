@@ -21,9 +21,11 @@ from inkwell.core.logging import configure_logging
 from inkwell.core.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
+    TrustedHostMiddleware,
     UnstorableUrlMiddleware,
 )
 from inkwell.core.openapi import PROBLEM_CONTENT, finish_openapi
+from inkwell.core.routing import SlashRedirect
 from inkwell.core.state import AppState
 from inkwell.engagement.router import router as engagement_router
 from inkwell.engagement.router import users_router as engagement_users_router
@@ -110,6 +112,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         debug=settings.debug and not settings.is_production,
     )
     app.router.route_class = SessionRoute  # routes added to the app itself, like the routers'
+    app.router.redirect_slashes = False  # SlashRedirect does it without the Host header
+    app.router.default = SlashRedirect(app.router)
     if state is not None:
         app.state.inkwell = state
     # /api/v1 answers RFC 9457 problems; the rest of /api answers in the RealWorld format.
@@ -130,6 +134,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         ],
         expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
     )
+    if "*" not in settings.allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, hosts=settings.allowed_hosts)
     app.add_middleware(RequestContextMiddleware, access_log_enabled=settings.access_log)
     # RealWorld first: its prefix check passes /api/v1 paths by at once.
     app.include_router(realworld_router(excluded=(API_V1,)))

@@ -26,7 +26,7 @@ def test_production_refuses_wildcard_cors_with_credentials() -> None:
 
 
 def test_production_accepts_a_strong_secret() -> None:
-    assert settings(env="production", jwt_secret=STRONG).is_production
+    assert settings(env="production", jwt_secret=STRONG, trusted_hosts="a.example").is_production
 
 
 def test_development_allows_the_default_secret() -> None:
@@ -41,3 +41,22 @@ def test_origins_from_a_comma_separated_variable(monkeypatch: pytest.MonkeyPatch
 def test_access_tokens_live_at_most_fifteen_minutes() -> None:
     with pytest.raises(ValidationError):
         settings(access_token_ttl_seconds=3600)
+
+
+def test_production_needs_to_know_its_hosts() -> None:
+    with pytest.raises(ValidationError, match="INKWELL_TRUSTED_HOSTS"):
+        settings(env="production", jwt_secret=STRONG)
+    named = settings(env="production", jwt_secret=STRONG, trusted_hosts="A.example, *.b.example")
+    assert named.allowed_hosts == ["a.example", "*.b.example"]
+    site = settings(env="production", jwt_secret=STRONG, site_url="https://blog.example.com/")
+    assert (site.site_url, site.allowed_hosts) == ("https://blog.example.com", ["blog.example.com"])
+    assert settings().allowed_hosts == ["*"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["blog.example.com", "ftp://blog.example.com", "https://x.example/blog", "https://x.example?a"],
+)
+def test_site_url_is_a_scheme_and_host(url: str) -> None:
+    with pytest.raises(ValidationError, match="INKWELL_SITE_URL"):
+        settings(site_url=url)

@@ -13,6 +13,7 @@ from inkwell.auth.dependencies import CurrentUser, OptionalUser, PostWriteLimit
 from inkwell.core.db import SessionRoute, request_session
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
+from inkwell.core.routing import url_for
 from inkwell.models.post import PostStatus
 from inkwell.posts.policy import etag, etag_matches
 from inkwell.posts.records import PostRecord, PostRow, Redirect
@@ -141,8 +142,8 @@ async def get_post(
     """One post by id or slug; an old slug answers 301 to the current one."""
     found = await service.read(id_or_slug=id_or_slug, viewer=viewer)
     if isinstance(found, Redirect):
-        url = request.url_for("get_post", id_or_slug=found.slug)
-        return RedirectResponse(str(url), status_code=status.HTTP_301_MOVED_PERMANENTLY)
+        url = url_for(request, "get_post", id_or_slug=found.slug)
+        return RedirectResponse(url, status_code=status.HTTP_301_MOVED_PERMANENTLY)
     if etag_matches(if_none_match, found.post):
         return Response(
             status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(found.post)}
@@ -249,4 +250,4 @@ async def list_my_posts(
 
 
 def _location(request: Request, post: PostRow) -> str:
-    return str(request.url_for("get_post", id_or_slug=post.slug))
+    return url_for(request, "get_post", id_or_slug=post.slug)
