@@ -27,9 +27,31 @@ MAX_CONTENT_CHARS = 200_000
 MAX_METADATA_BYTES = 16_384
 MAX_CONTENT_JSON_BYTES = 262_144
 MAX_TAGS = 10
+# Rich-text documents (ProseMirror, Lexical, Slate) nest a few levels per list or quote; 64
+# holds any real one, and stays far below the 255 at which serialising the response fails.
+MAX_JSON_DEPTH = 64
+
+
+def json_depth(value: Any) -> int:
+    """How many objects and arrays deep a decoded JSON value nests (a scalar is 0)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _check_depth(value: Any) -> Any:
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(f"must nest at most {MAX_JSON_DEPTH} levels of objects and arrays")
+    return value
 
 
 def _check_json(value: Any, limit: int) -> Any:
+    _check_depth(value)
     encoded = json.dumps(value, default=str)
     if "\\u0000" in encoded:
         raise ValueError("must not contain NUL characters")
@@ -69,6 +91,11 @@ class PostMetadata(BaseModel):
     seo_title: Annotated[str, Field(max_length=200), _NO_NUL] | None = None
     seo_description: Annotated[str, Field(max_length=500), _NO_NUL] | None = None
     cover_image: HttpUrl | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shallow(cls, data: Any) -> Any:
+        return _check_depth(data)
 
     @model_validator(mode="after")
     def _bounded(self) -> PostMetadata:
