@@ -25,7 +25,12 @@ from inkwell.core.middleware import (
     UnstorableUrlMiddleware,
 )
 from inkwell.core.openapi import PROBLEM_CONTENT, finish_openapi
-from inkwell.core.routing import SlashRedirect
+from inkwell.core.routing import (
+    RouteMethods,
+    SlashRedirect,
+    StaticPathMethodsMiddleware,
+    method_not_allowed,
+)
 from inkwell.core.state import AppState
 from inkwell.engagement.router import router as engagement_router
 from inkwell.engagement.router import users_router as engagement_users_router
@@ -118,6 +123,9 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         app.state.inkwell = state
     # /api/v1 answers RFC 9457 problems; the rest of /api answers in the RealWorld format.
     install_error_handlers(app, {API_V1: render_problem, **ERROR_RENDERERS})
+    app.state.route_methods = RouteMethods(app)
+    app.add_exception_handler(405, method_not_allowed)
+    app.add_middleware(StaticPathMethodsMiddleware, methods=app.state.route_methods)
     app.add_middleware(UnstorableUrlMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
