@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from inkwell.core.schemas import InputModel, OutputModel, Page, UTCDateTime
+from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, Page, UTCDateTime
 from inkwell.core.slugs import SLUG_PATTERN
 from inkwell.core.text import storable
 from inkwell.models.post import PostStatus
@@ -123,17 +123,17 @@ class PostCreate(InputModel):
 class PostUpdate(InputModel):
     """Partial update: only the fields sent change."""
 
-    title: Title | None = None
-    content_raw: Content | None = None
+    title: Annotated[Title | None, NOT_NULL] = None
+    content_raw: Annotated[Content | None, NOT_NULL] = None
     slug: Slug | None = None
     summary: Summary | None = None
-    status: PostStatus | None = None
+    status: Annotated[PostStatus | None, NOT_NULL] = None
     published_at: UTCDateTime | None = None
-    tags: Annotated[list[TagName], Field(max_length=MAX_TAGS)] | None = None
+    tags: Annotated[list[TagName] | None, Field(max_length=MAX_TAGS), NOT_NULL] = None
     content_json: ContentJson | None = None
     metadata: PostMetadata | None = None
-    allow_comments: bool | None = None
-    moderate_comments: bool | None = None
+    allow_comments: Annotated[bool | None, NOT_NULL] = None
+    moderate_comments: Annotated[bool | None, NOT_NULL] = None
 
     @model_validator(mode="after")
     def _required_fields_not_null(self) -> PostUpdate:

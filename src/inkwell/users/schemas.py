@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, EmailStr, Field, HttpUrl, StringConstraints, model_validator
 
-from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, UTCDateTime
 from inkwell.models.user import Role
 from inkwell.users.repository import ProfileRecord
 
@@ -80,8 +80,8 @@ class ProfileUpdate(InputModel):
     display_name: DisplayName | None = None
     bio: Bio | None = None
     avatar_url: AvatarUrl | None = None
-    username: Username | None = None
-    email: Email | None = None
+    username: Annotated[Username | None, NOT_NULL] = None
+    email: Annotated[Email | None, NOT_NULL] = None
 
     @model_validator(mode="after")
     def _required_fields_not_null(self) -> ProfileUpdate:
