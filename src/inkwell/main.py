@@ -53,6 +53,11 @@ API_V1 = "/api/v1"
 
 
 YOUNG_GENERATION_THRESHOLD = 10_000
+# Rules every operation follows that its schema does not spell out.
+API_DESCRIPTION = (
+    "Text: no string, in a body, a path or a query, may hold a NUL character or an unpaired "
+    "UTF-16 surrogate (PostgreSQL cannot store them); such input answers 422 naming the field."
+)
 
 
 def settle_garbage_collector() -> None:
@@ -110,6 +115,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         title="Inkwell",
         version=__version__,
         summary="A multi-author blogging platform API",
+        description=API_DESCRIPTION,
         lifespan=lifespan,
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,

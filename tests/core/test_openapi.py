@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import BaseModel, ValidationError
 
 from inkwell.core.config import Settings
 from inkwell.main import create_app
+from inkwell.posts.schemas import PostCreate, PostUpdate
+from inkwell.users.schemas import AdminUserUpdate
 
 DOCUMENT = create_app(Settings(_env_file=None, database_url="postgresql://unused/db")).openapi()
 SCHEMAS = DOCUMENT["components"]["schemas"]
@@ -49,3 +53,20 @@ async def test_date_times_are_iso_8601_text_only(client: httpx.AsyncClient) -> N
         response = await client.get("/api/v1/posts", params={"published_before": value})
         assert response.status_code == 422, value
     assert (await client.get("/api/v1/posts?published_before=2026-01-01T00:00:00Z")).is_success
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes"])
+@pytest.mark.parametrize(
+    ("model", "body"),
+    [
+        (PostCreate, {"title": "t", "content_raw": "c", "allow_comments": None}),
+        (PostUpdate, {"moderate_comments": None}),
+        (AdminUserUpdate, {"is_active": None}),
+    ],
+)
+def test_booleans_in_bodies_are_json_booleans(
+    model: type[BaseModel], body: dict[str, Any], value: object
+) -> None:
+    field = next(name for name, given in body.items() if given is None)
+    with pytest.raises(ValidationError, match=field):
+        model.model_validate_json(json.dumps({**body, field: value}))

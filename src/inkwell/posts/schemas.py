@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    StrictBool,
     StringConstraints,
     model_validator,
 )
@@ -116,8 +117,8 @@ class PostCreate(InputModel):
     tags: Annotated[list[TagName], Field(max_length=MAX_TAGS)] = Field(default_factory=list)
     content_json: ContentJson | None = None
     metadata: PostMetadata | None = None
-    allow_comments: bool = True
-    moderate_comments: bool = False
+    allow_comments: StrictBool = True
+    moderate_comments: StrictBool = False
 
 
 class PostUpdate(InputModel):
@@ -132,8 +133,8 @@ class PostUpdate(InputModel):
     tags: Annotated[list[TagName] | None, Field(max_length=MAX_TAGS), NOT_NULL] = None
     content_json: ContentJson | None = None
     metadata: PostMetadata | None = None
-    allow_comments: Annotated[bool | None, NOT_NULL] = None
-    moderate_comments: Annotated[bool | None, NOT_NULL] = None
+    allow_comments: Annotated[StrictBool | None, NOT_NULL] = None
+    moderate_comments: Annotated[StrictBool | None, NOT_NULL] = None
 
     @model_validator(mode="after")
     def _required_fields_not_null(self) -> PostUpdate:

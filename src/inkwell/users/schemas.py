@@ -5,7 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from pydantic import AfterValidator, EmailStr, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
 from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, UTCDateTime
 from inkwell.models.user import Role
@@ -98,4 +106,4 @@ class PasswordChange(InputModel):
 
 class AdminUserUpdate(InputModel):
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
