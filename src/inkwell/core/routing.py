@@ -101,7 +101,7 @@ class RouteMethods:
     """The methods each path answers, over every route whose pattern matches it.
 
     Starlette answers 405 with the methods of the first route that matched the path alone, and
-    a pattern (`/posts/{post_id}`) takes a static path (`/posts/search`) for its own. Here the
+    a pattern (`/posts/{id_or_slug}`) takes a static path (`/posts/search`) for its own. Here the
     most specific patterns that match a path own it (a fixed segment wins over a parameter,
     from the left), and the path answers the methods of all of them. Built on first use, when
     every router is in.
@@ -159,7 +159,7 @@ async def method_not_allowed(request: Request, _exc: Exception) -> Response:
 
 class StaticPathMethodsMiddleware:
     """405 for a method a static path does not answer, before a pattern route that answers it
-    (`PUT /posts/{post_id}` for `PUT /posts/search`) takes the request."""
+    (`PUT /posts/{id_or_slug}` for `PUT /posts/search`) takes the request."""
 
     def __init__(self, app: ASGIApp, *, methods: RouteMethods) -> None:
         self.app = app
