@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from inkwell.comments.schemas import CommentCreate
 from inkwell.core.config import Settings
 from inkwell.main import create_app
 from inkwell.posts.schemas import PostCreate, PostUpdate
@@ -70,3 +72,16 @@ def test_booleans_in_bodies_are_json_booleans(
     field = next(name for name, given in body.items() if given is None)
     with pytest.raises(ValidationError, match=field):
         model.model_validate_json(json.dumps({**body, field: value}))
+
+
+@pytest.mark.parametrize(
+    ("content", "blank"), [("\x85", False), ("\x1c", False), (" \u3000\t\n", True)]
+)
+def test_a_blank_comment_is_blank_as_the_document_says(content: str, blank: bool) -> None:
+    pattern = SCHEMAS["CommentCreate"]["properties"]["content"]["pattern"]
+    assert (re.search(pattern, content) is None) is blank
+    if blank:
+        with pytest.raises(ValidationError, match="must not be blank"):
+            CommentCreate(content=content)
+    else:
+        assert CommentCreate(content=content).content == content
