@@ -27,6 +27,7 @@ from inkwell.core.openapi import PROBLEM_CONTENT, finish_openapi
 from inkwell.core.state import AppState
 from inkwell.engagement.router import router as engagement_router
 from inkwell.engagement.router import users_router as engagement_users_router
+from inkwell.events.relay import relay_in_background
 from inkwell.events.router import router as events_router
 from inkwell.feeds.router import router as feeds_router
 from inkwell.follows.router import router as follows_router
@@ -92,7 +93,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         if owned:
             app.state.inkwell = AppState.build(settings)
             settle_garbage_collector()
-        yield
+        async with relay_in_background(settings, app.state.inkwell.engine):
+            yield
         if owned:
             await app.state.inkwell.close()
 
