@@ -53,3 +53,12 @@ def test_realworld_tokens_live_one_hour_to_thirty_days(hours: int) -> None:
     assert settings().realworld_token_ttl_hours == 24
     with pytest.raises(ValidationError):
         settings(realworld_token_ttl_hours=hours)
+
+
+def test_the_relay_runs_in_process_in_development_when_kafka_is_configured() -> None:
+    kafka = {"kafka_bootstrap_servers": "127.0.0.1:9092"}
+    assert settings(**kafka).runs_relay_in_process
+    assert not settings().runs_relay_in_process
+    assert not settings(env="production", jwt_secret=STRONG, **kafka).runs_relay_in_process
+    assert settings(env="production", jwt_secret=STRONG, relay_in_process=True, **kafka)
+    assert not settings(relay_in_process=True).runs_relay_in_process

@@ -7,6 +7,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,8 +20,9 @@ from inkwell.events.catalogue import PostLiked
 from inkwell.events.envelope import CloudEvent
 from inkwell.events.kafka import Outgoing
 from inkwell.events.outbox import Outbox
-from inkwell.events.relay import Relay, prune_published
+from inkwell.events.relay import RELAY_LOCK, Relay, prune_published, relay_forever
 from inkwell.events.repository import OutboxRepository
+from inkwell.main import create_app
 from inkwell.models.event import OutboxEvent
 from tests.events.relaying import (
     committed,
@@ -98,7 +100,8 @@ async def test_a_relay_killed_between_sending_and_marking_loses_nothing(
 
 
 async def test_a_second_relay_waits_for_the_lock_and_takes_over(relay_state: AppState) -> None:
-    settings, engine = relay_state.settings, relay_state.engine
+    settings = relay_state.settings.model_copy(update={"relay_batch_size": 2})
+    engine = relay_state.engine
     first, second = new_relay(settings, engine), new_relay(settings, engine)
     first_task = asyncio.create_task(first.run())
     await asyncio.wait_for(first.active.wait(), 5)
@@ -197,3 +200,39 @@ async def test_pruning_deletes_only_published_rows_older_than_the_retention(
     connection = await session.connection()
     assert await prune_published(connection, timedelta(minutes=5)) == 1
     assert [row.position for row in await outbox(session)] == [pending.position]
+
+
+async def test_a_relay_that_loses_its_connection_starts_again(relay_state: AppState) -> None:
+    relaying = asyncio.create_task(relay_forever(relay_state.settings, relay_state.engine))
+    post = uuid.uuid4()
+    await record(relay_state, *likes(post, 1, 2))
+    await wait_until_relayed(relay_state)
+    async with relay_state.engine.begin() as connection:
+        ended = await connection.scalar(text(_END_LOCK_HOLDER), {"lock": RELAY_LOCK})
+    assert ended
+    await record(relay_state, *likes(post, 3, 4))
+    await wait_until_relayed(relay_state)
+    relaying.cancel()
+    with suppress(asyncio.CancelledError):
+        await relaying
+    messages = await received(relay_state.settings, 4)
+    assert counts_by_key(messages) == {str(post): [1, 2, 3, 4]}
+
+
+# Ends the session holding the relay's lock (a bigint advisory lock shows as two halves).
+_END_LOCK_HOLDER = """
+SELECT pg_terminate_backend(l.pid)
+FROM pg_locks AS l JOIN pg_database AS d ON d.oid = l.database
+WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()
+  AND l.classid = (CAST(:lock AS bigint) >> 32)::oid
+  AND l.objid = (CAST(:lock AS bigint) & 4294967295)::oid
+"""
+
+
+async def test_serve_relays_in_process_when_asked(relay_state: AppState) -> None:
+    settings = relay_state.settings.model_copy(update={"relay_in_process": True})
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        await record(relay_state, *likes(uuid.uuid4(), 1, 1))
+        await wait_until_relayed(relay_state)
+    assert len(await received(settings, 1)) == 1
