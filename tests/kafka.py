@@ -24,38 +24,47 @@ def free_port() -> int:
     return port
 
 
-def _wait_for_port(port: int, broker: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 10
+def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        assert broker.poll() is None, "the broker exited"
+        assert process.poll() is None, "the server exited"
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
         except OSError:
             time.sleep(0.05)
         else:
             return
-    raise TimeoutError("the broker did not start listening")
+    raise TimeoutError("the server did not start listening")
+
+
+@contextmanager
+def serving(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[None]:
+    """A server process for the block, once it listens on the port; killed after it."""
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
+    try:
+        _wait_for_port(port, process)
+        yield
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def broker_command(port: int, storage: str) -> list[str]:
+    address = f"tcp://127.0.0.1:{port}"
+    return [
+        *(TANSU, "broker", "--storage-engine", storage),
+        *("--listener-url", address, "--advertised-listener-url", address),
+    ]
 
 
 @contextmanager
 def running_broker() -> Iterator[str]:
     """A tansu broker with in-memory storage on a free port; its bootstrap address."""
     port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    broker = subprocess.Popen(
-        [
-            *(TANSU, "broker", "--storage-engine", "memory://tansu/"),
-            *("--listener-url", address, "--advertised-listener-url", address),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_port(port, broker)
+    with serving(broker_command(port, "memory://tansu/"), port):
         yield f"127.0.0.1:{port}"
-    finally:
-        broker.terminate()
-        broker.wait(timeout=10)
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,30 @@ def read_topics(
             ]
         )
         return _poll(consumer, count, time.monotonic() + timeout)
+    finally:
+        consumer.close()
+
+
+def read_as_group(
+    bootstrap: str, group: str, topics: list[str], count: int, timeout: float = 20
+) -> list[Received]:
+    """Read as a member of a consumer group (from its committed offsets, else the start),
+    stopping once `count` arrived; the group's offsets are committed after."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": group,
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "session.timeout.ms": 6000,  # librdkafka joins a tansu group slowly otherwise
+        }
+    )
+    try:
+        consumer.subscribe(topics)
+        received = _poll(consumer, count, time.monotonic() + timeout)
+        if received:
+            consumer.commit(asynchronous=False)
+        return received
     finally:
         consumer.close()
 

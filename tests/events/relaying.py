@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import httpx
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from inkwell.core.config import Settings
 from inkwell.core.state import AppState
+from inkwell.events.catalogue import PostLiked
 from inkwell.events.envelope import EventData
 from inkwell.events.kafka import EventProducer
 from inkwell.events.outbox import Outbox
@@ -94,3 +95,21 @@ async def _pending(state: AppState) -> int:
     async with state.sessionmaker() as session:
         pending = select(func.count()).where(OutboxEvent.published_at.is_(None))
         return await session.scalar(pending) or 0
+
+
+def likes(post: uuid.UUID, first: int, last: int) -> list[PostLiked]:
+    """A post's like events numbered first..last by their likes_count (their order)."""
+    return [
+        PostLiked(post_id=post, user_id=uuid.uuid4(), likes_count=n) for n in range(first, last + 1)
+    ]
+
+
+def counts_by_key(messages: Sequence[Received]) -> dict[str, list[int]]:
+    """Each key's likes_count values in the order the broker holds them, first copies only."""
+    seen: set[str] = set()
+    order: dict[str, list[int]] = {}
+    for message in messages:
+        if message.event["id"] not in seen:
+            seen.add(message.event["id"])
+            order.setdefault(message.key, []).append(message.event["data"]["likes_count"])
+    return order

@@ -26,32 +26,16 @@ from inkwell.main import create_app
 from inkwell.models.event import OutboxEvent
 from tests.events.relaying import (
     committed,
+    counts_by_key,
     drain,
+    likes,
     new_relay,
     received,
     record,
     wait_until_relayed,
 )
 from tests.events.support import outbox
-from tests.kafka import Received
-
-
-def likes(post: uuid.UUID, first: int, last: int) -> list[PostLiked]:
-    """A post's like events numbered first..last by their likes_count (their order)."""
-    return [
-        PostLiked(post_id=post, user_id=uuid.uuid4(), likes_count=n) for n in range(first, last + 1)
-    ]
-
-
-def counts_by_key(messages: Sequence[Received]) -> dict[str, list[int]]:
-    """Each key's likes_count values in the order the broker holds them, first copies only."""
-    seen: set[str] = set()
-    order: dict[str, list[int]] = {}
-    for message in messages:
-        if message.event["id"] not in seen:
-            seen.add(message.event["id"])
-            order.setdefault(message.key, []).append(message.event["data"]["likes_count"])
-    return order
+from tests.kafka import Received, read_as_group
 
 
 class StopsBeforeMarking(Relay):
@@ -236,3 +220,28 @@ async def test_serve_relays_in_process_when_asked(relay_state: AppState) -> None
         await record(relay_state, *likes(uuid.uuid4(), 1, 1))
         await wait_until_relayed(relay_state)
     assert len(await received(settings, 1)) == 1
+
+
+async def test_each_consumer_group_reads_every_event_once(relay_state: AppState) -> None:
+    settings = relay_state.settings
+    assert settings.kafka_bootstrap_servers
+    topics = [f"{settings.event_topic_prefix}.engagement"]
+    posts = [uuid.uuid4() for _ in range(3)]
+    await record(relay_state, *(like for post in posts for like in likes(post, 1, 10)))
+    relay = new_relay(settings, relay_state.engine)
+    await drain(relay)
+
+    def read(group: str, count: int) -> list[Received]:
+        assert settings.kafka_bootstrap_servers
+        return read_as_group(settings.kafka_bootstrap_servers, group, topics, count)
+
+    first, other = await asyncio.gather(
+        asyncio.to_thread(read, "indexer", 30), asyncio.to_thread(read, "mailer", 30)
+    )
+    assert (
+        counts_by_key(first) == counts_by_key(other) == {str(p): list(range(1, 11)) for p in posts}
+    )
+    await record(relay_state, *likes(posts[0], 11, 12))
+    await drain(relay)
+    again = await asyncio.to_thread(read, "indexer", 2)  # from where the group left off
+    assert [m.event["data"]["likes_count"] for m in again] == [11, 12]
