@@ -71,6 +71,28 @@ async def prune_published(
     return result.rowcount
 
 
+def outcomes(
+    positions: Sequence[int], messages: Sequence[Outgoing], errors: Sequence[str | None]
+) -> tuple[list[int], list[tuple[int, str, str]]]:
+    """The rows to mark published, and the failed ones (position, key, error).
+
+    After a key's first failure its later rows of the batch are in neither list: they stay
+    pending untouched, even if the broker took them, and are sent again after it.
+    """
+    sent: list[int] = []
+    failed: list[tuple[int, str, str]] = []
+    failed_keys: set[str] = set()
+    for position, message, error in zip(positions, messages, errors, strict=True):
+        if message.key in failed_keys:
+            continue
+        if error is None:
+            sent.append(position)
+        else:
+            failed.append((position, message.key, error))
+            failed_keys.add(message.key)
+    return sent, failed
+
+
 class Relay:
     """Relays the outbox of one database to Kafka while it holds the relay lock."""
 
@@ -103,7 +125,7 @@ class Relay:
                 return 0
             messages = [Outgoing(row.topic, row.key, row.payload.encode()) for row in rows]
             errors = await self.producer.send(messages)
-            await self.mark(connection, [row[0] for row in rows], messages, errors)
+            await self.mark(connection, [row.position for row in rows], messages, errors)
         return len(rows)
 
     async def mark(
@@ -113,35 +135,19 @@ class Relay:
         messages: Sequence[Outgoing],
         errors: Sequence[str | None],
     ) -> None:
-        """Mark the acknowledged rows published and the failed ones for a later attempt.
-
-        After a key's first failure its later rows of the batch stay pending untouched, even
-        if the broker took them: they are sent again after it, never marked before it.
-        """
-        sent, failed, failed_keys = [], [], set()
-        for position, message, error in zip(positions, messages, errors, strict=True):
-            if message.key in failed_keys:
-                continue
-            if error is None:
-                sent.append(position)
-                continue
-            failed.append((position, error))
-            failed_keys.add(message.key)
-            log.warning("outbox event %s (key %s) not sent: %s", position, message.key, error)
+        """Mark the acknowledged rows published and the failed ones for a later attempt."""
+        sent, failed = outcomes(positions, messages, errors)
         await connection.exec_driver_sql(_MARK_PUBLISHED, (sent,))
-        if failed:
-            await connection.exec_driver_sql(
-                _MARK_FAILED,
-                (
-                    [position for position, _ in failed],
-                    [error for _, error in failed],
-                    self.settings.relay_retry_base_seconds,
-                    self.settings.relay_retry_max_seconds,
-                ),
-            )
+        if not failed:
+            return
+        for position, key, error in failed:
+            log.warning("outbox event %s (key %s) not sent: %s", position, key, error)
+        retry = (self.settings.relay_retry_base_seconds, self.settings.relay_retry_max_seconds)
+        positions_and_errors = ([f[0] for f in failed], [f[2] for f in failed])
+        await connection.exec_driver_sql(_MARK_FAILED, (*positions_and_errors, *retry))
 
     @asynccontextmanager
-    async def _lock_connection(self) -> Any:
+    async def _lock_connection(self) -> AsyncIterator[Any]:
         url = self.engine.url.set(drivername="postgresql")
         connection = await asyncpg.connect(url.render_as_string(hide_password=False))
         try:
@@ -150,7 +156,7 @@ class Relay:
             await connection.close()  # ends the session, and with it the lock
 
     async def _wait_for_lock(self, connection: Any) -> None:
-        # Tried every poll interval: the lock is another server's, no event says it is free.
+        # Tried every poll interval: PostgreSQL tells no one when an advisory lock is freed.
         locked = "SELECT pg_try_advisory_lock($1)"
         while not await connection.fetchval(locked, RELAY_LOCK):  # noqa: ASYNC110
             await asyncio.sleep(self.settings.relay_poll_interval_seconds)
