@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     relay_send_timeout_seconds: float = Field(default=30.0, gt=0)
     relay_retry_base_seconds: float = Field(default=1.0, gt=0)
     relay_retry_max_seconds: float = Field(default=600.0, gt=0)
-    # Whether `inkwell serve` runs the relay in its own process; unset: in development only.
+    # Whether `inkwell serve` also runs the relay, inside the API process; unset: in development.
     relay_in_process: bool | None = None
     outbox_retention_hours: float = Field(default=24.0, ge=0)
 
