@@ -124,6 +124,7 @@ def inkwell_env(config: ServerConfig, **overrides: str) -> dict[str, str]:
         "INKWELL_ACCESS_LOG": "false",
         "INKWELL_LOG_LEVEL": "WARNING",
         "INKWELL_JWT_SECRET": config.jwt_secret,
+        "INKWELL_TRUSTED_HOSTS": "127.0.0.1,localhost",
         "INKWELL_DB_POOL_SIZE": str(config.pool_size),
         "INKWELL_DB_MAX_OVERFLOW": "0",
         "INKWELL_DB_POOL_TIMEOUT": str(config.pool_timeout_s),

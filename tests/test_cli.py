@@ -95,6 +95,7 @@ def test_production_needs_a_database_url(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("INKWELL_DATABASE_URL", raising=False)
     monkeypatch.setenv("INKWELL_ENV", "production")
     monkeypatch.setenv("INKWELL_JWT_SECRET", "p" * 40)
+    monkeypatch.setenv("INKWELL_TRUSTED_HOSTS", "blog.example.com")
     get_settings.cache_clear()
     try:
         result = runner.invoke(cli.app, ["migrate", "current"])

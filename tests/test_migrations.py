@@ -32,7 +32,12 @@ def _schema_diff(url: str) -> list[object]:
             result = await connection.run_sync(
                 lambda sync: compare_metadata(
                     MigrationContext.configure(
-                        sync, opts={"compare_type": True, "compare_server_default": True}
+                        sync,
+                        opts={
+                            "compare_type": True,
+                            "compare_server_default": True,
+                            "include_object": migrations.include_object,
+                        },
                     ),
                     Base.metadata,
                 )

@@ -83,6 +83,23 @@ async def _relay(settings: Settings) -> None:
         await engine.dispose()
 
 
+@app.command()
+def worker() -> None:
+    """Run background jobs (scheduled publishing, pruning) until SIGINT or SIGTERM."""
+    settings = _settings_with_database()
+    asyncio.run(_run_worker(settings))
+
+
+async def _run_worker(settings: Settings) -> None:
+    from inkwell.jobs.worker import run_worker  # noqa: PLC0415
+
+    engine = create_engine(settings)
+    try:
+        await run_worker(settings, create_sessionmaker(engine), install_signal_handlers=True)
+    finally:
+        await engine.dispose()
+
+
 @migrate_app.command("upgrade")
 def migrate_upgrade(revision: str = "head") -> None:
     """Upgrade the database to a revision (default: the newest)."""

@@ -21,9 +21,16 @@ from inkwell.core.logging import configure_logging
 from inkwell.core.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
+    TrustedHostMiddleware,
     UnstorableUrlMiddleware,
 )
 from inkwell.core.openapi import PROBLEM_CONTENT, finish_openapi
+from inkwell.core.routing import (
+    RouteMethods,
+    SlashRedirect,
+    StaticPathMethodsMiddleware,
+    method_not_allowed,
+)
 from inkwell.core.state import AppState
 from inkwell.engagement.router import router as engagement_router
 from inkwell.engagement.router import users_router as engagement_users_router
@@ -32,6 +39,7 @@ from inkwell.events.router import router as events_router
 from inkwell.feeds.router import router as feeds_router
 from inkwell.follows.router import router as follows_router
 from inkwell.health.router import router as health_router
+from inkwell.jobs.worker import InProcessWorker
 from inkwell.posts.router import me_router as my_posts_router
 from inkwell.posts.router import router as posts_router
 from inkwell.realworld.router import (
@@ -48,6 +56,11 @@ API_V1 = "/api/v1"
 
 
 YOUNG_GENERATION_THRESHOLD = 10_000
+# Rules every operation follows that its schema does not spell out.
+API_DESCRIPTION = (
+    "Text: no string, in a body, a path or a query, may hold a NUL character or an unpaired "
+    "UTF-16 surrogate (PostgreSQL cannot store them); such input answers 422 naming the field."
+)
 
 
 def settle_garbage_collector() -> None:
@@ -83,6 +96,13 @@ API_V1_ROUTERS = (
 )
 
 
+def _in_process_worker(state: AppState) -> InProcessWorker | None:
+    """The job worker inside the server, when the settings ask for one (development)."""
+    if not state.settings.runs_worker_in_process:
+        return None
+    return InProcessWorker(state.settings, state.sessionmaker)
+
+
 def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
     """Build the ASGI app; `state` lets tests hand in an engine of their own."""
     settings = settings or get_settings()
@@ -93,8 +113,11 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         if owned:
             app.state.inkwell = AppState.build(settings)
             settle_garbage_collector()
+        worker = _in_process_worker(app.state.inkwell) if owned else None
         async with relay_in_background(settings, app.state.inkwell.engine):
             yield
+        if worker is not None:
+            await worker.stop()
         if owned:
             await app.state.inkwell.close()
 
@@ -106,6 +129,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         title="Inkwell",
         version=__version__,
         summary="A multi-author blogging platform API",
+        description=API_DESCRIPTION,
         lifespan=lifespan,
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
@@ -113,10 +137,15 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         debug=settings.debug and not settings.is_production,
     )
     app.router.route_class = SessionRoute  # routes added to the app itself, like the routers'
+    app.router.redirect_slashes = False  # SlashRedirect does it without the Host header
+    app.router.default = SlashRedirect(app.router)
     if state is not None:
         app.state.inkwell = state
     # /api/v1 answers RFC 9457 problems; the rest of /api answers in the RealWorld format.
     install_error_handlers(app, {API_V1: render_problem, **ERROR_RENDERERS})
+    app.state.route_methods = RouteMethods(app)
+    app.add_exception_handler(405, method_not_allowed)
+    app.add_middleware(StaticPathMethodsMiddleware, methods=app.state.route_methods)
     app.add_middleware(UnstorableUrlMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
@@ -133,6 +162,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         ],
         expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
     )
+    if "*" not in settings.allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, hosts=settings.allowed_hosts)
     app.add_middleware(RequestContextMiddleware, access_log_enabled=settings.access_log)
     # RealWorld first: its prefix check passes /api/v1 paths by at once.
     app.include_router(realworld_router(excluded=(API_V1,)))

@@ -26,7 +26,7 @@ def test_production_refuses_wildcard_cors_with_credentials() -> None:
 
 
 def test_production_accepts_a_strong_secret() -> None:
-    assert settings(env="production", jwt_secret=STRONG).is_production
+    assert settings(env="production", jwt_secret=STRONG, trusted_hosts="a.example").is_production
 
 
 def test_development_allows_the_default_secret() -> None:
@@ -62,3 +62,41 @@ def test_the_relay_runs_in_process_in_development_when_kafka_is_configured() -> 
     assert not settings(env="production", jwt_secret=STRONG, **kafka).runs_relay_in_process
     assert settings(env="production", jwt_secret=STRONG, relay_in_process=True, **kafka)
     assert not settings(relay_in_process=True).runs_relay_in_process
+
+
+@pytest.mark.parametrize(
+    ("env", "switch", "runs"),
+    [
+        ("development", None, True),
+        ("test", None, False),
+        ("production", None, False),
+        ("development", False, False),
+        ("production", True, True),
+    ],
+)
+def test_serve_runs_the_job_worker_in_development_unless_told(
+    env: str, switch: bool | None, runs: bool
+) -> None:
+    configured = settings(
+        env=env, jwt_secret=STRONG, trusted_hosts="blog.example", worker_in_process=switch
+    )
+    assert configured.runs_worker_in_process is runs
+
+
+def test_production_needs_to_know_its_hosts() -> None:
+    with pytest.raises(ValidationError, match="INKWELL_TRUSTED_HOSTS"):
+        settings(env="production", jwt_secret=STRONG)
+    named = settings(env="production", jwt_secret=STRONG, trusted_hosts="A.example, *.b.example")
+    assert named.allowed_hosts == ["a.example", "*.b.example"]
+    site = settings(env="production", jwt_secret=STRONG, site_url="https://blog.example.com/")
+    assert (site.site_url, site.allowed_hosts) == ("https://blog.example.com", ["blog.example.com"])
+    assert settings().allowed_hosts == ["*"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["blog.example.com", "ftp://blog.example.com", "https://x.example/blog", "https://x.example?a"],
+)
+def test_site_url_is_a_scheme_and_host(url: str) -> None:
+    with pytest.raises(ValidationError, match="INKWELL_SITE_URL"):
+        settings(site_url=url)

@@ -61,7 +61,13 @@ def test_format_follows_settings(env: str, fmt: str, expected: type) -> None:
     saved = root.handlers[:], root.level
     try:
         configure_logging(
-            make_settings("postgresql://x/y", env=env, log_format=fmt, jwt_secret="j" * 40)
+            make_settings(
+                "postgresql://x/y",
+                env=env,
+                log_format=fmt,
+                jwt_secret="j" * 40,
+                trusted_hosts="a.example",
+            )
         )
         assert isinstance(root.handlers[0].formatter, expected)
     finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from fastapi import FastAPI
 
@@ -28,3 +30,36 @@ async def test_an_excluded_path_passes_the_router_by() -> None:
         assert (await client.get("/api/v1/posts")).json() == "v1"
         assert (await client.get("/api/articles/feed")).json() == "prefix router: articles/feed"
         assert (await client.get("/other/x")).status_code == 404
+
+
+def _allowed(response: httpx.Response) -> set[str]:
+    assert response.status_code == 405, response.text
+    return {method.strip() for method in response.headers["allow"].split(",")}
+
+
+async def test_405_allows_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    post = "/api/v1/posts/0192f5c8-1f5a-7c3e-9a4b-3c2d1e0f9a8b"
+    assert _allowed(await client.options("/api/v1/posts")) == {"GET", "POST"}
+    assert _allowed(await client.post(post)) == {"GET", "PATCH", "PUT", "DELETE"}
+    assert _allowed(await client.put("/api/v1/users/me")) == {"GET", "PATCH", "DELETE"}
+    refused = await client.post("/api/articles/some-slug")
+    assert _allowed(refused) == {"GET", "PUT", "DELETE"}
+    assert set(refused.json()) == {"errors"}  # RealWorld's error format
+
+
+async def test_a_static_path_is_not_shadowed_by_a_pattern(client: httpx.AsyncClient) -> None:
+    search = await client.put("/api/v1/posts/search", json={})
+    assert _allowed(search) == {"GET"}
+    assert search.headers["content-type"] == "application/problem+json"
+    assert search.json()["code"] == "method_not_allowed"
+    assert _allowed(await client.delete("/api/articles/feed")) == {"GET"}
+    assert _allowed(await client.post("/api/v1/users/me")) == {"GET", "PATCH", "DELETE"}
+
+
+async def test_allow_matches_the_openapi_document(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    for path, operations in paths.items():
+        url = re.sub(r"\{[^}]+\}", "0192f5c8-1f5a-7c3e-9a4b-3c2d1e0f9a8b", path)
+        documented = {method.upper() for method in operations}
+        allowed = _allowed(await client.options(url))
+        assert allowed == documented, path

@@ -8,22 +8,20 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from contextlib import suppress
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from inkwell.core.config import Settings
 from inkwell.core.state import AppState
 from inkwell.events.catalogue import PostLiked
 from inkwell.events.envelope import CloudEvent
 from inkwell.events.kafka import Outgoing
-from inkwell.events.outbox import Outbox
-from inkwell.events.relay import RELAY_LOCK, Relay, prune_published, relay_forever
+from inkwell.events.relay import RELAY_LOCK, Relay, relay_forever
 from inkwell.events.repository import OutboxRepository
 from inkwell.main import create_app
-from inkwell.models.event import OutboxEvent
 from tests.events.relaying import (
     committed,
     counts_by_key,
@@ -34,7 +32,6 @@ from tests.events.relaying import (
     record,
     wait_until_relayed,
 )
-from tests.events.support import outbox
 from tests.kafka import Received, read_as_group
 
 
@@ -161,29 +158,6 @@ async def _seconds_until_retry(state: AppState) -> float:
             )
         )
     return float(wait)
-
-
-async def test_pruning_deletes_only_published_rows_older_than_the_retention(
-    session: AsyncSession, settings: Settings
-) -> None:
-    post = uuid.uuid4()
-    await Outbox(session, settings).record(*likes(post, 1, 3))
-    old, recent, pending = await outbox(session)
-    now = datetime.now(UTC)
-    for row, published_at in (
-        (old, now - timedelta(hours=2)),
-        (recent, now - timedelta(minutes=10)),
-    ):
-        await session.execute(
-            update(OutboxEvent)
-            .where(OutboxEvent.position == row.position)
-            .values(published_at=published_at, created_at=now - timedelta(days=3))
-        )
-    assert await prune_published(session, timedelta(hours=1)) == 1
-    assert [row.position for row in await outbox(session)] == [recent.position, pending.position]
-    connection = await session.connection()
-    assert await prune_published(connection, timedelta(minutes=5)) == 1
-    assert [row.position for row in await outbox(session)] == [pending.position]
 
 
 async def test_a_relay_that_loses_its_connection_starts_again(relay_state: AppState) -> None:

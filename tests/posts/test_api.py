@@ -366,8 +366,17 @@ async def test_hostile_ids_and_slugs_are_404_or_422(client: httpx.AsyncClient, p
 
 
 async def test_hostile_path_on_writes(client: httpx.AsyncClient, alice: Account) -> None:
-    response = await client.patch(f"{POSTS}/not-a-uuid", json={}, headers=alice.headers)
-    assert response.status_code == 422
+    for name in ("not-a-post", "Not A Slug!", "x" * 200):
+        response = await client.patch(f"{POSTS}/{name}", json={}, headers=alice.headers)
+        assert response.status_code == 404
+    assert (await client.patch(f"{POSTS}/{'x' * 201}", headers=alice.headers)).status_code == 422
+
+
+async def test_writes_name_a_post_by_id_or_slug(client: httpx.AsyncClient, alice: Account) -> None:
+    post = await write(client, alice, title="By slug")
+    edited = await client.patch(f"{POSTS}/by-slug", json={"title": "B"}, headers=alice.headers)
+    assert (edited.status_code, edited.json()["id"]) == (200, post["id"])
+    assert (await client.delete(f"{POSTS}/by-slug", headers=alice.headers)).status_code == 204
 
 
 async def test_my_posts_lists_every_status_and_does_not_shadow_profiles(
@@ -420,8 +429,8 @@ async def test_a_draft_cannot_have_a_publication_time(
 async def test_openapi_documents_the_post_routes(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     paths = spec["paths"]
-    assert set(paths["/api/v1/posts/{post_id}"]) == {"patch", "put", "delete"}
-    assert "412" in paths["/api/v1/posts/{post_id}"]["patch"]["responses"]
+    assert set(paths["/api/v1/posts/{id_or_slug}"]) == {"get", "patch", "put", "delete"}
+    assert "412" in paths["/api/v1/posts/{id_or_slug}"]["patch"]["responses"]
     assert "301" in paths["/api/v1/posts/{id_or_slug}"]["get"]["responses"]
     assert "/api/v1/users/me/posts" in paths
     assert "/api/v1/tags/{slug}" in paths

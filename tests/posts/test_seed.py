@@ -45,6 +45,7 @@ def test_seed_demo_command(empty_database: str, monkeypatch: pytest.MonkeyPatch)
         assert "already present" in second.output
         monkeypatch.setenv("INKWELL_ENV", "production")
         monkeypatch.setenv("INKWELL_JWT_SECRET", "x" * 64)
+        monkeypatch.setenv("INKWELL_TRUSTED_HOSTS", "blog.example.com")
         get_settings.cache_clear()
         assert runner.invoke(app, ["seed-demo"]).exit_code != 0
     finally:

@@ -62,15 +62,15 @@ CASES = [
     Case("GET", "/api/v1/posts/{id_or_slug}", P, (200, 200, 200, 200, 200)),
     Case("GET", "/api/v1/posts/{id_or_slug}", D, (404, 404, 200, 200, 200)),
     *[
-        Case(m, "/api/v1/posts/{post_id}", P, (401, 403, 200, 403, 200), {"title": "Changed"})
+        Case(m, "/api/v1/posts/{id_or_slug}", P, (401, 403, 200, 403, 200), {"title": "Changed"})
         for m in ("PUT", "PATCH")
     ],
     *[
-        Case(m, "/api/v1/posts/{post_id}", D, (401, 404, 200, 403, 200), {"title": "Changed"})
+        Case(m, "/api/v1/posts/{id_or_slug}", D, (401, 404, 200, 403, 200), {"title": "Changed"})
         for m in ("PUT", "PATCH")
     ],
-    Case("DELETE", "/api/v1/posts/{post_id}", P, (401, 403, 204, 403, 204)),
-    Case("DELETE", "/api/v1/posts/{post_id}", D, (401, 404, 204, 403, 204)),
+    Case("DELETE", "/api/v1/posts/{id_or_slug}", P, (401, 403, 204, 403, 204)),
+    Case("DELETE", "/api/v1/posts/{id_or_slug}", D, (401, 404, 204, 403, 204)),
     Case("POST", "/api/v1/posts/{post_id}/publish", D, (401, 404, 200, 403, 200)),
     Case("POST", "/api/v1/posts/{post_id}/unpublish", P, (401, 403, 200, 403, 200)),
     Case("GET", "/api/v1/posts/{post_id}/versions", P, (401, 403, 200, 403, 200)),

@@ -1,8 +1,10 @@
 """API fuzzing with Schemathesis against the running app's own OpenAPI document.
 
-A live server (Uvicorn, on loopback, over a fresh database) is fuzzed by a signed-in user with
-every Schemathesis check: each operation with generated valid and invalid requests, then the
-stateful phase that chains operations. CI runs a bounded, seeded pass; `make fuzz` a longer one
+A live server (Uvicorn, on loopback, over a fresh database) is fuzzed with every Schemathesis
+check, by a signed-in user and by a caller without a token, on both APIs (/api/v1 and the
+RealWorld /api): the coverage phase (boundary values, wrong types, undeclared methods and their
+`Allow`), each operation with generated valid and invalid requests, then the stateful phase
+that chains operations. CI runs a bounded, seeded pass; `make fuzz` a longer one
 (INKWELL_FUZZ_EXAMPLES).
 """
 
@@ -19,6 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.engine import Status, events, from_schema
 from schemathesis.generation.case import Case
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.openapi import from_url
@@ -31,6 +35,9 @@ from tests.database import asyncpg_dsn, fresh_database
 from tests.security.live_server import live_server
 
 EXAMPLES = int(os.environ.get("INKWELL_FUZZ_EXAMPLES", "12"))
+# Each test sends hundreds of requests; on a busy machine under coverage one took over the
+# suite's 120 s limit per test, which is meant for a single hanging test.
+pytestmark = pytest.mark.timeout(300)
 HYPOTHESIS = settings(
     max_examples=EXAMPLES,
     derandomize=True,
@@ -151,36 +158,91 @@ def _sign_in(base_url: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
-@pytest.fixture(scope="module")
-def api_schema(fuzz_target: tuple[str, dict[str, str]]) -> BaseSchema:
-    base_url, _ = fuzz_target
+def _load_schema(base_url: str) -> BaseSchema:
     schema: BaseSchema = from_url(f"{base_url}/openapi.json", config=_config())
     for method, path in SELF_DESTRUCTIVE:
         schema = schema.exclude(method=method, path_regex=f"^{path}")
     return schema
 
 
+@pytest.fixture(scope="module")
+def api_schema(fuzz_target: tuple[str, dict[str, str]]) -> BaseSchema:
+    return _load_schema(fuzz_target[0])
+
+
+CALLERS = ["signed_in", "signed_out"]
+# Signed out, every write is a 401 before its body matters, and the coverage phase already
+# sends each operation its boundary and wrong-type values: a quarter of the examples will do.
+EXAMPLES_BY_CALLER = {"signed_in": EXAMPLES, "signed_out": max(1, EXAMPLES // 4)}
+
+
+def _headers(fuzz_target: tuple[str, dict[str, str]], caller: str) -> dict[str, str]:
+    return fuzz_target[1] if caller == "signed_in" else {}
+
+
 def _fuzz(
-    operation: APIOperation[Any, Any, Any, Any], mode: GenerationMode, headers: dict[str, str]
+    operation: APIOperation[Any, Any, Any, Any],
+    mode: GenerationMode,
+    headers: dict[str, str],
+    examples: int,
 ) -> None:
     @given(case=operation.as_strategy(generation_mode=mode))
-    @HYPOTHESIS
+    @settings(HYPOTHESIS, max_examples=examples)
     def run(case: Case[Any]) -> None:
-        case.call_and_validate(headers=headers)
+        case.call_and_validate(headers={} if _leaves_out_the_token(case) else headers)
 
     run()
 
 
+def _leaves_out_the_token(case: Case[Any]) -> bool:
+    """An invalid request made by leaving out the Authorization header: it is sent as made, as
+    the signed-in caller's own header would make it valid again."""
+    component = case.meta.components.get(ParameterLocation.HEADER) if case.meta else None
+    negative = component is not None and component.mode is GenerationMode.NEGATIVE
+    return negative and "authorization" not in {name.lower() for name in case.headers or {}}
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_coverage_phase(fuzz_target: tuple[str, dict[str, str]], caller: str) -> None:
+    """Schemathesis's own engine, as its command line runs it: boundary and wrong-type values
+    of every parameter, and methods the document does not list (405 with a true `Allow`)."""
+    schema = _load_schema(fuzz_target[0])
+    schema.config.phases.update(phases=["coverage"])
+    schema.config.seed = 0
+    schema.config.headers = _headers(fuzz_target, caller)
+    failures: dict[str, str] = {}
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            failures.update(_failed_checks(event.recorder.label, event.recorder.checks))
+        elif isinstance(event, events.NonFatalError | events.FatalError):
+            failures[getattr(event, "label", "engine")] = repr(event)
+    assert not failures, "\n\n".join(f"### {key}\n{text}" for key, text in failures.items())
+
+
+def _failed_checks(label: str, checks: dict[str, list[Any]]) -> dict[str, str]:
+    return {
+        f"{label}: {check.name}": f"{check.failure_info.failure.title}\n"
+        f"{check.failure_info.failure.message}\n{check.failure_info.code_sample}"
+        for results in checks.values()
+        for check in results
+        if check.status == Status.FAILURE and check.failure_info is not None
+    }
+
+
+@pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_every_operation(
-    api_schema: BaseSchema, fuzz_target: tuple[str, dict[str, str]], mode: GenerationMode
+    api_schema: BaseSchema,
+    fuzz_target: tuple[str, dict[str, str]],
+    mode: GenerationMode,
+    caller: str,
 ) -> None:
-    _, headers = fuzz_target
+    headers = _headers(fuzz_target, caller)
     failures: dict[str, str] = {}
     for result in api_schema.get_all_operations():
         operation = result.ok()  # type: ignore[union-attr]
         try:
-            _fuzz(operation, mode, headers)
+            _fuzz(operation, mode, headers, EXAMPLES_BY_CALLER[caller])
         except Unsatisfiable:  # no invalid request exists for it (e.g. no parameters at all)
             continue
         except (Exception, BaseExceptionGroup) as error:

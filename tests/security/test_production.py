@@ -14,6 +14,7 @@ STRONG_SECRET = "production-secret-" + "x" * 40
 
 
 def production(state: AppState, **overrides: object) -> httpx.AsyncClient:
+    overrides = {"trusted_hosts": ["testserver"], **overrides}
     state.settings = make_settings(
         state.settings.database_url or "", env="production", jwt_secret=STRONG_SECRET, **overrides
     )
@@ -55,3 +56,25 @@ async def test_auth_responses_are_not_cached(app_state: AppState, session: Async
     for response in (login, refresh, form):
         assert response.status_code == 200
         assert response.headers["cache-control"] == "no-store"
+
+
+async def test_unknown_hosts_are_refused(app_state: AppState) -> None:
+    async with production(app_state, trusted_hosts=["api.example.com", "*.example.org"]) as client:
+        for host in ("api.example.com", "api.example.com:8443", "blog.example.org"):
+            assert (await client.get("/api/v1/tags", headers={"Host": host})).status_code == 200
+        for host in ("evil.example", "example.org", "api.example.com.evil.example"):
+            refused = await client.get("/api/v1/posts/", headers={"Host": host})
+            assert refused.status_code == 400
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert refused.json()["code"] == "untrusted_host"
+            assert "location" not in refused.headers
+        probe = await client.get("/health/live", headers={"Host": "10.0.0.7:8000"})
+        assert probe.status_code == 200
+
+
+async def test_the_site_url_host_is_trusted_when_no_hosts_are_listed(app_state: AppState) -> None:
+    site = "https://blog.example.com"
+    async with production(app_state, trusted_hosts=[], site_url=site) as client:
+        served = await client.get("/api/v1/tags", headers={"Host": "blog.example.com"})
+        refused = await client.get("/api/v1/tags", headers={"Host": "evil.example"})
+    assert (served.status_code, refused.status_code) == (200, 400)

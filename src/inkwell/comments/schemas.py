@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated, Literal, Self
 
@@ -15,8 +16,15 @@ from inkwell.models.comment import CommentStatus
 MAX_COMMENT_CHARS = 10_000
 
 
+# A comment needs one character that is not whitespace as JSON Schema patterns (ECMA-262) read
+# `\s`; the document states it as this pattern, and the check below uses the same set (Python's
+# str.isspace would also count U+0085 and U+001C-U+001F, which the document calls text).
+NOT_BLANK = r"[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+_VISIBLE = re.compile(NOT_BLANK)
+
+
 def _not_blank(value: str) -> str:
-    if not value.strip():
+    if not _VISIBLE.search(value):
         raise ValueError("must not be blank")
     return value
 
@@ -26,6 +34,7 @@ Content = Annotated[
     StringConstraints(min_length=1, max_length=MAX_COMMENT_CHARS),
     AfterValidator(storable),
     AfterValidator(_not_blank),
+    Field(json_schema_extra={"pattern": NOT_BLANK}),
 ]
 
 

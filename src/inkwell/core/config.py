@@ -7,6 +7,7 @@ import hmac
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -59,6 +60,12 @@ class Settings(BaseSettings):
     docs_enabled: bool = True
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     trust_forwarded_for: bool = False
+    # Where clients reach the service (scheme and host, e.g. https://blog.example.com): the
+    # start of the absolute URLs it hands out. Unset, redirects and Location are paths.
+    site_url: str | None = None
+    # Host names the service answers to (`*.example.com` for subdomains, `*` for any); other
+    # Host headers get 400. Empty: the site URL's host, or any host outside production.
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # How deep replies nest under a root comment (depth 0); deeper replies attach at this depth.
     comment_max_depth: int = Field(default=5, ge=1, le=20)
@@ -82,7 +89,16 @@ class Settings(BaseSettings):
     relay_retry_max_seconds: float = Field(default=600.0, gt=0)
     # Whether `inkwell serve` also runs the relay, inside the API process; unset: in development.
     relay_in_process: bool | None = None
-    outbox_retention_hours: float = Field(default=24.0, ge=0)
+
+    # Background jobs (`inkwell worker`): jobs run at once per worker process; whether
+    # `inkwell serve` runs a worker inside itself (unset: yes in development only).
+    worker_concurrency: int = Field(default=4, ge=1, le=100)
+    worker_in_process: bool | None = None
+    # How long pruning keeps relayed outbox rows, ended login sessions and refresh tokens, and
+    # post views (the daily view statistics reach back this far).
+    outbox_retention_hours: int = Field(default=168, ge=1)
+    session_retention_days: int = Field(default=30, ge=1)
+    view_retention_days: int = Field(default=400, ge=1)
 
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1)
@@ -94,12 +110,28 @@ class Settings(BaseSettings):
     rate_limit_comment_writes_per_user: int = Field(default=20, ge=1)
     rate_limit_views_per_ip: int = Field(default=120, ge=1)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_hosts", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("trusted_hosts")
+    @classmethod
+    def _lower_hosts(cls, hosts: list[str]) -> list[str]:
+        return [host.lower() for host in hosts]
+
+    @field_validator("site_url")
+    @classmethod
+    def _origin_only(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = urlsplit(value.strip())
+        extras = url.path.strip("/") or url.query or url.fragment or url.username
+        if url.scheme not in {"http", "https"} or not url.hostname or extras:
+            raise ValueError("INKWELL_SITE_URL must be a scheme and host, e.g. https://example.com")
+        return f"{url.scheme}://{url.netloc}"
 
     @property
     def is_production(self) -> bool:
@@ -115,12 +147,29 @@ class Settings(BaseSettings):
         return self.relay_in_process
 
     @property
+    def runs_worker_in_process(self) -> bool:
+        """Does `inkwell serve` run the job worker itself (one command runs everything)?"""
+        if self.worker_in_process is None:
+            return self.env == "development"
+        return self.worker_in_process
+
+    @property
     def allowed_origins(self) -> list[str]:
         """The CORS allow-list; in development an empty list means any origin (no credentials),
         so a front end on another port works with `make run` and nothing set."""
         if not self.cors_origins and self.env == "development" and not self.cors_allow_credentials:
             return ["*"]
         return self.cors_origins
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        """The Host headers served: the setting, else the site URL's host, else any host
+        (production refuses to start with neither)."""
+        if self.trusted_hosts:
+            return self.trusted_hosts
+        if self.site_url is not None:
+            return [str(urlsplit(self.site_url).hostname)]
+        return ["*"]
 
     @property
     def view_hash_key(self) -> bytes:
@@ -149,6 +198,15 @@ class Settings(BaseSettings):
             raise ValueError("INKWELL_VIEW_HASH_SALT must be at least 32 bytes in production")
         if self.cors_allow_credentials and "*" in self.cors_origins:
             raise ValueError("CORS may not allow every origin with credentials in production")
+        return self
+
+    @model_validator(mode="after")
+    def _production_names_its_hosts(self) -> Settings:
+        if self.is_production and not self.trusted_hosts and self.site_url is None:
+            raise ValueError(
+                "INKWELL_TRUSTED_HOSTS (or INKWELL_SITE_URL) must name the hosts the service "
+                "answers to in production"
+            )
         return self
 
 

@@ -215,3 +215,36 @@ def _nul_location(scope: Scope) -> tuple[str, str] | None:
         if "\x00" in name or "\x00" in value:
             return "query", name.replace("\x00", "")
     return None
+
+
+class TrustedHostMiddleware:
+    """Answers 400 when the Host header names none of the trusted hosts (`*.example.com` stands
+    for its subdomains). Health checks pass whatever their Host: probes often use an address."""
+
+    def __init__(self, app: ASGIApp, *, hosts: list[str]) -> None:
+        self.app = app
+        self.exact = {host for host in hosts if not host.startswith("*.")}
+        self.suffixes = tuple(host[1:] for host in hosts if host.startswith("*."))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/health/") or self._trusted(scope):
+            await self.app(scope, receive, send)
+            return
+        info = ErrorInfo(
+            status=400,
+            code="untrusted_host",
+            title="Bad request",
+            detail="The Host header names a host this service does not answer to.",
+        )
+        await render_error(Request(scope), info)(scope, receive, send)
+
+    def _trusted(self, scope: Scope) -> bool:
+        host = _host_name(Headers(scope=scope).get("host", ""))
+        return host in self.exact or (bool(host) and host.endswith(self.suffixes))
+
+
+def _host_name(header: str) -> str:
+    """The host of a Host header, without its port (an IPv6 address keeps its brackets)."""
+    if header.startswith("["):
+        return header.partition("]")[0].lower() + "]"
+    return header.partition(":")[0].lower()

@@ -14,6 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
 
+# Tables the migrations build from another project's schema (the job queue's): the models do
+# not describe them, so comparing the models with the database leaves them out.
+FOREIGN_TABLE_PREFIX = "procrastinate_"
+
+
+def include_object(
+    _object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object
+) -> bool:
+    """Alembic's filter: everything but the job queue's tables (and what belongs to them)."""
+    return not (type_ == "table" and (name or "").startswith(FOREIGN_TABLE_PREFIX))
+
+
 def alembic_config(database_url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))

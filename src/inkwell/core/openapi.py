@@ -52,6 +52,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+_OPTIONAL_TOKEN_401 = "The token sent is invalid or expired (send none to read signed out)"  # noqa: S105
 BEARER = "bearerAuth"
 OPTIONAL_BEARER = "optionalBearerAuth"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -94,13 +95,16 @@ def _error_content(path: str, by_prefix: dict[str, dict[str, Any]]) -> dict[str,
 
 
 def _one_scheme(operation: dict[str, Any], optional: dict[str, str]) -> None:
-    """A required token, or an optional one (`{}` as the alternative)."""
+    """A required token, or an optional one (`{}` as the alternative), which is still checked
+    when sent: an invalid or expired one answers 401."""
     names = {name for item in operation.get("security", []) for name in item}
     required = names - set(optional)
     if required:
         operation["security"] = [{name: []} for name in sorted(required)]
     elif names:
         operation["security"] = [{}, *({optional[name]: []} for name in sorted(names))]
+        responses = operation.setdefault("responses", {})
+        responses.setdefault("401", {"description": _OPTIONAL_TOKEN_401})
 
 
 def _document_errors(operation: dict[str, Any], content: dict[str, Any]) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from inkwell.core.text import UnstorableText, unstorable_path
 
@@ -14,7 +15,28 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-UTCDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _not_a_number(value: Any) -> Any:
+    """Pydantic would read a number as Unix time; the document says ISO 8601 text."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("must be an ISO 8601 date and time, e.g. 2026-01-31T12:00:00Z")
+    return value
+
+
+UTCDateTime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_as_utc)]
+
+
+def _without_null(schema: dict[str, Any]) -> None:
+    options = [option for option in schema.pop("anyOf", []) if option.get("type") != "null"]
+    schema.update(options[0] if len(options) == 1 else {"anyOf": options})
+    schema.pop("default", None)
+
+
+# For a field of a partial update that may be left out but not set to null (the model refuses
+# null): the document says so, though the field is typed `X | None` to tell "not sent".
+NOT_NULL = Field(json_schema_extra=_without_null)
 
 
 class StorableInput(BaseModel):

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
-from datetime import timedelta
 from typing import Any
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from inkwell.core.config import Settings
 from inkwell.events.kafka import EventProducer, Outgoing
@@ -28,7 +26,6 @@ from inkwell.models.event import OUTBOX_CHANNEL
 log = logging.getLogger("inkwell.relay")
 
 # How often an active relay deletes the rows relayed longer ago than the retention.
-PRUNE_EVERY_SECONDS = 60.0
 
 # The advisory lock of the active relay ("inkwell" in ASCII); advisory locks are per database.
 RELAY_LOCK = 0x696E6B77656C6C
@@ -56,19 +53,6 @@ SET attempts = o.attempts + 1, last_error = failed.error,
 FROM unnest($1::bigint[], $2::text[]) AS failed(position, error)
 WHERE o.position = failed.position
 """
-_PRUNE = "DELETE FROM outbox_events WHERE published_at < now() - $1::interval"
-
-
-async def prune_published(
-    session_or_connection: AsyncSession | AsyncConnection, older_than: timedelta
-) -> int:
-    """Delete the rows relayed more than `older_than` ago; how many were deleted."""
-    if isinstance(session_or_connection, AsyncSession):
-        connection = await session_or_connection.connection()
-    else:
-        connection = session_or_connection
-    result = await connection.exec_driver_sql(_PRUNE, (older_than,))
-    return result.rowcount
 
 
 def outcomes(
@@ -101,7 +85,6 @@ class Relay:
         self.engine = engine
         self.producer = producer
         self.active = asyncio.Event()  # set while this relay holds the lock
-        self.pruned_at = 0.0
 
     async def run(self) -> None:
         """Wait for the lock, then relay until cancelled or the lock's connection is lost."""
@@ -166,20 +149,9 @@ class Relay:
             woken.clear()
             if await self.relay_batch() == self.settings.relay_batch_size:
                 continue
-            await self._prune_if_due()
             with suppress(TimeoutError):
                 await asyncio.wait_for(woken.wait(), self.settings.relay_poll_interval_seconds)
         raise ConnectionError("the relay's lock connection was lost")
-
-    async def _prune_if_due(self) -> None:
-        if time.monotonic() - self.pruned_at < PRUNE_EVERY_SECONDS:
-            return
-        retention = timedelta(hours=self.settings.outbox_retention_hours)
-        async with self.engine.begin() as connection:
-            pruned = await prune_published(connection, retention)
-        self.pruned_at = time.monotonic()
-        if pruned:
-            log.info("pruned %d relayed outbox events", pruned)
 
 
 async def relay_forever(settings: Settings, engine: AsyncEngine) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from inkwell.core.config import get_settings
 from inkwell.core.db import to_async_url
+from inkwell.core.migrations import include_object
 from inkwell.models import Base
 
 target_metadata = Base.metadata
@@ -29,6 +30,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=True,
+        include_object=include_object,
         transaction_per_migration=True,
     )
     with context.begin_transaction():

@@ -79,6 +79,12 @@ class Post(UUIDKey, Timestamps, SoftDelete, Base):
             text("id DESC"),
             postgresql_where=text("deleted_at IS NULL"),
         ),
+        # The publishing sweep: scheduled posts whose time has come (migration 0008).
+        Index(
+            "ix_posts_scheduled",
+            "published_at",
+            postgresql_where=text("status = 'scheduled' AND deleted_at IS NULL"),
+        ),
         Index("ix_posts_search_vector", "search_vector", postgresql_using="gin"),
         Index(
             "ix_posts_metadata",

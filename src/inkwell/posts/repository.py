@@ -510,6 +510,22 @@ class PostRepository:
             select(Post).where(Post.id == post_id, Post.deleted_at.is_(None)).with_for_update()
         )
 
+    async def lock_due_scheduled(self, now: datetime, limit: int) -> Sequence[Post]:
+        """Scheduled posts whose time has come, oldest first, locked (those another
+        transaction holds are skipped: it is changing them)."""
+        query = (
+            select(Post)
+            .where(
+                Post.status == PostStatus.SCHEDULED,
+                Post.deleted_at.is_(None),
+                Post.published_at <= now,
+            )
+            .order_by(Post.published_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.scalars(query)).all()
+
     async def get_for_update_by_slug(self, slug: str) -> Post | None:
         """A live post by its current slug, locked until the end of the transaction."""
         return await self.session.scalar(

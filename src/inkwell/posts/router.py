@@ -14,6 +14,7 @@ from inkwell.core.config import Settings
 from inkwell.core.db import SessionRoute, request_session
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
+from inkwell.core.routing import url_for
 from inkwell.events.outbox import Outbox
 from inkwell.models.post import PostStatus
 from inkwell.posts.policy import etag, etag_matches
@@ -30,7 +31,7 @@ from inkwell.posts.schemas import (
     VersionSummary,
     VersionView,
 )
-from inkwell.posts.service import PostService
+from inkwell.posts.service import PostRef, PostService
 from inkwell.tags.repository import TagRepository
 
 router = APIRouter(prefix="/posts", tags=["posts"], route_class=SessionRoute)
@@ -58,6 +59,7 @@ IfMatch = Annotated[str | None, Header(max_length=1000)]
 Page = Annotated[int, Query(ge=1, le=10_000)]
 PageSize = Annotated[int, Query(ge=1, le=100)]
 VersionNumber = Annotated[int, Path(ge=1, le=2_147_483_647)]
+IdOrSlug = Annotated[str, Path(max_length=200, description="The post's id or slug")]
 
 
 def _view(response: Response, record: PostRecord) -> PostView:
@@ -138,7 +140,7 @@ async def search_posts(
 )
 async def get_post(
     *,
-    id_or_slug: Annotated[str, Path(max_length=200)],
+    id_or_slug: IdOrSlug,
     viewer: OptionalUser,
     service: PostServiceDep,
     request: Request,
@@ -147,8 +149,8 @@ async def get_post(
     """One post by id or slug; an old slug answers 301 to the current one."""
     found = await service.read(id_or_slug=id_or_slug, viewer=viewer)
     if isinstance(found, Redirect):
-        url = request.url_for("get_post", id_or_slug=found.slug)
-        return RedirectResponse(str(url), status_code=status.HTTP_301_MOVED_PERMANENTLY)
+        url = url_for(request, "get_post", id_or_slug=found.slug)
+        return RedirectResponse(url, status_code=status.HTTP_301_MOVED_PERMANENTLY)
     if etag_matches(if_none_match, found.post):
         return Response(
             status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(found.post)}
@@ -157,18 +159,18 @@ async def get_post(
 
 
 @router.patch(
-    "/{post_id}",
+    "/{id_or_slug}",
     responses=errors(401, 403, 404, 409, 412, 422, 429),
     dependencies=[PostWriteLimit],
 )
 @router.put(
-    "/{post_id}",
+    "/{id_or_slug}",
     responses=errors(401, 403, 404, 409, 412, 422, 429),
     dependencies=[PostWriteLimit],
 )
 async def update_post(
     *,
-    post_id: uuid.UUID,
+    id_or_slug: IdOrSlug,
     changes: PostUpdate,
     user: CurrentUser,
     service: PostServiceDep,
@@ -176,18 +178,19 @@ async def update_post(
     if_match: IfMatch = None,
 ) -> PostView:
     """Change the fields sent (PUT means the same); `If-Match` guards against lost updates."""
-    record = await service.update(post_ref=post_id, editor=user, changes=changes, if_match=if_match)
+    post = _post_ref(id_or_slug)
+    record = await service.update(post_ref=post, editor=user, changes=changes, if_match=if_match)
     return _view(response, record)
 
 
 @router.delete(
-    "/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 412)
+    "/{id_or_slug}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 412)
 )
 async def delete_post(
-    *, post_id: uuid.UUID, user: CurrentUser, service: PostServiceDep, if_match: IfMatch = None
+    *, id_or_slug: IdOrSlug, user: CurrentUser, service: PostServiceDep, if_match: IfMatch = None
 ) -> None:
     """Delete a post (it can no longer be read; its slug is free again)."""
-    await service.delete(post_ref=post_id, user=user, if_match=if_match)
+    await service.delete(post_ref=_post_ref(id_or_slug), user=user, if_match=if_match)
 
 
 @router.post("/{post_id}/publish", responses=errors(401, 403, 404, 422))
@@ -254,5 +257,13 @@ async def list_my_posts(
     return PostList.from_page(found)
 
 
+def _post_ref(id_or_slug: str) -> PostRef:
+    """An id when the text is one, else a slug (current or old)."""
+    try:
+        return uuid.UUID(id_or_slug)
+    except ValueError:
+        return id_or_slug
+
+
 def _location(request: Request, post: PostRow) -> str:
-    return str(request.url_for("get_post", id_or_slug=post.slug))
+    return url_for(request, "get_post", id_or_slug=post.slug)

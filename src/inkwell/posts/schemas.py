@@ -12,11 +12,12 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    StrictBool,
     StringConstraints,
     model_validator,
 )
 
-from inkwell.core.schemas import InputModel, OutputModel, Page, UTCDateTime
+from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, Page, UTCDateTime
 from inkwell.core.slugs import SLUG_PATTERN
 from inkwell.core.text import storable
 from inkwell.models.post import PostStatus
@@ -27,9 +28,31 @@ MAX_CONTENT_CHARS = 200_000
 MAX_METADATA_BYTES = 16_384
 MAX_CONTENT_JSON_BYTES = 262_144
 MAX_TAGS = 10
+# Rich-text documents (ProseMirror, Lexical, Slate) nest a few levels per list or quote; 64
+# holds any real one, and stays far below the 255 at which serialising the response fails.
+MAX_JSON_DEPTH = 64
+
+
+def json_depth(value: Any) -> int:
+    """How many objects and arrays deep a decoded JSON value nests (a scalar is 0)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _check_depth(value: Any) -> Any:
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(f"must nest at most {MAX_JSON_DEPTH} levels of objects and arrays")
+    return value
 
 
 def _check_json(value: Any, limit: int) -> Any:
+    _check_depth(value)
     encoded = json.dumps(value, default=str)
     if "\\u0000" in encoded:
         raise ValueError("must not contain NUL characters")
@@ -70,6 +93,11 @@ class PostMetadata(BaseModel):
     seo_description: Annotated[str, Field(max_length=500), _NO_NUL] | None = None
     cover_image: HttpUrl | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _shallow(cls, data: Any) -> Any:
+        return _check_depth(data)
+
     @model_validator(mode="after")
     def _bounded(self) -> PostMetadata:
         _check_json(self.model_dump(mode="json"), MAX_METADATA_BYTES)
@@ -89,24 +117,24 @@ class PostCreate(InputModel):
     tags: Annotated[list[TagName], Field(max_length=MAX_TAGS)] = Field(default_factory=list)
     content_json: ContentJson | None = None
     metadata: PostMetadata | None = None
-    allow_comments: bool = True
-    moderate_comments: bool = False
+    allow_comments: StrictBool = True
+    moderate_comments: StrictBool = False
 
 
 class PostUpdate(InputModel):
     """Partial update: only the fields sent change."""
 
-    title: Title | None = None
-    content_raw: Content | None = None
+    title: Annotated[Title | None, NOT_NULL] = None
+    content_raw: Annotated[Content | None, NOT_NULL] = None
     slug: Slug | None = None
     summary: Summary | None = None
-    status: PostStatus | None = None
+    status: Annotated[PostStatus | None, NOT_NULL] = None
     published_at: UTCDateTime | None = None
-    tags: Annotated[list[TagName], Field(max_length=MAX_TAGS)] | None = None
+    tags: Annotated[list[TagName] | None, Field(max_length=MAX_TAGS), NOT_NULL] = None
     content_json: ContentJson | None = None
     metadata: PostMetadata | None = None
-    allow_comments: bool | None = None
-    moderate_comments: bool | None = None
+    allow_comments: Annotated[StrictBool | None, NOT_NULL] = None
+    moderate_comments: Annotated[StrictBool | None, NOT_NULL] = None
 
     @model_validator(mode="after")
     def _required_fields_not_null(self) -> PostUpdate:

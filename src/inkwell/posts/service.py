@@ -22,6 +22,7 @@ from inkwell.events.catalogue import (
     PostUpdated,
 )
 from inkwell.events.outbox import Outbox
+from inkwell.jobs.queue import PUBLISH_SCHEDULED_POST, JobQueue
 from inkwell.models.post import Post, PostStatus
 from inkwell.models.user import User
 from inkwell.posts.cursors import decode_cursor, encode_cursor
@@ -50,6 +51,7 @@ SUMMARY_CHARS = 280
 _SLUG_TRIES = 10
 _INSERT_TRIES = 3
 _KEYSET_SORTS = {"newest", "oldest"}
+_SWEEP_BATCH = 500
 # A post named by its id, or by a slug (its current one or one it used to have).
 PostRef = uuid.UUID | str
 # The fields an update can change, by their names in the API, and the post's attributes.
@@ -81,13 +83,15 @@ def _tracked(post: Post) -> dict[str, Any]:
     return {name: getattr(post, attribute) for name, attribute in _TRACKED.items()}
 
 
-def _snapshot(kind: type[_Snapshot], record: PostRecord, actor: User, **extra: Any) -> _Snapshot:
+def _snapshot(
+    kind: type[_Snapshot], record: PostRecord, actor_id: uuid.UUID, **extra: Any
+) -> _Snapshot:
     """The event `kind` about a post as `record` shows it after the change."""
     post = record.post
     return kind(
         post_id=post.id,
         author_id=post.author_id,
-        actor_id=actor.id,
+        actor_id=actor_id,
         slug=post.slug,
         title=post.title,
         status=post.status,
@@ -110,7 +114,7 @@ def _moved(before: PostStatus, record: PostRecord, actor: User) -> list[PostSnap
     kind = _STATUS_EVENTS.get(record.post.status)
     if kind is None or before == record.post.status:
         return []
-    return [_snapshot(kind, record, actor)]
+    return [_snapshot(kind, record, actor.id)]
 
 
 class PostService:
@@ -118,6 +122,7 @@ class PostService:
         self.posts = posts
         self.tags = tags
         self.events = events
+        self.jobs = JobQueue(posts.session)
 
     # Reading
 
@@ -293,8 +298,9 @@ class PostService:
         await self.posts.add_version(post, author.id)
         record = await self._record(post.id, author)
         await self.events.record(
-            _snapshot(PostCreated, record, author), *_moved(PostStatus.DRAFT, record, author)
+            _snapshot(PostCreated, record, author.id), *_moved(PostStatus.DRAFT, record, author)
         )
+        await self._schedule_publication(post, was_scheduled_for=None)
         return record
 
     async def update(
@@ -328,14 +334,34 @@ class PostService:
         changed = [name for name, value in _tracked(post).items() if before[name] != value]
         changed += ["tags"] if changes.tags is not None else []
         await self.events.record(
-            _snapshot(PostUpdated, record, editor, changed=changed),
+            _snapshot(PostUpdated, record, editor.id, changed=changed),
             *_moved(before["status"], record, editor),
+        )
+        was_scheduled = before["status"] == PostStatus.SCHEDULED
+        await self._schedule_publication(
+            post, was_scheduled_for=before["published_at"] if was_scheduled else None
         )
         return record
 
     async def publish(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
         """Publish now (a post already published keeps its date)."""
         return await self._change_status(post_id, user, PostStatus.PUBLISHED)
+
+    async def publish_scheduled(self, *, post_id: uuid.UUID, due: datetime) -> bool:
+        """Publish a post at its scheduled time, if it is still scheduled for `due` (its job's
+        time); a post rescheduled, unscheduled, published or deleted since is left alone."""
+        post = await self.posts.get_for_update(post_id)
+        if post is None or post.status != PostStatus.SCHEDULED or post.published_at != due:
+            return False
+        await self._publish_at_its_time(post)
+        return True
+
+    async def publish_due(self) -> int:
+        """Publish scheduled posts whose time has come (the sweep behind the jobs)."""
+        due = await self.posts.lock_due_scheduled(utcnow(), _SWEEP_BATCH)
+        for post in due:
+            await self._publish_at_its_time(post)
+        return len(due)
 
     async def unpublish(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
         """Turn the post back into a draft."""
@@ -373,7 +399,7 @@ class PostService:
         await self.posts.save(post)
         await self.posts.add_version(post, user.id)
         record = await self._record(post.id, user)
-        await self.events.record(_snapshot(PostRestored, record, user, restored_version=number))
+        await self.events.record(_snapshot(PostRestored, record, user.id, restored_version=number))
         return record
 
     # Helpers
@@ -388,6 +414,27 @@ class PostService:
         record = await self._record(post.id, user)
         await self.events.record(*_moved(before, record, user))
         return record
+
+    async def _schedule_publication(
+        self, post: Post, *, was_scheduled_for: datetime | None
+    ) -> None:
+        """Queue the job that publishes a post newly scheduled for a time, in this transaction
+        (the job of an older time finds the post changed and does nothing)."""
+        when = post.published_at
+        if post.status != PostStatus.SCHEDULED or when is None or when == was_scheduled_for:
+            return
+        await self.jobs.defer(
+            PUBLISH_SCHEDULED_POST, at=when, post_id=str(post.id), due=when.isoformat()
+        )
+
+    async def _publish_at_its_time(self, post: Post) -> None:
+        """A scheduled post becomes published, keeping its time; as public as it was."""
+        post.status = PostStatus.PUBLISHED
+        await self.posts.save(post)
+        record = await self.posts.get_record(post.id)
+        if record is None:  # pragma: no cover - the post was locked and written just now
+            raise PostNotFound
+        await self.events.record(_snapshot(PostPublished, record, post.author_id))
 
     async def _record(self, post_id: uuid.UUID, user: User) -> PostRecord:
         record = await self.posts.get_record(post_id, user.id)

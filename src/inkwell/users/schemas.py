@@ -10,6 +10,7 @@ from pydantic import (
     EmailStr,
     Field,
     HttpUrl,
+    StrictBool,
     StringConstraints,
     TypeAdapter,
     ValidationError,
@@ -17,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, UTCDateTime
 from inkwell.core.text import storable
 from inkwell.models.user import Role
 from inkwell.users.repository import ProfileRecord
@@ -119,8 +120,8 @@ class ProfileUpdate(InputModel):
     display_name: DisplayName | None = None
     bio: Bio | None = None
     avatar_url: ImageUrl | None = None
-    username: Username | None = None
-    email: Email | None = None
+    username: Annotated[Username | None, NOT_NULL] = None
+    email: Annotated[Email | None, NOT_NULL] = None
 
     @model_validator(mode="after")
     def _required_fields_not_null(self) -> ProfileUpdate:
@@ -137,4 +138,4 @@ class PasswordChange(InputModel):
 
 class AdminUserUpdate(InputModel):
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None

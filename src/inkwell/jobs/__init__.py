@@ -1,0 +1,1 @@
+"""Background jobs on PostgreSQL (procrastinate): scheduled publishing and pruning."""

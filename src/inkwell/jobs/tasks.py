@@ -1,0 +1,149 @@
+"""The jobs: scheduled publishing, its sweep, pruning, and the retry of stalled jobs.
+
+Each task opens one transaction (`unit_of_work`) and is idempotent: running it twice changes
+what running it once did, no more (a publication checks the post is still scheduled; a prune
+deletes what is past its retention, which a second run finds already gone).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from procrastinate import App, JobContext, RetryStrategy
+from procrastinate.exceptions import UniqueViolation
+from procrastinate.jobs import Status
+from procrastinate.manager import JobManager
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from inkwell.core.config import Settings
+from inkwell.core.db import unit_of_work
+from inkwell.events.outbox import Outbox
+from inkwell.jobs import pruning
+from inkwell.jobs.queue import NAMESPACE, PUBLISH_SCHEDULED_POST
+from inkwell.posts.repository import PostRepository
+from inkwell.posts.service import PostService
+from inkwell.tags.repository import TagRepository
+
+logger = logging.getLogger(__name__)
+
+# A failing job (the database away, a deadlock) runs again after 1, 2, 4, ... seconds.
+RETRY = RetryStrategy(max_attempts=10, exponential_wait=1)
+# A job whose worker sent no heartbeat for this long (the worker died) runs again.
+STALLED_AFTER_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What jobs use, handed to the worker as its additional context."""
+
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
+def _resources(context: JobContext) -> Resources:
+    resources: Resources = context.additional_context["resources"]
+    return resources
+
+
+def post_service(session: AsyncSession, settings: Settings) -> PostService:
+    return PostService(
+        posts=PostRepository(session),
+        tags=TagRepository(session),
+        events=Outbox(session, settings),
+    )
+
+
+async def publish_scheduled_post(
+    session: AsyncSession, settings: Settings, *, post_id: uuid.UUID, due: datetime
+) -> bool:
+    """Publish the post if it is still scheduled for `due`."""
+    return await post_service(session, settings).publish_scheduled(post_id=post_id, due=due)
+
+
+async def publish_due_posts(session: AsyncSession, settings: Settings) -> int:
+    """Publish every scheduled post whose time has come and that no job published."""
+    return await post_service(session, settings).publish_due()
+
+
+async def _in_transaction(
+    context: JobContext, work: Callable[[AsyncSession, Settings], Awaitable[int | bool]]
+) -> int | bool:
+    resources = _resources(context)
+    async with unit_of_work(resources.sessionmaker) as session:
+        return await work(session, resources.settings)
+
+
+async def publish_scheduled_post_job(context: JobContext, post_id: str, due: str) -> None:
+    async def publish(session: AsyncSession, settings: Settings) -> bool:
+        when = datetime.fromisoformat(due)
+        return await publish_scheduled_post(session, settings, post_id=uuid.UUID(post_id), due=when)
+
+    if await _in_transaction(context, publish):
+        logger.info("published scheduled post %s", post_id)
+
+
+async def publish_due_posts_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG001 (the run's time)
+    published = await _in_transaction(context, publish_due_posts)
+    if published:
+        logger.warning("the sweep published %s scheduled posts no job had published", published)
+
+
+def _cutoff(**retention: float) -> datetime:
+    return datetime.now(UTC) - timedelta(**retention)
+
+
+async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG001 (the run's time)
+    async def prune(session: AsyncSession, settings: Settings) -> int:
+        outbox = _cutoff(hours=settings.outbox_retention_hours)
+        sessions = _cutoff(days=settings.session_retention_days)
+        views = _cutoff(days=settings.view_retention_days)
+        return (
+            await pruning.prune_outbox(session, outbox)
+            + await pruning.prune_sessions(session, sessions)
+            + await pruning.prune_views(session, views)
+        )
+
+    logger.info("pruned %s rows", await _in_transaction(context, prune))
+
+
+async def retry_stalled_jobs(manager: JobManager, seconds_since_heartbeat: float) -> int:
+    """Queue again the jobs of workers that died mid-job (no heartbeat for that long)."""
+    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=seconds_since_heartbeat))
+    for job in stalled:
+        logger.warning("job %s of a worker that stopped answering runs again", job.id)
+        try:
+            await manager.retry_job(job)
+        except UniqueViolation:
+            # Its queueing lock is taken: the same periodic job's next run already waits and
+            # will do this one's work, so this one ends.
+            await manager.finish_job(job, status=Status.ABORTED, delete_job=False)
+    return len(stalled)
+
+
+async def retry_stalled_jobs_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG001 (the run's time)
+    await retry_stalled_jobs(context.app.job_manager, STALLED_AFTER_SECONDS)
+
+
+# The periodic jobs: (task, name, cron). The sweep and the retry of stalled jobs run every
+# minute, pruning hourly; a queueing lock keeps at most one of each waiting.
+PERIODIC = (
+    (publish_due_posts_job, "publish_due_posts", "* * * * *"),
+    (retry_stalled_jobs_job, "retry_stalled_jobs", "* * * * *"),
+    (prune_job, "prune", "17 * * * *"),
+)
+
+
+def register_tasks(app: App) -> None:
+    """Give the worker's app every task, named under NAMESPACE."""
+    app.task(name=f"{NAMESPACE}:{PUBLISH_SCHEDULED_POST}", pass_context=True, retry=RETRY)(
+        publish_scheduled_post_job
+    )
+    for function, name, cron in PERIODIC:
+        task = app.task(
+            name=f"{NAMESPACE}:{name}", pass_context=True, retry=RETRY, queueing_lock=name
+        )(function)
+        app.periodic(cron=cron, periodic_id=name)(task)
