@@ -59,8 +59,9 @@ def test_the_relay_runs_in_process_in_development_when_kafka_is_configured() -> 
     kafka = {"kafka_bootstrap_servers": "127.0.0.1:9092"}
     assert settings(**kafka).runs_relay_in_process
     assert not settings().runs_relay_in_process
-    assert not settings(env="production", jwt_secret=STRONG, **kafka).runs_relay_in_process
-    assert settings(env="production", jwt_secret=STRONG, relay_in_process=True, **kafka)
+    production = {"env": "production", "jwt_secret": STRONG, "trusted_hosts": "blog.example"}
+    assert not settings(**production, **kafka).runs_relay_in_process
+    assert settings(**production, relay_in_process=True, **kafka).runs_relay_in_process
     assert not settings(relay_in_process=True).runs_relay_in_process
 
 
