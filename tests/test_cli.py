@@ -130,3 +130,25 @@ async def _assert_one_admin_then_remove(url: str, email: str) -> None:
         await connection.execute(delete(User).where(User.email == email))
     await engine.dispose()
     assert roles == [(Role.ADMIN,)]
+
+
+def test_relay_needs_kafka(cli_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INKWELL_KAFKA_BOOTSTRAP_SERVERS", raising=False)
+    result = runner.invoke(cli.app, ["relay"])
+    assert result.exit_code == 2
+    assert "INKWELL_KAFKA_BOOTSTRAP_SERVERS" in result.output
+
+
+def test_relay_runs_the_relay_with_an_engine_of_its_own(
+    cli_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INKWELL_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9")
+    ran: list[Any] = []
+
+    async def relay_forever(settings: Any, engine: Any) -> None:
+        ran.append((settings.kafka_bootstrap_servers, await engine.dispose()))
+
+    monkeypatch.setattr("inkwell.events.relay.relay_forever", relay_forever)
+    result = runner.invoke(cli.app, ["relay"])
+    assert result.exit_code == 0, result.output
+    assert ran == [("127.0.0.1:9", None)]

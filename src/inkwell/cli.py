@@ -65,6 +65,25 @@ def serve(
 
 
 @app.command()
+def relay() -> None:
+    """Relay outbox events to Kafka (one active relay per database; others stand by)."""
+    settings = _settings_with_database()
+    if not settings.kafka_bootstrap_servers:
+        raise typer.BadParameter("INKWELL_KAFKA_BOOTSTRAP_SERVERS is not set: nothing to relay to")
+    asyncio.run(_relay(settings))
+
+
+async def _relay(settings: Settings) -> None:
+    from inkwell.events.relay import relay_forever  # noqa: PLC0415
+
+    engine = create_engine(settings)
+    try:
+        await relay_forever(settings, engine)
+    finally:
+        await engine.dispose()
+
+
+@app.command()
 def worker() -> None:
     """Run background jobs (scheduled publishing, pruning) until SIGINT or SIGTERM."""
     settings = _settings_with_database()

@@ -34,6 +34,7 @@ from inkwell.core.routing import (
 from inkwell.core.state import AppState
 from inkwell.engagement.router import router as engagement_router
 from inkwell.engagement.router import users_router as engagement_users_router
+from inkwell.events.relay import relay_in_background
 from inkwell.events.router import router as events_router
 from inkwell.feeds.router import router as feeds_router
 from inkwell.follows.router import router as follows_router
@@ -113,7 +114,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             app.state.inkwell = AppState.build(settings)
             settle_garbage_collector()
         worker = _in_process_worker(app.state.inkwell) if owned else None
-        yield
+        async with relay_in_background(settings, app.state.inkwell.engine):
+            yield
         if worker is not None:
             await worker.stop()
         if owned:

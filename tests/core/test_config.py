@@ -55,6 +55,16 @@ def test_realworld_tokens_live_one_hour_to_thirty_days(hours: int) -> None:
         settings(realworld_token_ttl_hours=hours)
 
 
+def test_the_relay_runs_in_process_in_development_when_kafka_is_configured() -> None:
+    kafka = {"kafka_bootstrap_servers": "127.0.0.1:9092"}
+    assert settings(**kafka).runs_relay_in_process
+    assert not settings().runs_relay_in_process
+    production = {"env": "production", "jwt_secret": STRONG, "trusted_hosts": "blog.example"}
+    assert not settings(**production, **kafka).runs_relay_in_process
+    assert settings(**production, relay_in_process=True, **kafka).runs_relay_in_process
+    assert not settings(relay_in_process=True).runs_relay_in_process
+
+
 @pytest.mark.parametrize(
     ("env", "switch", "runs"),
     [

@@ -77,6 +77,19 @@ class Settings(BaseSettings):
         default="inkwell", min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$"
     )
 
+    # Kafka and the outbox relay (docs/events.md). Unset bootstrap servers: nothing is relayed,
+    # the outbox keeps recording. Producer options are librdkafka's, as JSON
+    # (e.g. {"security.protocol": "SASL_SSL"}); idempotence and acks=all are always on.
+    kafka_bootstrap_servers: str | None = None
+    kafka_producer_options: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_poll_interval_seconds: float = Field(default=5.0, gt=0)
+    relay_send_timeout_seconds: float = Field(default=30.0, gt=0)
+    relay_retry_base_seconds: float = Field(default=1.0, gt=0)
+    relay_retry_max_seconds: float = Field(default=600.0, gt=0)
+    # Whether `inkwell serve` also runs the relay, inside the API process; unset: in development.
+    relay_in_process: bool | None = None
+
     # Background jobs (`inkwell worker`): jobs run at once per worker process; whether
     # `inkwell serve` runs a worker inside itself (unset: yes in development only).
     worker_concurrency: int = Field(default=4, ge=1, le=100)
@@ -123,6 +136,15 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def runs_relay_in_process(self) -> bool:
+        """Whether `inkwell serve` relays the outbox itself (needs Kafka configured)."""
+        if not self.kafka_bootstrap_servers:
+            return False
+        if self.relay_in_process is None:
+            return self.env == "development"
+        return self.relay_in_process
 
     @property
     def runs_worker_in_process(self) -> bool:
