@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from contextlib import suppress
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from inkwell.comments.exceptions import (
@@ -26,6 +25,7 @@ from inkwell.comments.records import (
 )
 from inkwell.comments.repository import CommentRepository
 from inkwell.comments.schemas import CommentCreate, CommentUpdate, ThreadParams
+from inkwell.core.clock import utcnow
 from inkwell.core.ids import uuid7
 from inkwell.core.markdown import render_markdown
 from inkwell.core.slugs import is_slug
@@ -51,10 +51,6 @@ _Event = TypeVar("_Event", bound=CommentEvent)
 VISIBLE, HIDDEN, PENDING = CommentStatus.VISIBLE, CommentStatus.HIDDEN, CommentStatus.PENDING
 # A flat list holds at most this many comments (the newest, or the oldest).
 FLAT_LIMIT = 500
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def can_moderate(post: Post, user: User | None) -> bool:

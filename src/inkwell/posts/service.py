@@ -6,10 +6,12 @@ import secrets
 import uuid
 from contextlib import suppress
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
+from inkwell.core.clock import utcnow
 from inkwell.core.markdown import excerpt, highlight, plain_text, reading_minutes, render_markdown
+from inkwell.core.queue import PUBLISH_SCHEDULED_POST, JobQueue
 from inkwell.core.slugs import is_slug, slugify
 from inkwell.events.catalogue import (
     PostArchived,
@@ -22,7 +24,6 @@ from inkwell.events.catalogue import (
     PostUpdated,
 )
 from inkwell.events.outbox import Outbox
-from inkwell.jobs.queue import PUBLISH_SCHEDULED_POST, JobQueue
 from inkwell.models.post import Post, PostStatus
 from inkwell.models.user import User
 from inkwell.posts.cursors import decode_cursor, encode_cursor
@@ -68,11 +69,6 @@ _TRACKED = {
     "moderate_comments": "moderate_comments",
 }
 _Snapshot = TypeVar("_Snapshot", bound=PostSnapshot)
-
-
-def utcnow() -> datetime:
-    """The service's clock (tests move it forward to see scheduled posts appear)."""
-    return datetime.now(UTC)
 
 
 def _derived_summary(content_html: str) -> str:

@@ -12,9 +12,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.ids import uuid7
-from inkwell.models.post import Post, PostTag, Tag
-from inkwell.posts.records import TagRecord
-from inkwell.posts.repository import LISTED
+from inkwell.models.post import LISTED, Post, PostTag, Tag
+from inkwell.tags.records import TagRecord
 
 TagSort = Literal["name", "count"]
 
