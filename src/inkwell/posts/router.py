@@ -18,6 +18,7 @@ from inkwell.models.post import PostStatus
 from inkwell.posts.dependencies import PostServiceDep
 from inkwell.posts.policy import etag, etag_matches
 from inkwell.posts.records import PostRecord, PostRow, Redirect
+from inkwell.posts.refs import PostRef
 from inkwell.posts.schemas import (
     PostCreate,
     PostList,
@@ -29,7 +30,6 @@ from inkwell.posts.schemas import (
     VersionSummary,
     VersionView,
 )
-from inkwell.posts.service import PostRef
 
 router = APIRouter(prefix="/posts", tags=["posts"], route_class=SessionRoute)
 me_router = APIRouter(prefix="/users/me/posts", tags=["posts"], route_class=SessionRoute)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+# The orders a list of tags comes in.
+TagSort = Literal["name", "count"]
 
 
 @dataclass(frozen=True, slots=True)

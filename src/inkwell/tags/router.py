@@ -10,7 +10,7 @@ from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
 from inkwell.core.openapi import errors
 from inkwell.tags.dependencies import TagServiceDep
-from inkwell.tags.repository import TagSort
+from inkwell.tags.records import TagSort
 from inkwell.tags.schemas import TagList, TagView
 
 router = APIRouter(prefix="/tags", tags=["tags"], route_class=SessionRoute)

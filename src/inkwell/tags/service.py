@@ -9,8 +9,8 @@ from __future__ import annotations
 from inkwell.core.clock import utcnow
 from inkwell.core.slugs import is_slug
 from inkwell.tags.exceptions import TagNotFound
-from inkwell.tags.records import TagPage, TagRecord
-from inkwell.tags.repository import TagRepository, TagSort
+from inkwell.tags.records import TagPage, TagRecord, TagSort
+from inkwell.tags.repository import TagRepository
 
 
 class TagService:
