@@ -31,10 +31,11 @@ test: install ## Run the whole test suite with coverage (fails under 90%)
 fuzz: install ## A longer Schemathesis pass over the whole API (CI runs a short one); no per-test time limit
 	INKWELL_FUZZ_EXAMPLES=$${INKWELL_FUZZ_EXAMPLES:-300} $(BIN)/pytest -p no:cacheprovider --timeout=0 tests/security/test_fuzz.py
 
-lint: install ## ruff (lint + format check) and mypy --strict
+lint: install ## ruff (lint + format check), mypy --strict and the import contracts (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 fmt: install ## Format and autofix
 	$(BIN)/ruff format .

@@ -49,7 +49,7 @@ from inkwell.realworld.router import (
     realworld_router,
 )
 from inkwell.tags.router import router as tags_router
-from inkwell.users.router import admin_router
+from inkwell.users.router import admin_router, register_router
 from inkwell.users.router import router as users_router
 
 API_V1 = "/api/v1"
@@ -87,6 +87,7 @@ API_V1_ROUTERS = (
     tags_router,
     engagement_router,
     comments_router,
+    register_router,
     auth_router,
     my_posts_router,
     engagement_users_router,

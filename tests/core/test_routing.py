@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
-from inkwell.core.routing import PrefixRouter
+from inkwell.core.routing import PrefixRouter, route_path
 
 
 async def test_an_excluded_path_passes_the_router_by() -> None:
@@ -30,6 +31,20 @@ async def test_an_excluded_path_passes_the_router_by() -> None:
         assert (await client.get("/api/v1/posts")).json() == "v1"
         assert (await client.get("/api/articles/feed")).json() == "prefix router: articles/feed"
         assert (await client.get("/other/x")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "root_path", "expected"),
+    [
+        ("/api/v1/posts", "", "/api/v1/posts"),
+        ("/blog/api/v1/posts", "/blog", "/api/v1/posts"),
+        ("/blog", "/blog", ""),
+        ("/blogs/api", "/blog", "/blogs/api"),  # a longer name, not under the mount point
+        ("/api/v1/posts", "/blog", "/api/v1/posts"),
+    ],
+)
+def test_route_path_drops_the_mount_point(path: str, root_path: str, expected: str) -> None:
+    assert route_path({"type": "http", "path": path, "root_path": root_path}) == expected
 
 
 def _allowed(response: httpx.Response) -> set[str]:

@@ -14,7 +14,15 @@ from inkwell.models.post import Post, PostStatus
 from inkwell.models.user import Role, User
 from inkwell.posts.cursors import decode_cursor, encode_cursor
 from inkwell.posts.exceptions import InvalidCursor
-from inkwell.posts.policy import can_edit, can_see, etag, etag_matches, is_listed, is_public
+from inkwell.posts.policy import (
+    can_edit,
+    can_moderate,
+    can_see,
+    etag,
+    etag_matches,
+    is_listed,
+    is_public,
+)
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 AUTHOR = User(id=uuid.uuid4(), username="author", role=Role.USER)
@@ -66,6 +74,13 @@ def test_who_sees_and_who_edits_a_draft() -> None:
         False,
         True,
     ]
+
+
+def test_who_moderates_a_public_post_its_author_moderators_and_admins() -> None:
+    published = post(PostStatus.PUBLISHED, NOW - timedelta(days=1))
+    users = (None, OTHER, AUTHOR, MODERATOR, ADMIN)
+    assert [can_moderate(published, u) for u in users] == [False, False, True, True, True]
+    assert all(can_see(published, u, NOW) for u in users)
 
 
 def test_etag_matching() -> None:

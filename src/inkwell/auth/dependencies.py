@@ -1,4 +1,4 @@
-"""Annotated dependencies: who is calling, from where, and the services a route needs."""
+"""Annotated dependencies: who is calling, from where, how often, and the auth service."""
 
 from __future__ import annotations
 
@@ -9,17 +9,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.auth.exceptions import InsufficientRole
-from inkwell.auth.repository import SessionRepository
+from inkwell.auth.repository import AccountRepository, SessionRepository
 from inkwell.auth.service import AuthService, ClientInfo, Principal
 from inkwell.auth.throttle import Throttle
 from inkwell.core.db import SessionDep, request_session
+from inkwell.core.dependencies import StateDep
 from inkwell.core.errors import Unauthorized
 from inkwell.core.openapi import BEARER, OPTIONAL_BEARER
 from inkwell.core.state import AppState
-from inkwell.events.outbox import Outbox
 from inkwell.models.user import Role, User
-from inkwell.users.repository import UserRepository
-from inkwell.users.service import UserService
 
 # Two names for the same bearer token, so the OpenAPI document can tell routes that need a
 # token from routes where one is optional (core/openapi.py merges them into one scheme).
@@ -31,14 +29,6 @@ _bearer = HTTPBearer(
 _required_bearer = HTTPBearer(
     auto_error=False, scheme_name=BEARER, description="An access token from /api/v1/auth/login"
 )
-
-
-async def app_state(request: Request) -> AppState:
-    state: AppState = request.app.state.inkwell
-    return state
-
-
-StateDep = Annotated[AppState, Depends(app_state)]
 
 
 async def client_info(request: Request, state: StateDep) -> ClientInfo:
@@ -56,7 +46,7 @@ ClientDep = Annotated[ClientInfo, Depends(client_info)]
 def make_auth_service(session: AsyncSession, state: AppState) -> AuthService:
     return AuthService(
         sessions=SessionRepository(session),
-        users=UserRepository(session),
+        users=AccountRepository(session),
         hasher=state.hasher,
         codec=state.codec,
         throttle=Throttle(state.limiter, state.settings),
@@ -68,19 +58,7 @@ async def auth_service(session: SessionDep, state: StateDep) -> AuthService:
     return make_auth_service(session, state)
 
 
-async def user_service(session: SessionDep, state: StateDep) -> UserService:
-    return UserService(
-        users=UserRepository(session),
-        sessions=SessionRepository(session),
-        hasher=state.hasher,
-        throttle=Throttle(state.limiter, state.settings),
-        settings=state.settings,
-        events=Outbox(session, state.settings),
-    )
-
-
 AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
-UserServiceDep = Annotated[UserService, Depends(user_service)]
 
 
 async def optional_principal(

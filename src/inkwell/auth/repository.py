@@ -1,16 +1,59 @@
-"""Every query on login sessions and refresh tokens."""
+"""Every query on login sessions and refresh tokens, and the account queries sign-in needs."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.security import SessionKind
 from inkwell.models.user import RefreshToken, User, UserSession
+
+
+class AccountRepository:
+    """The accounts as authentication reads and writes them; users.repository adds the rest."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        """A live (not deleted) account by id."""
+        return await self.session.scalar(
+            select(User).where(User.id == user_id, User.deleted_at.is_(None))
+        )
+
+    async def get_by_login(self, login: str) -> User | None:
+        """A live account by username (any case) or e-mail."""
+        return await self.session.scalar(
+            select(User).where(
+                or_(func.lower(User.username) == login.lower(), User.email == login.lower()),
+                User.deleted_at.is_(None),
+            )
+        )
+
+    async def set_fields(self, user: User, values: Mapping[str, Any]) -> list[str]:
+        """Set these fields and flush; the names of those whose value changed."""
+        changed = [name for name, value in values.items() if getattr(user, name) != value]
+        for name, value in values.items():
+            setattr(user, name, value)
+        await self.flush()
+        return changed
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def bump_token_version(self, user_id: uuid.UUID) -> None:
+        """Invalidate every access token issued to the user so far."""
+        await self.session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(token_version=User.token_version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
 
 
 class SessionRepository:

@@ -1,4 +1,4 @@
-"""HTTP endpoints of authentication (/api/v1/auth)."""
+"""HTTP endpoints of authentication (/api/v1/auth; users.router adds /auth/register)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,12 @@ from inkwell.auth.dependencies import (
     ClientDep,
     CurrentPrincipal,
     CurrentUser,
-    UserServiceDep,
 )
 from inkwell.auth.schemas import LoginRequest, RefreshRequest, SessionView, TokenResponse
 from inkwell.auth.service import TokenPair
 from inkwell.core.db import SessionRoute
 from inkwell.core.openapi import errors
 from inkwell.core.text import StorableStr
-from inkwell.users.schemas import PrivateProfile, RegisterRequest
 
 router = APIRouter(prefix="/auth", tags=["auth"], route_class=SessionRoute)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -30,15 +28,6 @@ def _tokens(pair: TokenPair, response: Response) -> TokenResponse:
     return TokenResponse(
         access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
     )
-
-
-@router.post("/register", status_code=status.HTTP_201_CREATED, responses=errors(409, 422, 429))
-async def register(
-    data: RegisterRequest, service: UserServiceDep, client: ClientDep
-) -> PrivateProfile:
-    """Create an account."""
-    user = await service.register(data=data, ip=client.ip)
-    return PrivateProfile.model_validate(user)
 
 
 @router.post("/login", responses=errors(401, 403, 422, 429))

@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
 from inkwell.core.security import SessionKind
-from inkwell.users.schemas import PasswordAttempt
+from inkwell.core.text import storable
 
+# The rule for every password that is checked: any text PostgreSQL could store (no NUL),
+# checked exactly as sent (no trimming). users.schemas has the rule for one that is set.
+PasswordAttempt = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(storable)]
 RefreshTokenStr = Annotated[str, Field(min_length=16, max_length=256)]
 
 

@@ -16,7 +16,7 @@ from inkwell.auth.exceptions import (
     RefreshTokenReused,
     SessionNotFound,
 )
-from inkwell.auth.repository import SessionRepository
+from inkwell.auth.repository import AccountRepository, SessionRepository
 from inkwell.auth.throttle import Throttle
 from inkwell.core.config import Settings
 from inkwell.core.security import (
@@ -28,7 +28,6 @@ from inkwell.core.security import (
     new_refresh_token,
 )
 from inkwell.models.user import User, UserSession
-from inkwell.users.repository import UserRepository
 
 log = logging.getLogger("inkwell.auth")
 
@@ -70,7 +69,7 @@ class AuthService:
         self,
         *,
         sessions: SessionRepository,
-        users: UserRepository,
+        users: AccountRepository,
         hasher: PasswordHasher,
         codec: TokenCodec,
         throttle: Throttle,

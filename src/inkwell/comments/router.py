@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, status
 
-from inkwell.auth.dependencies import CommentWriteLimit, CurrentUser, OptionalUser, StateDep
-from inkwell.comments.repository import CommentRepository
+from inkwell.auth.dependencies import CommentWriteLimit, CurrentUser, OptionalUser
+from inkwell.comments.dependencies import CommentServiceDep
 from inkwell.comments.schemas import (
     CommentCreate,
     CommentList,
@@ -17,30 +17,16 @@ from inkwell.comments.schemas import (
     CommentView,
     ThreadParams,
 )
-from inkwell.comments.service import CommentService
-from inkwell.core.db import SessionDep, SessionRoute
+from inkwell.core.db import SessionRoute
+from inkwell.core.dependencies import Page, PageSize
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
-from inkwell.events.outbox import Outbox
-from inkwell.posts.repository import PostRepository
 
 posts_router = APIRouter(prefix="/posts", tags=["comments"], route_class=SessionRoute)
 router = APIRouter(prefix="/comments", tags=["comments"], route_class=SessionRoute)
 
 
-async def comment_service(session: SessionDep, state: StateDep) -> CommentService:
-    return CommentService(
-        comments=CommentRepository(session),
-        posts=PostRepository(session),
-        max_depth=state.settings.comment_max_depth,
-        events=Outbox(session, state.settings),
-    )
-
-
-CommentServiceDep = Annotated[CommentService, Depends(comment_service)]
 PostRef = Annotated[str, Path(max_length=200, description="The post's id or slug")]
-Page = Annotated[int, Query(ge=1, le=10_000)]
-PageSize = Annotated[int, Query(ge=1, le=100)]
 
 
 _THREAD_PARAMS = QueryModel(ThreadParams)

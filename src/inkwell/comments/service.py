@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from contextlib import suppress
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from inkwell.comments.exceptions import (
@@ -26,9 +24,9 @@ from inkwell.comments.records import (
 )
 from inkwell.comments.repository import CommentRepository
 from inkwell.comments.schemas import CommentCreate, CommentUpdate, ThreadParams
+from inkwell.core.clock import utcnow
 from inkwell.core.ids import uuid7
 from inkwell.core.markdown import render_markdown
-from inkwell.core.slugs import is_slug
 from inkwell.events.catalogue import (
     CommentApproved,
     CommentCreated,
@@ -42,26 +40,16 @@ from inkwell.events.catalogue import (
 from inkwell.events.outbox import Outbox
 from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
 from inkwell.models.post import Post
-from inkwell.models.user import Role, User
+from inkwell.models.user import User
 from inkwell.posts.exceptions import PostNotFound
-from inkwell.posts.policy import can_see
+from inkwell.posts.policy import can_moderate, can_see
+from inkwell.posts.refs import resolve_post
 from inkwell.posts.repository import PostRepository
 
 _Event = TypeVar("_Event", bound=CommentEvent)
 VISIBLE, HIDDEN, PENDING = CommentStatus.VISIBLE, CommentStatus.HIDDEN, CommentStatus.PENDING
 # A flat list holds at most this many comments (the newest, or the oldest).
 FLAT_LIMIT = 500
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def can_moderate(post: Post, user: User | None) -> bool:
-    """The post's author, moderators and admins moderate its comments."""
-    if user is None:
-        return False
-    return user.id == post.author_id or user.role in {Role.MODERATOR, Role.ADMIN}
 
 
 def read_scope(post: Post, viewer: User | None) -> ReadScope:
@@ -299,17 +287,15 @@ class CommentService:
 
     async def _visible_post(self, post_ref: str, viewer: User | None) -> Post:
         """The post named by id, slug or an old slug, if the viewer may see it."""
-        post = None
-        with suppress(ValueError):
-            post = await self.comments.get_post(uuid.UUID(post_ref))
-        if post is None and is_slug(post_ref):
-            post = await self.comments.get_post_by_slug(post_ref)
-            if post is None:
-                owner = await self.posts.slug_owner(post_ref)
-                post = await self.comments.get_post(owner) if owner else None
-        if post is None or not can_see(post, viewer, utcnow()):
+        resolved = await resolve_post(
+            post_ref,
+            by_id=self.comments.get_post,
+            by_slug=self.comments.get_post_by_slug,
+            slug_owner=self.posts.slug_owner,
+        )
+        if resolved is None or not can_see(resolved.found, viewer, utcnow()):
             raise PostNotFound
-        return post
+        return resolved.found
 
     async def _post_of(self, comment: Comment, viewer: User | None) -> Post:
         post = await self.comments.get_post(comment.post_id)

@@ -10,12 +10,22 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import iter_route_contexts
-from starlette._utils import get_route_path
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from inkwell.core.errors import ErrorInfo, render_error
+
+
+def route_path(scope: Scope) -> str:
+    """The request's path as routes match it: without the prefix the app is mounted under
+    (`root_path`) when the path starts with it."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if not root or not path.startswith(root):
+        return path
+    rest = path[len(root) :]
+    return rest if not rest or rest.startswith("/") else path
 
 
 class PrefixRouter(APIRouter):
@@ -32,7 +42,7 @@ class PrefixRouter(APIRouter):
         self.excluded = tuple(f"{path}/" for path in excluded)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        path = get_route_path(scope)
+        path = route_path(scope)
         if path != self.prefix and not path.startswith(self.prefix + "/"):
             return Match.NONE, {}
         if path.startswith(self.excluded):
@@ -77,7 +87,7 @@ class SlashRedirect:
 
 def _other_path(scope: Scope) -> Scope | None:
     """The request's scope with the trailing slash of its path taken away or added."""
-    path = get_route_path(scope)
+    path = route_path(scope)
     if scope["type"] != "http" or path == "/":
         return None
     full = scope["path"]
@@ -154,7 +164,7 @@ def _not_allowed(request: Request, allowed: frozenset[str]) -> Response:
 async def method_not_allowed(request: Request, _exc: Exception) -> Response:
     """The 405 handler: `Allow` names every method of the path, not one route's."""
     methods: RouteMethods = request.app.state.route_methods
-    return _not_allowed(request, methods.allowed(get_route_path(request.scope)))
+    return _not_allowed(request, methods.allowed(route_path(request.scope)))
 
 
 class StaticPathMethodsMiddleware:
@@ -167,7 +177,7 @@ class StaticPathMethodsMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            allowed = self.methods.static.get(get_route_path(scope))
+            allowed = self.methods.static.get(route_path(scope))
             if allowed is not None and scope["method"] not in allowed:
                 await _not_allowed(Request(scope), allowed)(scope, receive, send)
                 return

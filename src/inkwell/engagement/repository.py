@@ -12,9 +12,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.engagement import Bookmark, Like, PostViewEvent
-from inkwell.models.post import Post
+from inkwell.models.post import PUBLIC, Post
 from inkwell.posts.records import PostRecord
-from inkwell.posts.repository import PUBLIC, Counter, PostRepository
+from inkwell.posts.repository import Counter, PostRepository
 
 Kind = Literal["like", "bookmark"]
 _TABLES: dict[Kind, type[Like] | type[Bookmark]] = {"like": Like, "bookmark": Bookmark}

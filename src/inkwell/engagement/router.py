@@ -4,61 +4,51 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from inkwell.auth.dependencies import ClientDep, CurrentUser, OptionalUser, StateDep, ViewLimit
-from inkwell.core.db import SessionDep, SessionRoute
+from inkwell.auth.dependencies import ClientDep, CurrentUser, OptionalUser, ViewLimit
+from inkwell.core.db import SessionRoute
+from inkwell.core.dependencies import Page, PageSize
 from inkwell.core.openapi import errors
-from inkwell.engagement.repository import EngagementRepository
+from inkwell.engagement.dependencies import EngagementServiceDep
 from inkwell.engagement.schemas import BookmarkState, DailyViews, LikeState, ViewResult
-from inkwell.engagement.service import EngagementService
-from inkwell.events.outbox import Outbox
-from inkwell.posts.router import Page, PageSize, make_post_service
 from inkwell.posts.schemas import PostList
-from inkwell.users.repository import UserRepository
 
 router = APIRouter(prefix="/posts", tags=["engagement"], route_class=SessionRoute)
 users_router = APIRouter(prefix="/users", tags=["engagement"], route_class=SessionRoute)
 
 
-async def engagement_service(session: SessionDep, state: StateDep) -> EngagementService:
-    return EngagementService(
-        engagement=EngagementRepository(session),
-        posts=make_post_service(session, state.settings),
-        events=Outbox(session, state.settings),
-        users=UserRepository(session),
-        view_key=state.settings.view_hash_key,
-    )
-
-
-ServiceDep = Annotated[EngagementService, Depends(engagement_service)]
 PostRef = Annotated[str, Path(max_length=200, description="The post's id or slug")]
 Days = Annotated[int, Query(ge=1, le=365)]
 
 
 @router.put("/{post}/like", responses=errors(401, 404))
-async def like(post: PostRef, user: CurrentUser, service: ServiceDep) -> LikeState:
+async def like(post: PostRef, user: CurrentUser, service: EngagementServiceDep) -> LikeState:
     """Like a post (liking twice is still one like)."""
     state = await service.mark(kind="like", id_or_slug=post, user=user)
     return LikeState(liked=state.active, likes_count=state.count)
 
 
 @router.delete("/{post}/like", responses=errors(401, 404))
-async def unlike(post: PostRef, user: CurrentUser, service: ServiceDep) -> LikeState:
+async def unlike(post: PostRef, user: CurrentUser, service: EngagementServiceDep) -> LikeState:
     """Take a like back (nothing happens if there was none)."""
     state = await service.unmark(kind="like", id_or_slug=post, user=user)
     return LikeState(liked=state.active, likes_count=state.count)
 
 
 @router.put("/{post}/bookmark", responses=errors(401, 404))
-async def bookmark(post: PostRef, user: CurrentUser, service: ServiceDep) -> BookmarkState:
+async def bookmark(
+    post: PostRef, user: CurrentUser, service: EngagementServiceDep
+) -> BookmarkState:
     """Bookmark a post (bookmarking twice is still one bookmark)."""
     state = await service.mark(kind="bookmark", id_or_slug=post, user=user)
     return BookmarkState(bookmarked=state.active, bookmarks_count=state.count)
 
 
 @router.delete("/{post}/bookmark", responses=errors(401, 404))
-async def unbookmark(post: PostRef, user: CurrentUser, service: ServiceDep) -> BookmarkState:
+async def unbookmark(
+    post: PostRef, user: CurrentUser, service: EngagementServiceDep
+) -> BookmarkState:
     """Remove a bookmark (nothing happens if there was none)."""
     state = await service.unmark(kind="bookmark", id_or_slug=post, user=user)
     return BookmarkState(bookmarked=state.active, bookmarks_count=state.count)
@@ -66,7 +56,7 @@ async def unbookmark(post: PostRef, user: CurrentUser, service: ServiceDep) -> B
 
 @router.post("/{post}/views", responses=errors(404, 429), dependencies=[ViewLimit])
 async def record_view(
-    post: PostRef, viewer: OptionalUser, client: ClientDep, service: ServiceDep
+    post: PostRef, viewer: OptionalUser, client: ClientDep, service: EngagementServiceDep
 ) -> ViewResult:
     """Count a view; the same viewer counts once per post per 30 minutes."""
     found = await service.record_view(id_or_slug=post, viewer=viewer, client=client)
@@ -75,7 +65,7 @@ async def record_view(
 
 @router.get("/{post}/stats", responses=errors(401, 403, 404, 422))
 async def post_stats(
-    post: PostRef, user: CurrentUser, service: ServiceDep, days: Days = 30
+    post: PostRef, user: CurrentUser, service: EngagementServiceDep, days: Days = 30
 ) -> list[DailyViews]:
     """Views per UTC day over the last `days` days, oldest first (author and admins)."""
     daily = await service.daily_views(id_or_slug=post, user=user, days=days)
@@ -84,7 +74,7 @@ async def post_stats(
 
 @users_router.get("/me/bookmarks", responses=errors(401, 422))
 async def my_bookmarks(
-    user: CurrentUser, service: ServiceDep, page: Page = 1, page_size: PageSize = 20
+    user: CurrentUser, service: EngagementServiceDep, page: Page = 1, page_size: PageSize = 20
 ) -> PostList:
     """The caller's bookmarks, most recent first."""
     return PostList.from_page(await service.bookmarks(user=user, page=page, page_size=page_size))
@@ -94,7 +84,7 @@ async def my_bookmarks(
 async def liked_posts(
     username: Annotated[str, Path(max_length=30)],
     viewer: OptionalUser,
-    service: ServiceDep,
+    service: EngagementServiceDep,
     page: Page = 1,
     page_size: PageSize = 20,
 ) -> PostList:

@@ -6,9 +6,10 @@ import hashlib
 import hmac
 import ipaddress
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from inkwell.auth.service import ClientInfo
+from inkwell.core.clock import utcnow
 from inkwell.core.ids import uuid7
 from inkwell.engagement.repository import COUNTERS, EngagementRepository, Kind, MarkedQuery
 from inkwell.events.catalogue import (
@@ -150,7 +151,7 @@ class EngagementService:
             kind=kind,
             user_id=owner.id,
             viewer_id=viewer.id if viewer else None,
-            now=datetime.now(UTC),
+            now=utcnow(),
             limit=page_size,
             offset=(page - 1) * page_size,
             include_hidden=staff,
@@ -187,7 +188,7 @@ class EngagementService:
         post = await self.posts.visible(id_or_slug=id_or_slug, viewer=user)
         if not can_edit(post, user):
             raise NotPostAuthor
-        first = datetime.now(UTC).date() - timedelta(days=days - 1)
+        first = utcnow().date() - timedelta(days=days - 1)
         counts = await self.engagement.views_per_day(post.id, first)
         every_day = (first + timedelta(days=n) for n in range(days))
         return [(day, counts.get(day, 0)) for day in every_day]

@@ -22,9 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.engagement import Follow
-from inkwell.models.post import Post, PostTag
+from inkwell.models.post import LISTED, Post, PostTag
 from inkwell.posts.records import PostRecord
-from inkwell.posts.repository import LISTED, PostRepository, reading
+from inkwell.posts.repository import PostRepository, reading
 
 
 class FeedRepository:

@@ -4,32 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from inkwell.auth.dependencies import CurrentUser
-from inkwell.core.db import SessionDep, SessionRoute
+from inkwell.core.db import SessionRoute
+from inkwell.core.dependencies import PageSize
 from inkwell.core.openapi import errors
-from inkwell.feeds.repository import FeedRepository
+from inkwell.feeds.dependencies import FeedServiceDep
 from inkwell.feeds.schemas import Feed
-from inkwell.feeds.service import FeedService
-from inkwell.posts.router import PageSize
 from inkwell.posts.schemas import TagSlug
-from inkwell.tags.repository import TagRepository
 
 router = APIRouter(prefix="/feed", tags=["feeds"], route_class=SessionRoute)
-
-
-async def feed_service(session: SessionDep) -> FeedService:
-    return FeedService(feeds=FeedRepository(session), tags=TagRepository(session))
-
-
-ServiceDep = Annotated[FeedService, Depends(feed_service)]
 
 
 @router.get("", responses=errors(401, 422))
 async def get_feed(
     user: CurrentUser,
-    service: ServiceDep,
+    service: FeedServiceDep,
     tag: Annotated[TagSlug | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
     page_size: PageSize = 20,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from inkwell.core.clock import utcnow
 from inkwell.feeds.repository import FeedRepository
 from inkwell.models.user import User
 from inkwell.posts.cursors import decode_cursor, encode_cursor
@@ -36,7 +36,7 @@ class FeedService:
             if tag_id is None:  # an unknown tag: nothing can match
                 return FeedPage(items=[], next_cursor=None)
         items = await self.feeds.page(
-            user.id, now=datetime.now(UTC), tag_id=tag_id, after=after, limit=page_size
+            user.id, now=utcnow(), tag_id=tag_id, after=after, limit=page_size
         )
         full = len(items) == page_size
         return FeedPage(
@@ -45,7 +45,7 @@ class FeedService:
 
     async def feed_slice(self, *, user: User, limit: int, offset: int) -> PostPage:
         """The feed newest first with `offset` posts skipped, and how many posts it holds."""
-        now = datetime.now(UTC)
+        now = utcnow()
         items = await self.feeds.page(
             user.id, now=now, tag_id=None, after=None, limit=limit, offset=offset
         )

@@ -7,8 +7,8 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from inkwell.auth.dependencies import StateDep
 from inkwell.core.db import SessionRoute
+from inkwell.core.dependencies import StateDep
 from inkwell.core.errors import ServiceUnavailable
 from inkwell.core.migrations import current_revision, head_revision
 

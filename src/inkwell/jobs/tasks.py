@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
+from inkwell.core.queue import NAMESPACE, PUBLISH_SCHEDULED_POST
 from inkwell.events.outbox import Outbox
 from inkwell.jobs import pruning
-from inkwell.jobs.queue import NAMESPACE, PUBLISH_SCHEDULED_POST
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository

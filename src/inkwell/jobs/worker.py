@@ -1,6 +1,6 @@
 """The job worker: procrastinate's, over its own psycopg pool, running the tasks of tasks.py.
 
-Jobs are deferred by the app's own transactions (jobs/queue.py); the worker only runs them.
+Jobs are deferred by the app's own transactions (core/queue.py); the worker only runs them.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
+    ColumnElement,
     Computed,
     Enum,
     ForeignKey,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
@@ -39,6 +42,16 @@ class PostStatus(enum.StrEnum):
 # query, so no job has to flip them.
 LISTED_STATUSES = ("published", "scheduled")
 _LISTED = "status IN ('published', 'scheduled') AND deleted_at IS NULL"
+# The queries' visibility conditions (posts.policy says the same in Python). LISTED is spelled
+# exactly as the partial indexes' predicate, so the planner can use them with any plan.
+LISTED: ColumnElement[bool] = literal_column(
+    "(posts.status IN ('published', 'scheduled') AND posts.deleted_at IS NULL)", Boolean
+)
+# Readable by anyone (archived posts too), as policy.is_public says; `now` is bound later.
+PUBLIC: ColumnElement[bool] = literal_column(
+    "(posts.status IN ('published', 'scheduled', 'archived') AND posts.deleted_at IS NULL)",
+    Boolean,
+)
 _SEARCH_VECTOR = (
     "setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
     "setweight(to_tsvector('english'::regconfig, coalesce(summary, '')), 'B') || "

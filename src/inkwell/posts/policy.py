@@ -28,9 +28,13 @@ def is_listed(post: PostState, now: datetime) -> bool:
 
 
 def can_see(post: PostState, user: User | None, now: datetime) -> bool:
-    """Anyone sees public posts; authors, moderators and admins see the rest."""
-    if is_public(post, now):
-        return True
+    """Anyone sees public posts; those who moderate a post see it before (and after)."""
+    return is_public(post, now) or can_moderate(post, user)
+
+
+def can_moderate(post: PostState, user: User | None) -> bool:
+    """The author, moderators and admins: they see the post whatever its state, and
+    moderate its comments."""
     if user is None:
         return False
     return user.id == post.author_id or user.role in {Role.MODERATOR, Role.ADMIN}

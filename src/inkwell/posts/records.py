@@ -107,19 +107,3 @@ class PostPage:
 class VersionRecord:
     version: PostVersion
     editor: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class TagRecord:
-    name: str
-    slug: str
-    description: str | None
-    post_count: int
-
-
-@dataclass(frozen=True, slots=True)
-class TagPage:
-    items: list[TagRecord]
-    total: int
-    page: int
-    page_size: int

@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 from sqlalchemy import (
     BindParameter,
-    Boolean,
     ColumnElement,
     DateTime,
     Integer,
@@ -43,20 +42,19 @@ from sqlalchemy.orm import defer
 from inkwell.core.db import DriverSelect
 from inkwell.core.ids import uuid7
 from inkwell.models.engagement import Bookmark, Follow, Like
-from inkwell.models.post import Post, PostSlug, PostStatus, PostTag, PostVersion, Tag
+from inkwell.models.post import (
+    LISTED,
+    Post,
+    PostSlug,
+    PostStatus,
+    PostTag,
+    PostVersion,
+    Tag,
+)
 from inkwell.models.user import User
 from inkwell.posts.exceptions import SlugTaken
 from inkwell.posts.records import AuthorRow, PostRecord, PostRow, VersionRecord
 
-# Spelled exactly as the partial indexes' predicate, so the planner can use them with any plan.
-LISTED: ColumnElement[bool] = literal_column(
-    "(posts.status IN ('published', 'scheduled') AND posts.deleted_at IS NULL)", Boolean
-)
-# Readable by anyone (archived posts too), as policy.is_public says; `now` is bound later.
-PUBLIC: ColumnElement[bool] = literal_column(
-    "(posts.status IN ('published', 'scheduled', 'archived') AND posts.deleted_at IS NULL)",
-    Boolean,
-)
 # Counting every match of a big list costs as much as reading it: totals stop past this.
 COUNT_LIMIT = 1_000
 SEARCH_CANDIDATES = 1_000

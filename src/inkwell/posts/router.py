@@ -7,19 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.auth.dependencies import CurrentUser, OptionalUser, PostWriteLimit
-from inkwell.core.config import Settings
-from inkwell.core.db import SessionRoute, request_session
+from inkwell.core.db import SessionRoute
+from inkwell.core.dependencies import Page, PageSize
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
 from inkwell.core.routing import url_for
-from inkwell.events.outbox import Outbox
 from inkwell.models.post import PostStatus
+from inkwell.posts.dependencies import PostServiceDep
 from inkwell.posts.policy import etag, etag_matches
 from inkwell.posts.records import PostRecord, PostRow, Redirect
-from inkwell.posts.repository import PostRepository
+from inkwell.posts.refs import PostRef
 from inkwell.posts.schemas import (
     PostCreate,
     PostList,
@@ -31,33 +30,12 @@ from inkwell.posts.schemas import (
     VersionSummary,
     VersionView,
 )
-from inkwell.posts.service import PostRef, PostService
-from inkwell.tags.repository import TagRepository
 
 router = APIRouter(prefix="/posts", tags=["posts"], route_class=SessionRoute)
 me_router = APIRouter(prefix="/users/me/posts", tags=["posts"], route_class=SessionRoute)
 
 
-def make_post_service(session: AsyncSession, settings: Settings) -> PostService:
-    """The posts service over a session (other domains' services build on it)."""
-    return PostService(
-        posts=PostRepository(session),
-        tags=TagRepository(session),
-        events=Outbox(session, settings),
-    )
-
-
-async def post_service(request: Request) -> PostService:
-    """The posts service over the request's session, taken directly rather than through
-    SessionDep: FastAPI resolves each dependency anew on every request (about 20 us), and the
-    posts routes are the most requested."""
-    return make_post_service(await request_session(request), request.app.state.inkwell.settings)
-
-
-PostServiceDep = Annotated[PostService, Depends(post_service)]
 IfMatch = Annotated[str | None, Header(max_length=1000)]
-Page = Annotated[int, Query(ge=1, le=10_000)]
-PageSize = Annotated[int, Query(ge=1, le=100)]
 VersionNumber = Annotated[int, Path(ge=1, le=2_147_483_647)]
 IdOrSlug = Annotated[str, Path(max_length=200, description="The post's id or slug")]
 

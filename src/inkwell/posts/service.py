@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from contextlib import suppress
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
+from inkwell.core.clock import utcnow
 from inkwell.core.markdown import excerpt, highlight, plain_text, reading_minutes, render_markdown
-from inkwell.core.slugs import is_slug, slugify
+from inkwell.core.queue import PUBLISH_SCHEDULED_POST, JobQueue
+from inkwell.core.slugs import slugify
 from inkwell.events.catalogue import (
     PostArchived,
     PostCreated,
@@ -22,7 +23,6 @@ from inkwell.events.catalogue import (
     PostUpdated,
 )
 from inkwell.events.outbox import Outbox
-from inkwell.jobs.queue import PUBLISH_SCHEDULED_POST, JobQueue
 from inkwell.models.post import Post, PostStatus
 from inkwell.models.user import User
 from inkwell.posts.cursors import decode_cursor, encode_cursor
@@ -36,6 +36,7 @@ from inkwell.posts.exceptions import (
 )
 from inkwell.posts.policy import can_edit, can_see, etag_matches
 from inkwell.posts.records import PostPage, PostRecord, PostRow, Redirect, VersionRecord
+from inkwell.posts.refs import PostRef, resolve_post
 from inkwell.posts.repository import (
     COUNT_LIMIT,
     MARK_START,
@@ -52,8 +53,6 @@ _SLUG_TRIES = 10
 _INSERT_TRIES = 3
 _KEYSET_SORTS = {"newest", "oldest"}
 _SWEEP_BATCH = 500
-# A post named by its id, or by a slug (its current one or one it used to have).
-PostRef = uuid.UUID | str
 # The fields an update can change, by their names in the API, and the post's attributes.
 _TRACKED = {
     "title": "title",
@@ -68,11 +67,6 @@ _TRACKED = {
     "moderate_comments": "moderate_comments",
 }
 _Snapshot = TypeVar("_Snapshot", bound=PostSnapshot)
-
-
-def utcnow() -> datetime:
-    """The service's clock (tests move it forward to see scheduled posts appear)."""
-    return datetime.now(UTC)
 
 
 def _derived_summary(content_html: str) -> str:
@@ -128,12 +122,18 @@ class PostService:
 
     async def read(self, *, id_or_slug: str, viewer: User | None) -> PostRecord | Redirect:
         """A post by id or slug if the viewer may see it; an old slug gives a Redirect."""
-        now = utcnow()
-        record = await self._find(id_or_slug, viewer.id if viewer else None)
-        if record is None:
-            return await self._redirect(id_or_slug, viewer, now)
-        if not can_see(record.post, viewer, now):
+        viewer_id = viewer.id if viewer else None
+        resolved = await resolve_post(
+            id_or_slug,
+            by_id=lambda post_id: self.posts.get_record(post_id, viewer_id),
+            by_slug=lambda slug: self.posts.get_record_by_slug(slug, viewer_id),
+            slug_owner=self.posts.slug_owner,
+        )
+        if resolved is None or not can_see(resolved.found.post, viewer, utcnow()):
             raise PostNotFound
+        record = resolved.found
+        if resolved.by_old_slug:
+            return Redirect(slug=record.post.slug)
         return replace(record, show_raw=viewer is not None and can_edit(record.post, viewer))
 
     async def read_current(self, *, id_or_slug: str, viewer: User | None) -> PostRecord:
@@ -148,21 +148,6 @@ class PostService:
     async def visible(self, *, id_or_slug: str, viewer: User | None) -> PostRow:
         """The post by id, slug or old slug, if the viewer may see it (PostNotFound otherwise)."""
         return (await self.read_current(id_or_slug=id_or_slug, viewer=viewer)).post
-
-    async def _find(self, id_or_slug: str, viewer_id: uuid.UUID | None) -> PostRecord | None:
-        record = None
-        with suppress(ValueError):
-            record = await self.posts.get_record(uuid.UUID(id_or_slug), viewer_id)
-        if record is None and is_slug(id_or_slug):
-            record = await self.posts.get_record_by_slug(id_or_slug, viewer_id)
-        return record
-
-    async def _redirect(self, slug: str, viewer: User | None, now: datetime) -> Redirect:
-        owner = await self.posts.slug_owner(slug) if is_slug(slug) else None
-        record = await self.posts.get_record(owner) if owner else None
-        if record is None or not can_see(record.post, viewer, now):
-            raise PostNotFound
-        return Redirect(slug=record.post.slug)
 
     async def list_public(self, *, params: PostListParams, viewer: User | None = None) -> PostPage:
         """A page of public posts, filtered and sorted; keyset paging with a cursor."""
@@ -454,15 +439,13 @@ class PostService:
 
     async def _locked(self, post_ref: PostRef) -> Post | None:
         """The live post named by id, slug or old slug, locked for the transaction."""
-        if isinstance(post_ref, uuid.UUID):
-            return await self.posts.get_for_update(post_ref)
-        if not is_slug(post_ref):
-            return None
-        post = await self.posts.get_for_update_by_slug(post_ref)
-        if post is None:
-            owner = await self.posts.slug_owner(post_ref)
-            post = await self.posts.get_for_update(owner) if owner else None
-        return post
+        resolved = await resolve_post(
+            post_ref,
+            by_id=self.posts.get_for_update,
+            by_slug=self.posts.get_for_update_by_slug,
+            slug_owner=self.posts.slug_owner,
+        )
+        return resolved.found if resolved else None
 
     async def _history_reader(self, post_id: uuid.UUID, user: User) -> None:
         record = await self.posts.get_record(post_id)

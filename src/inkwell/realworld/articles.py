@@ -8,15 +8,15 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import AfterValidator
 
 from inkwell.auth.dependencies import write_limit
-from inkwell.comments.router import CommentServiceDep
+from inkwell.comments.dependencies import CommentServiceDep
 from inkwell.comments.schemas import CommentCreate
 from inkwell.core.db import SessionRoute
 from inkwell.core.text import storable
-from inkwell.engagement.router import ServiceDep as EngagementServiceDep
-from inkwell.feeds.router import ServiceDep as FeedServiceDep
+from inkwell.engagement.dependencies import EngagementServiceDep
+from inkwell.feeds.dependencies import FeedServiceDep
 from inkwell.models.post import PostStatus
+from inkwell.posts.dependencies import PostServiceDep
 from inkwell.posts.records import PostPage
-from inkwell.posts.router import PostServiceDep
 from inkwell.posts.schemas import PostCreate, PostUpdate
 from inkwell.realworld.adapters import article, article_summary, comment
 from inkwell.realworld.dependencies import CurrentUser, LenientUser, OptionalUser, current_user

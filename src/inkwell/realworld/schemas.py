@@ -24,11 +24,12 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from inkwell.auth.schemas import PasswordAttempt
 from inkwell.comments.schemas import Content as CommentBody
 from inkwell.core.schemas import StorableInput
 from inkwell.core.text import storable
 from inkwell.posts.schemas import MAX_TAGS, Content, TagName, Title
-from inkwell.users.schemas import Bio, Email, ImageUrl, Password, PasswordAttempt, Username
+from inkwell.users.schemas import Bio, Email, ImageUrl, Password, Username
 
 
 def conduit_time(value: datetime) -> str:

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 
-from inkwell.auth.dependencies import AuthServiceDep, ClientDep, UserServiceDep
+from inkwell.auth.dependencies import AuthServiceDep, ClientDep
 from inkwell.core.db import SessionRoute
 from inkwell.core.errors import InvalidInput
-from inkwell.follows.router import ServiceDep as FollowServiceDep
+from inkwell.follows.dependencies import FollowServiceDep
 from inkwell.realworld.adapters import conduit_profile, conduit_user
 from inkwell.realworld.dependencies import CurrentCaller, CurrentUser, OptionalUser
 from inkwell.realworld.openapi import responses
@@ -22,7 +22,8 @@ from inkwell.realworld.schemas import (
     ConduitUserResponse,
 )
 from inkwell.realworld.translate import to_domain
-from inkwell.tags.router import TagServiceDep
+from inkwell.tags.dependencies import TagServiceDep
+from inkwell.users.dependencies import UserServiceDep
 from inkwell.users.exceptions import AccountTaken
 from inkwell.users.schemas import ProfileUpdate, RegisterRequest
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.ids import uuid7
-from inkwell.models.post import Post, PostTag, Tag
-from inkwell.posts.records import TagRecord
-from inkwell.posts.repository import LISTED
-
-TagSort = Literal["name", "count"]
+from inkwell.models.post import LISTED, Post, PostTag, Tag
+from inkwell.tags.records import TagRecord, TagSort
 
 
 def _used_publicly(now: datetime) -> Any:

@@ -4,30 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path
 
-from inkwell.core.db import SessionDep, SessionRoute
+from inkwell.core.db import SessionRoute
+from inkwell.core.dependencies import Page, PageSize
 from inkwell.core.openapi import errors
-from inkwell.tags.repository import TagRepository, TagSort
+from inkwell.tags.dependencies import TagServiceDep
+from inkwell.tags.records import TagSort
 from inkwell.tags.schemas import TagList, TagView
-from inkwell.tags.service import TagService
 
 router = APIRouter(prefix="/tags", tags=["tags"], route_class=SessionRoute)
-
-
-async def tag_service(session: SessionDep) -> TagService:
-    return TagService(tags=TagRepository(session))
-
-
-TagServiceDep = Annotated[TagService, Depends(tag_service)]
 
 
 @router.get("", responses=errors(422))
 async def list_tags(
     service: TagServiceDep,
     sort: TagSort = "name",
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: Page = 1,
+    page_size: PageSize = 20,
 ) -> TagList:
     """Every tag that a public post uses, with its count of public posts, by name or count."""
     return TagList.from_page(await service.list(sort=sort, page=page, page_size=page_size))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inkwell.core.schemas import OutputModel, Page
-from inkwell.posts.records import TagPage
+from inkwell.tags.records import TagPage
 
 
 class TagView(OutputModel):

@@ -6,11 +6,11 @@ scheduled posts use is not listed and answers 404, as one that does not exist.
 
 from __future__ import annotations
 
+from inkwell.core.clock import utcnow
 from inkwell.core.slugs import is_slug
-from inkwell.posts.records import TagPage, TagRecord
-from inkwell.posts.service import utcnow
 from inkwell.tags.exceptions import TagNotFound
-from inkwell.tags.repository import TagRepository, TagSort
+from inkwell.tags.records import TagPage, TagRecord, TagSort
+from inkwell.tags.repository import TagRepository
 
 
 class TagService:

@@ -1,17 +1,16 @@
-"""Every query on accounts."""
+"""Every query on accounts (auth.repository holds the ones sign-in needs)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, false, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, false, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from inkwell.auth.repository import AccountRepository
 from inkwell.models.engagement import Follow
 from inkwell.models.user import User
 from inkwell.users.exceptions import AccountTaken
@@ -65,25 +64,7 @@ def _taken_field(error: IntegrityError) -> str | None:
     return _UNIQUE_FIELDS.get(str(constraint))
 
 
-class UserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, user_id: uuid.UUID) -> User | None:
-        """A live (not deleted) account by id."""
-        return await self.session.scalar(
-            select(User).where(User.id == user_id, User.deleted_at.is_(None))
-        )
-
-    async def get_by_login(self, login: str) -> User | None:
-        """A live account by username (any case) or e-mail."""
-        return await self.session.scalar(
-            select(User).where(
-                or_(func.lower(User.username) == login.lower(), User.email == login.lower()),
-                User.deleted_at.is_(None),
-            )
-        )
-
+class UserRepository(AccountRepository):
     async def get_by_username(self, username: str) -> User | None:
         return await self.session.scalar(
             select(User).where(
@@ -125,10 +106,10 @@ class UserRepository:
 
     async def add(self, user: User) -> User:
         self.session.add(user)
-        await self.flush_unique()
+        await self.flush()
         return user
 
-    async def flush_unique(self) -> None:
+    async def flush(self) -> None:
         """Flush, turning a lost race on e-mail or username into AccountTaken."""
         try:
             await self.session.flush()
@@ -137,20 +118,3 @@ class UserRepository:
             if field is None:
                 raise
             raise AccountTaken([field]) from error
-
-    async def set_fields(self, user: User, values: Mapping[str, Any]) -> list[str]:
-        """Set these fields and flush; the names of those whose value changed."""
-        changed = [name for name, value in values.items() if getattr(user, name) != value]
-        for name, value in values.items():
-            setattr(user, name, value)
-        await self.flush_unique()
-        return changed
-
-    async def bump_token_version(self, user_id: uuid.UUID) -> None:
-        """Invalidate every access token issued to the user so far."""
-        await self.session.execute(
-            update(User)
-            .where(User.id == user_id)
-            .values(token_version=User.token_version + 1)
-            .execution_options(synchronize_session="fetch")
-        )

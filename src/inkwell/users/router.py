@@ -1,4 +1,4 @@
-"""HTTP endpoints of accounts (/api/v1/users, /api/v1/admin/users)."""
+"""HTTP endpoints of accounts (/api/v1/auth/register, /api/v1/users, /api/v1/admin/users)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from fastapi import APIRouter, status
 
 from inkwell.auth.dependencies import (
     AdminUser,
+    ClientDep,
     CurrentPrincipal,
     CurrentUser,
     OptionalUser,
-    UserServiceDep,
 )
 from inkwell.core.db import SessionRoute
 from inkwell.core.openapi import errors
+from inkwell.users.dependencies import UserServiceDep
 from inkwell.users.schemas import (
     AdminUserUpdate,
     AdminUserView,
@@ -22,10 +23,25 @@ from inkwell.users.schemas import (
     PrivateProfile,
     Profile,
     ProfileUpdate,
+    RegisterRequest,
 )
+
+# Registration sits with the other auth endpoints in the API; accounts are this domain's.
+register_router = APIRouter(prefix="/auth", tags=["auth"], route_class=SessionRoute)
 
 router = APIRouter(prefix="/users", tags=["users"], route_class=SessionRoute)
 admin_router = APIRouter(prefix="/admin/users", tags=["admin"], route_class=SessionRoute)
+
+
+@register_router.post(
+    "/register", status_code=status.HTTP_201_CREATED, responses=errors(409, 422, 429)
+)
+async def register(
+    data: RegisterRequest, service: UserServiceDep, client: ClientDep
+) -> PrivateProfile:
+    """Create an account."""
+    user = await service.register(data=data, ip=client.ip)
+    return PrivateProfile.model_validate(user)
 
 
 @router.get("/me", responses=errors(401))

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from inkwell.auth.schemas import PasswordAttempt
 from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, UTCDateTime
 from inkwell.core.text import storable
 from inkwell.models.user import Role
@@ -32,10 +33,9 @@ def _lower(value: str) -> str:
 
 Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
 Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(_lower)]
-# One rule for every password that is set, and one for every password that is checked: any
-# text PostgreSQL could store (no NUL), checked exactly as sent (no trimming).
+# The rule for every password that is set: any text PostgreSQL could store (no NUL), checked
+# exactly as sent (no trimming); auth.schemas.PasswordAttempt is the one for a password checked.
 Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(storable)]
-PasswordAttempt = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(storable)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Bio = Annotated[str, Field(max_length=2000)]
 AvatarUrl = Annotated[HttpUrl, Field(max_length=2048)]
