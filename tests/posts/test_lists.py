@@ -310,7 +310,7 @@ async def test_totals_stop_counting_past_the_limit(
 ) -> None:
     exact = (await client.get(POSTS)).json()
     assert (exact["total"], exact["total_is_exact"]) == (5, True)
-    monkeypatch.setattr("inkwell.posts.repository.COUNT_LIMIT", 3)
+    monkeypatch.setattr("inkwell.posts.reads.COUNT_LIMIT", 3)
     monkeypatch.setattr("inkwell.posts.service.COUNT_LIMIT", 3)
     capped = (await client.get(POSTS)).json()
     assert (capped["total"], capped["total_is_exact"]) == (3, False)

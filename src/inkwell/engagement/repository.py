@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.engagement import Bookmark, Like, PostViewEvent
 from inkwell.models.post import Post
+from inkwell.posts.policy import PUBLIC
 from inkwell.posts.records import PostRecord
-from inkwell.posts.repository import PUBLIC, Counter, PostRepository
+from inkwell.posts.repository import Counter, PostRepository
 
 Kind = Literal["like", "bookmark"]
 _TABLES: dict[Kind, type[Like] | type[Bookmark]] = {"like": Like, "bookmark": Bookmark}
@@ -99,7 +100,7 @@ class EngagementRepository:
             Post.deleted_at.is_(None),
         ]
         if not query.include_hidden:
-            public = PUBLIC & (Post.published_at <= query.now)
+            public = PUBLIC.where(query.now)
             own = Post.author_id == query.viewer_id if query.viewer_id else literal(False)
             conditions.append(or_(public, own))
         return conditions

@@ -37,8 +37,9 @@ class PostStatus(enum.StrEnum):
 
 # Scheduled posts count as published once their time has come: visibility is decided by the
 # query, so no job has to flip them.
+# posts.policy builds who sees which post from these; the partial indexes below cover them.
 LISTED_STATUSES = ("published", "scheduled")
-_LISTED = "status IN ('published', 'scheduled') AND deleted_at IS NULL"
+_LISTED = f"status IN ({', '.join(map(repr, LISTED_STATUSES))}) AND deleted_at IS NULL"
 _SEARCH_VECTOR = (
     "setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
     "setweight(to_tsvector('english'::regconfig, coalesce(summary, '')), 'B') || "

@@ -1,30 +1,64 @@
-"""Who may see and who may change a post; pure functions of the post, the user and the time."""
+"""Who may see and who may change a post; pure functions of the post, the user and the time.
+
+Who sees a post is declared once, as an `Audience`: the Python checks (`is_public`,
+`is_listed`, `can_see`) and the SQL predicates every query filters with are both made from it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from inkwell.models.post import PostStatus
+from sqlalchemy import Boolean, ColumnElement, and_, literal_column
+
+from inkwell.models.post import LISTED_STATUSES, Post, PostStatus
 from inkwell.models.user import Role, User
 from inkwell.posts.records import PostState
 
-_LISTED = {PostStatus.PUBLISHED, PostStatus.SCHEDULED}
-_READABLE = {PostStatus.PUBLISHED, PostStatus.SCHEDULED, PostStatus.ARCHIVED}
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """The posts anyone sees somewhere: live, in one of `statuses`, and their time has come."""
+
+    statuses: tuple[PostStatus, ...]
+
+    def admits(self, post: PostState, now: datetime) -> bool:
+        return (
+            post.deleted_at is None
+            and post.status in self.statuses
+            and post.published_at is not None
+            and post.published_at <= now
+        )
+
+    def where(self, now: Any) -> ColumnElement[bool]:
+        """The same rule in SQL; `now` is a value or a bound parameter."""
+        return and_(self.live, Post.published_at <= now)
+
+    @property
+    def live(self) -> ColumnElement[bool]:
+        """The rule without the time, spelled exactly as the partial indexes' predicate (the
+        statuses inline, not bound), so the planner can use them with any plan."""
+        names = ", ".join(f"'{status.value}'" for status in self.statuses)
+        return literal_column(f"(posts.status IN ({names}) AND posts.deleted_at IS NULL)", Boolean)
+
+
+# Scheduled posts count as published once their time has come: no job has to flip them.
+LISTED = Audience(tuple(PostStatus(status) for status in LISTED_STATUSES))
+"""Shown in public lists, feeds and tag counts."""
+PUBLIC = Audience((*LISTED.statuses, PostStatus.ARCHIVED))
+"""Readable by anyone: archived posts leave the lists but stay readable."""
+_SEE_EVERY_POST = frozenset({Role.MODERATOR, Role.ADMIN})
 
 
 def is_public(post: PostState, now: datetime) -> bool:
     """Readable by anyone: published or scheduled, its time has come; archived stays readable."""
-    return (
-        post.deleted_at is None
-        and post.status in _READABLE
-        and post.published_at is not None
-        and post.published_at <= now
-    )
+    return PUBLIC.admits(post, now)
 
 
 def is_listed(post: PostState, now: datetime) -> bool:
     """Shown in public lists: public and not archived."""
-    return is_public(post, now) and post.status in _LISTED
+    return LISTED.admits(post, now)
 
 
 def can_see(post: PostState, user: User | None, now: datetime) -> bool:
@@ -33,7 +67,7 @@ def can_see(post: PostState, user: User | None, now: datetime) -> bool:
         return True
     if user is None:
         return False
-    return user.id == post.author_id or user.role in {Role.MODERATOR, Role.ADMIN}
+    return user.id == post.author_id or user.role in _SEE_EVERY_POST
 
 
 def can_edit(post: PostState, user: User) -> bool:
