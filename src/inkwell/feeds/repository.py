@@ -46,24 +46,39 @@ class FeedRepository:
         ix_posts_author_feed (a LATERAL subquery), then merged: the work grows with the number
         of authors followed and the page's end, never with how many posts those authors wrote.
         """
-        filters = PostQuery(now=now, tag_ids=(tag_id,) if tag_id is not None else ())
-        params: dict[str, Any] = {
-            "follower_id": follower_id,
-            "viewer_id": follower_id,
-            "per_author": offset + limit,
-            "limit": limit,
-            "offset": offset,
-            **filter_params(filters),
-        }
-        if after is not None:
-            params.update(after_params(after))
-        statement = _page_statement(filter_shape(filters), after is not None)
+        statement, params = page_statement(
+            follower_id, now=now, tag_id=tag_id, after=after, limit=limit, offset=offset
+        )
         return await self.posts.read(statement, params)
 
     async def count(self, follower_id: uuid.UUID, *, now: datetime) -> int:
         """How many posts the feed holds in all (it reads every one of them: use with care)."""
         params = {"follower_id": follower_id, "now": now}
         return int(await self.session.scalar(_COUNT, params) or 0)
+
+
+def page_statement(
+    follower_id: uuid.UUID,
+    *,
+    now: datetime,
+    tag_id: uuid.UUID | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+    offset: int,
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The feed page's statement (cached) and the values to bind into it."""
+    filters = PostQuery(now=now, tag_ids=(tag_id,) if tag_id is not None else ())
+    params: dict[str, Any] = {
+        "follower_id": follower_id,
+        "viewer_id": follower_id,
+        "per_author": offset + limit,
+        "limit": limit,
+        "offset": offset,
+        **filter_params(filters),
+    }
+    if after is not None:
+        params.update(after_params(after))
+    return _page_statement(filter_shape(filters), after is not None), params
 
 
 def _conditions(filters: tuple[int, ...], after: bool) -> list[ColumnElement[bool]]:
