@@ -114,24 +114,54 @@ async def test_the_partial_indexes_cover_the_listed_rule(session: AsyncSession) 
         assert "deleted_at IS NULL" in predicate
 
 
+_PARTIAL = {"ix_posts_feed", "ix_posts_popular", "ix_posts_author_feed"}
+
+
+@pytest.fixture
+async def many_posts(session: AsyncSession, subject: PostRow) -> None:
+    """2,000 copies of a post in every status, and fresh statistics: enough rows for the
+    planner to choose as it does in production."""
+    copied = [
+        column.name
+        for column in Post.__table__.columns
+        if column.computed is None and column.name not in {"id", "slug", "status", "published_at"}
+    ]
+    columns = ", ".join(copied)
+    await session.execute(
+        text(
+            f"INSERT INTO posts (id, slug, status, published_at, {columns}) "  # noqa: S608 - the model's column names
+            "SELECT gen_random_uuid(), 'copy-' || n, "
+            "(ARRAY['draft', 'published', 'scheduled', 'archived'])[1 + n % 4]::post_status, "
+            f"now() - n * interval '1 hour', {columns} "
+            "FROM posts, generate_series(1, 2000) AS n WHERE posts.id = :id"
+        ),
+        {"id": subject.id},
+    )
+    await session.execute(text("ANALYZE posts"))
+
+
+@pytest.mark.usefixtures("many_posts")
 @pytest.mark.parametrize(
-    ("sort", "index"), [("newest", "ix_posts_feed"), ("popular", "ix_posts_popular")]
+    ("sort", "index"),
+    [("newest", "ix_posts_feed"), ("oldest", "ix_posts_feed"), ("popular", "ix_posts_popular")],
 )
-async def test_the_public_list_is_read_from_its_partial_index(
+async def test_the_public_list_is_read_from_the_partial_indexes(
     session: AsyncSession, sort: str, index: str
 ) -> None:
-    shape, params = list_shape(PostQuery(now=NOW, sort=sort), None)
+    """The page is read in its order from an index whose predicate is the listed rule (the
+    query's predicate implies it); no other index of posts serves the list but the primary
+    key. (Counting a thousand of 2,000 rows, the planner rightly prefers a sequential scan.)"""
+    shape, params = list_shape(PostQuery(now=datetime.now(UTC), sort=sort), None)
     plan = await _explain(session, list_statements(shape).page, params)
-    # The page's ids come from the index in its order (no sort of the posts, no filter).
-    assert f"Index Only Scan using {index} on posts" in plan
+    used = set(re.findall(r"Scan(?: Backward)? using (\w+) on posts", plan))
+    assert index in used
+    assert used <= _PARTIAL | {"pk_posts"}
 
 
 async def _explain(session: AsyncSession, statement: DriverSelect, params: dict[str, Any]) -> str:
-    """The plan of a DriverSelect as the driver sends it, sequential scans ruled out (the test
-    tables are small enough for the planner to prefer them)."""
+    """The plan of a DriverSelect as the driver sends it."""
     connection = await session.connection()
     compiled = statement._compiled_for(connection.dialect)
-    await connection.execute(text("SET LOCAL enable_seqscan = off"))
     driver: Any = (await connection.get_raw_connection()).driver_connection
     rows = await driver.fetch("EXPLAIN " + compiled.sql, *compiled.arguments(params))
     return "\n".join(row[0] for row in rows)

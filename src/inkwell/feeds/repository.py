@@ -18,8 +18,7 @@ from inkwell.posts.filters import (
     after_key,
     after_params,
     filter_conditions,
-    filter_params,
-    filter_shape,
+    filter_values,
 )
 from inkwell.posts.records import PostRecord
 from inkwell.posts.repository import PostRepository, reading
@@ -67,18 +66,19 @@ def page_statement(
     offset: int,
 ) -> tuple[Select[Any], dict[str, Any]]:
     """The feed page's statement (cached) and the values to bind into it."""
-    filters = PostQuery(now=now, tag_ids=(tag_id,) if tag_id is not None else ())
-    params: dict[str, Any] = {
-        "follower_id": follower_id,
-        "viewer_id": follower_id,
-        "per_author": offset + limit,
-        "limit": limit,
-        "offset": offset,
-        **filter_params(filters),
-    }
+    filters, params = filter_values(
+        PostQuery(now=now, tag_ids=(tag_id,) if tag_id is not None else ())
+    )
+    params.update(
+        follower_id=follower_id,
+        viewer_id=follower_id,
+        per_author=offset + limit,
+        limit=limit,
+        offset=offset,
+    )
     if after is not None:
         params.update(after_params(after))
-    return _page_statement(filter_shape(filters), after is not None), params
+    return _page_statement(filters, after is not None), params
 
 
 def _conditions(filters: tuple[int, ...], after: bool) -> list[ColumnElement[bool]]:

@@ -153,22 +153,26 @@ UNFILTERED = (0,) * len(_SHAPED)
 """The shape of a list that uses only the filters every list applies."""
 
 
-def filter_shape(query: PostQuery) -> tuple[int, ...]:
-    """How many values each shaped filter has in `query` (0: unused)."""
-    return tuple(len(f.values(query)) for f in _SHAPED)
-
-
-def filter_params(query: PostQuery) -> dict[str, Any]:
-    """The values of every filter `query` uses, by the names they are bound as."""
+def filter_values(query: PostQuery) -> tuple[tuple[int, ...], dict[str, Any]]:
+    """The shape of `query`'s filters (how many values each shaped filter has; 0: unused) and
+    their values, by the names they are bound as. One pass: every list request runs it."""
+    shape: list[int] = []
     params: dict[str, Any] = {}
     for f in LIST_FILTERS:
         values = f.values(query)
-        params.update(zip(f.keys(len(values)), values, strict=True))
-    return params
+        if f.shaped:
+            shape.append(len(values))
+        if not values:
+            continue
+        if f.repeated:
+            params.update(zip(f.keys(len(values)), values, strict=True))
+        else:
+            params[f.name] = values[0]
+    return tuple(shape), params
 
 
 def filter_conditions(shape: tuple[int, ...]) -> list[ColumnElement[bool]]:
-    """The WHERE clause of a list of this shape (from `filter_shape`)."""
+    """The WHERE clause of a list of this shape (from `filter_values`)."""
     conditions = [c for f in _ALWAYS for c in f.conditions(1)]
     for f, count in zip(_SHAPED, shape, strict=True):
         if count:

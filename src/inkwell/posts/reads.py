@@ -40,8 +40,7 @@ from inkwell.posts.filters import (
     after_key,
     after_params,
     filter_conditions,
-    filter_params,
-    filter_shape,
+    filter_values,
     search_text,
     tsquery,
 )
@@ -172,7 +171,8 @@ class _ListStatements:
 
 def list_shape(query: PostQuery, viewer_id: uuid.UUID | None) -> tuple[ListShape, dict[str, Any]]:
     """The statement's shape and the values to bind into it."""
-    params = {"limit": query.limit, **filter_params(query)}
+    filters, params = filter_values(query)
+    params["limit"] = query.limit
     if viewer_id is not None:
         params["viewer_id"] = viewer_id
     if query.after is not None:
@@ -180,7 +180,7 @@ def list_shape(query: PostQuery, viewer_id: uuid.UUID | None) -> tuple[ListShape
     elif query.offset:
         params["offset"] = query.offset
     shape = ListShape(
-        filters=filter_shape(query),
+        filters=filters,
         sort=query.sort if query.sort != "relevance" or query.q is not None else "newest",
         after=query.after is not None,
         offset=query.after is None and bool(query.offset),
