@@ -32,9 +32,9 @@ from starlette.routing import Route
 from inkwell.core.config import Settings
 from inkwell.core.markdown import highlight
 from inkwell.core.security import InvalidToken, TokenCodec
-from inkwell.posts.repository import (
+from inkwell.posts.reads import COUNT_LIMIT
+from inkwell.posts.search import (
     _HEADLINE_OPTIONS,
-    COUNT_LIMIT,
     MARK_START,
     MARK_STOP,
     SEARCH_CANDIDATES,

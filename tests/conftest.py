@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import StaticPool
 
 from inkwell.core import migrations
 from inkwell.core.config import Settings
+from inkwell.core.db import create_read_sessionmaker
 from inkwell.core.ratelimit import MemoryRateLimiter
 from inkwell.core.security import PasswordHasher, TokenCodec
 from inkwell.core.state import AppState
@@ -137,13 +139,37 @@ def build_state(
 
 
 @pytest.fixture
+async def lending_engine(database_url: str, connection: AsyncConnection) -> AsyncEngine:
+    """An engine whose only connection is the test's own, inside the test's transaction.
+
+    Read sessions bound to it work as in production (autocommit; a DriverSelect borrows the
+    pooled connection for its statement) and still see what the test wrote. It is never
+    disposed: that would close the test's connection.
+    """
+    driver = (await connection.get_raw_connection()).driver_connection
+
+    async def lend() -> Any:
+        return driver
+
+    return create_async_engine(
+        database_url, async_creator=lend, poolclass=StaticPool, pool_reset_on_return=None
+    )
+
+
+@pytest.fixture
 def app_state(
     settings: Settings,
     engine: AsyncEngine,
     hasher: PasswordHasher,
     sessionmaker: async_sessionmaker[AsyncSession],
+    lending_engine: AsyncEngine,
 ) -> AppState:
-    return build_state(settings, engine, hasher, sessionmaker)
+    """The app's state for API tests: writes in the test's transaction (savepoints), reads
+    through engine-bound read sessions on the same connection."""
+    state = build_state(settings, engine, hasher, sessionmaker)
+    reads = async_sessionmaker(lending_engine, expire_on_commit=False, autoflush=False)
+    state.read_sessionmaker = create_read_sessionmaker(reads, driver_reads=settings.db_driver_reads)
+    return state
 
 
 def api_client(state: AppState) -> httpx.AsyncClient:

@@ -24,7 +24,14 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from inkwell.core.db import DriverSelect, SessionDep, create_engine, create_read_sessionmaker
+from inkwell.core.config import Settings
+from inkwell.core.db import (
+    DriverReadSession,
+    DriverSelect,
+    SessionDep,
+    create_engine,
+    create_read_sessionmaker,
+)
 from inkwell.core.security import PasswordHasher
 from inkwell.core.state import AppState
 from inkwell.main import create_app
@@ -92,6 +99,32 @@ async def test_reads_give_the_rows_sqlalchemy_gives(
     assert all(isinstance(row["status"], PostStatus) for row in driven)
     assert driven[0]["author"] == {"name": "driver_author"}
     assert isinstance(driven[0]["meta"], dict)
+
+
+async def test_without_driver_reads_a_read_session_runs_them_through_sqlalchemy(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession
+) -> None:
+    author = await create_user(session, username="no_driver_author")
+    await create_post(session, author, title="Published one")
+    await session.commit()
+    params = {"username": "no_driver_author"}
+    readers = create_read_sessionmaker(sessionmaker, driver_reads=False)
+
+    async with readers() as reader:
+        with CursorExecutes(engine) as through_sqlalchemy:
+            rows = await POSTS_BY_AUTHOR.mappings(reader, params)
+
+    assert through_sqlalchemy.count == 1
+    assert [row["status"] for row in rows] == [PostStatus.PUBLISHED]
+
+
+def test_the_setting_chooses_the_read_sessions(settings: Settings, engine: AsyncEngine) -> None:
+    for driver_reads in (True, False):
+        state = AppState.build(
+            settings.model_copy(update={"db_driver_reads": driver_reads}), engine=engine
+        )
+        session_class = state.read_sessionmaker.kw["sync_session_class"]
+        assert issubclass(session_class, DriverReadSession) is driver_reads
 
 
 class Shouted(TypeDecorator[str]):

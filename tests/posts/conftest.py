@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import Engine, event
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.db import DriverSelect
 from inkwell.models.user import Role, User
@@ -29,9 +29,7 @@ class StatementCounter:
 
 
 @pytest.fixture
-def sql_statements(
-    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[StatementCounter]:
+def sql_statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[StatementCounter]:
     """Every SQL statement sent to the database while the test runs (savepoints excluded),
     through SQLAlchemy or by a DriverSelect."""
     counter = StatementCounter()
@@ -47,9 +45,10 @@ def sql_statements(
         return await fetch(driver, sql, arguments)
 
     monkeypatch.setattr(DriverSelect, "_fetch", staticmethod(record_driver_select))
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    # Every engine: the API tests' read sessions have their own (tests/conftest.py).
+    event.listen(Engine, "before_cursor_execute", record)
     yield counter
-    event.remove(engine.sync_engine, "before_cursor_execute", record)
+    event.remove(Engine, "before_cursor_execute", record)
 
 
 @dataclass

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from inkwell.core.config import Settings
+from inkwell.core.db import DriverSelect
 from inkwell.posts.repository import PostRepository
 from tests.factories import create_post, like
 from tests.posts.conftest import Account, StatementCounter
@@ -310,7 +313,7 @@ async def test_totals_stop_counting_past_the_limit(
 ) -> None:
     exact = (await client.get(POSTS)).json()
     assert (exact["total"], exact["total_is_exact"]) == (5, True)
-    monkeypatch.setattr("inkwell.posts.repository.COUNT_LIMIT", 3)
+    monkeypatch.setattr("inkwell.posts.reads.COUNT_LIMIT", 3)
     monkeypatch.setattr("inkwell.posts.service.COUNT_LIMIT", 3)
     capped = (await client.get(POSTS)).json()
     assert (capped["total"], capped["total_is_exact"]) == (3, False)
@@ -328,3 +331,30 @@ async def test_random_search_text_never_fails(client: httpx.AsyncClient) -> None
         for url in (f"{POSTS}/search", POSTS):
             response = await client.get(url, params={"q": q})
             assert response.status_code == 200, (q, response.text)
+
+
+async def test_api_reads_borrow_a_pooled_connection_when_driver_reads_are_on(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    alice: Account,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The API tests' read sessions are engine-bound as in production (tests/conftest.py), so
+    an anonymous read borrows a connection for its DriverSelect; without driver reads none is
+    borrowed and the answer is the same."""
+    post = await create_post(session, alice.user, title="Borrowed")
+    borrowed: list[str] = []
+    borrowing = DriverSelect._borrowing
+
+    async def record(engine: AsyncEngine, sql: str, arguments: list[Any]) -> Sequence[Any]:
+        borrowed.append(sql)
+        return await borrowing(engine, sql, arguments)
+
+    monkeypatch.setattr(DriverSelect, "_borrowing", staticmethod(record))
+    one = await client.get(f"{POSTS}/{post.slug}")
+    page = await client.get(POSTS)
+
+    assert one.json()["title"] == "Borrowed"
+    assert [item["title"] for item in page.json()["items"]] == ["Borrowed"]
+    assert len(borrowed) == (2 if settings.db_driver_reads else 0)

@@ -46,7 +46,7 @@ def titles(body: dict[str, Any]) -> list[str]:
 
 
 def bound_search(monkeypatch: pytest.MonkeyPatch, candidates: int) -> None:
-    monkeypatch.setattr("inkwell.posts.repository.SEARCH_CANDIDATES", candidates)
+    monkeypatch.setattr("inkwell.posts.search.SEARCH_CANDIDATES", candidates)
     monkeypatch.setattr("inkwell.posts.service.SEARCH_CANDIDATES", candidates)
 
 

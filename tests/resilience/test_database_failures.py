@@ -35,6 +35,10 @@ async def state(restartable: RestartableServer, hasher: PasswordHasher) -> Async
         restartable.url, db_pool_size=4, db_max_overflow=0, db_pool_timeout=1.0
     )
     engine = create_engine(settings)
+    # A running app: its engine has connected (and learnt the server's version) before any
+    # restart. A first connection lost while SQLAlchemy inspects the server fails otherwise.
+    async with engine.connect():
+        pass
     yield build_state(settings, engine, hasher, async_sessionmaker(engine))
     await engine.dispose()
 

@@ -27,6 +27,12 @@ class CommentRecord:
     author: AuthorRef | None
 
 
+# Who sees which comment, declared once: ReadScope.shows and the repository's SQL both read
+# these (tests/comments/test_visibility.py generates comments and readers to check they agree).
+SHOWN_TO_ANYONE = (CommentStatus.VISIBLE,)
+SHOWN_TO_ITS_WRITER = (CommentStatus.PENDING,)
+
+
 @dataclass(frozen=True, slots=True)
 class ReadScope:
     """Which comments one reader sees in full.
@@ -42,9 +48,9 @@ class ReadScope:
     def shows(self, comment: Comment) -> bool:
         if comment.deleted_at is not None:
             return False
-        if comment.status == CommentStatus.VISIBLE or self.every_status:
+        if comment.status in SHOWN_TO_ANYONE or self.every_status:
             return True
-        return comment.status == CommentStatus.PENDING and comment.author_id == self.viewer_id
+        return comment.status in SHOWN_TO_ITS_WRITER and comment.author_id == self.viewer_id
 
 
 @dataclass(slots=True)

@@ -26,7 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, load_only
 from sqlalchemy.types import Uuid
 
-from inkwell.comments.records import AuthorRef, CommentRecord, ReadScope
+from inkwell.comments.records import (
+    SHOWN_TO_ANYONE,
+    SHOWN_TO_ITS_WRITER,
+    AuthorRef,
+    CommentRecord,
+    ReadScope,
+)
 from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
 from inkwell.models.engagement import Follow
 from inkwell.models.post import Post
@@ -61,13 +67,17 @@ def _scope_kind(scope: ReadScope) -> str:
 
 def _shown_to(kind: str, comment: Any, viewer_id: Any) -> ColumnElement[bool]:
     """What a reader of this kind sees; `viewer_id` (an id or a bound parameter) for "viewer"."""
-    status: ColumnElement[bool] = comment.status == CommentStatus.VISIBLE
+    status = _status_in(comment, SHOWN_TO_ANYONE)
     if kind == "all":
         status = true()
     elif kind == "viewer":
-        own_pending = and_(comment.status == CommentStatus.PENDING, comment.author_id == viewer_id)
-        status = or_(status, own_pending)
+        own = and_(_status_in(comment, SHOWN_TO_ITS_WRITER), comment.author_id == viewer_id)
+        status = or_(status, own)
     return and_(comment.deleted_at.is_(None), status)
+
+
+def _status_in(comment: Any, statuses: Sequence[CommentStatus]) -> ColumnElement[bool]:
+    return or_(*(comment.status == status for status in statuses))
 
 
 def _below(path: str) -> ColumnElement[bool]:

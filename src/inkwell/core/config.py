@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(default=5.0, gt=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
     db_echo: bool = False
+    # Read requests run their hottest selects on the driver itself (core.db.DriverSelect);
+    # false runs them through SQLAlchemy like every other statement (same answers, slower).
+    db_driver_reads: bool = True
     redis_url: str | None = None
 
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)

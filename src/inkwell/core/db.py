@@ -139,6 +139,10 @@ class ReadOnlySession(Session):
     """A session for safe requests; it refuses ORM writes (they would not be atomic)."""
 
 
+class DriverReadSession(ReadOnlySession):
+    """A read session whose DriverSelects run on the driver (`INKWELL_DB_DRIVER_READS`)."""
+
+
 class WriteInSafeRequestError(RuntimeError):
     pass
 
@@ -156,15 +160,17 @@ def _refuse_flush(session: Session, _flush: UOWTransaction, _instances: object) 
 
 
 def create_read_sessionmaker(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    sessionmaker: async_sessionmaker[AsyncSession], *, driver_reads: bool = True
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions like `sessionmaker`'s that only read; over an engine they autocommit (no BEGIN
-    or COMMIT is sent). Bound to a connection (tests), they share its transaction."""
+    or COMMIT is sent). Bound to a connection (tests), they share its transaction. Without
+    `driver_reads` their DriverSelects run through SQLAlchemy."""
     bind = sessionmaker.kw.get("bind")
     if isinstance(bind, AsyncEngine):
         bind = bind.execution_options(isolation_level="AUTOCOMMIT")
+    session_class = DriverReadSession if driver_reads else ReadOnlySession
     return async_sessionmaker(
-        **{**sessionmaker.kw, "bind": bind, "sync_session_class": ReadOnlySession}
+        **{**sessionmaker.kw, "bind": bind, "sync_session_class": session_class}
     )
 
 
@@ -228,8 +234,9 @@ class DriverSelect:
     request (docs/benchmarks.md). The statement is compiled once, on first use; its bound
     values and result columns get the same type processing SQLAlchemy would give them.
 
-    Only a read session's statements take this path: it never writes, so running outside
-    SQLAlchemy's lazily begun transaction changes nothing. Such a session that holds no
+    Only a read session's statements take this path (unless `INKWELL_DB_DRIVER_READS` is
+    false): it never writes, so running outside SQLAlchemy's lazily begun transaction changes
+    nothing. Such a session that holds no
     connection yet borrows one from the pool for the statement alone; one that holds a
     connection (an ORM query ran first) uses it, so a request never waits for a second one.
     Any other session runs the select through SQLAlchemy, in its transaction.
@@ -248,7 +255,7 @@ class DriverSelect:
         self, session: AsyncSession, params: Mapping[str, Any]
     ) -> Sequence[Mapping[str, Any]]:
         bind = session.bind
-        if bind is None or not isinstance(session.sync_session, ReadOnlySession):
+        if bind is None or not isinstance(session.sync_session, DriverReadSession):
             return await self._through_sqlalchemy(session, params)
         compiled = self._compiled_for(bind.dialect)
         arguments = compiled.arguments(params)

@@ -25,7 +25,9 @@ class AppState:
     read_sessionmaker: async_sessionmaker[AsyncSession] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.read_sessionmaker = create_read_sessionmaker(self.sessionmaker)
+        self.read_sessionmaker = create_read_sessionmaker(
+            self.sessionmaker, driver_reads=self.settings.db_driver_reads
+        )
 
     @classmethod
     def build(cls, settings: Settings, *, engine: AsyncEngine | None = None) -> AppState:

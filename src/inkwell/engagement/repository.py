@@ -12,7 +12,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.engagement import Bookmark, Like, PostViewEvent
-from inkwell.models.post import PUBLIC, Post
+from inkwell.models.post import Post
+from inkwell.models.visibility import PUBLIC
 from inkwell.posts.records import PostRecord
 from inkwell.posts.repository import Counter, PostRepository
 
@@ -99,7 +100,7 @@ class EngagementRepository:
             Post.deleted_at.is_(None),
         ]
         if not query.include_hidden:
-            public = PUBLIC & (Post.published_at <= query.now)
+            public = PUBLIC.where(query.now)
             own = Post.author_id == query.viewer_id if query.viewer_id else literal(False)
             conditions.append(or_(public, own))
         return conditions

@@ -7,22 +7,19 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    DateTime,
-    Select,
-    Uuid,
-    bindparam,
-    exists,
-    func,
-    select,
-    true,
-    tuple_,
-)
+from sqlalchemy import ColumnElement, Select, Uuid, bindparam, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.engagement import Follow
-from inkwell.models.post import LISTED, Post, PostTag
+from inkwell.models.post import Post
+from inkwell.posts.filters import (
+    UNFILTERED,
+    PostQuery,
+    after_key,
+    after_params,
+    filter_conditions,
+    filter_values,
+)
 from inkwell.posts.records import PostRecord
 from inkwell.posts.repository import PostRepository, reading
 
@@ -48,19 +45,10 @@ class FeedRepository:
         ix_posts_author_feed (a LATERAL subquery), then merged: the work grows with the number
         of authors followed and the page's end, never with how many posts those authors wrote.
         """
-        params: dict[str, Any] = {
-            "follower_id": follower_id,
-            "viewer_id": follower_id,
-            "now": now,
-            "per_author": offset + limit,
-            "limit": limit,
-            "offset": offset,
-        }
-        if tag_id is not None:
-            params["tag_id"] = tag_id
-        if after is not None:
-            params["after_published_at"], params["after_id"] = after
-        return await self.posts.read(_page_statement(tag_id is not None, after is not None), params)
+        statement, params = page_statement(
+            follower_id, now=now, tag_id=tag_id, after=after, limit=limit, offset=offset
+        )
+        return await self.posts.read(statement, params)
 
     async def count(self, follower_id: uuid.UUID, *, now: datetime) -> int:
         """How many posts the feed holds in all (it reads every one of them: use with care)."""
@@ -68,29 +56,45 @@ class FeedRepository:
         return int(await self.session.scalar(_COUNT, params) or 0)
 
 
-def _conditions(tagged: bool, after: bool) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [
-        LISTED,
-        Post.published_at <= bindparam("now", type_=DateTime(timezone=True)),
-    ]
+def page_statement(
+    follower_id: uuid.UUID,
+    *,
+    now: datetime,
+    tag_id: uuid.UUID | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+    offset: int,
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The feed page's statement (cached) and the values to bind into it."""
+    filters, params = filter_values(
+        PostQuery(now=now, tag_ids=(tag_id,) if tag_id is not None else ())
+    )
+    params.update(
+        follower_id=follower_id,
+        viewer_id=follower_id,
+        per_author=offset + limit,
+        limit=limit,
+        offset=offset,
+    )
+    if after is not None:
+        params.update(after_params(after))
+    return _page_statement(filters, after is not None), params
+
+
+def _conditions(filters: tuple[int, ...], after: bool) -> list[ColumnElement[bool]]:
+    """The list filters of this shape (posts.filters), and the keyset when `after`."""
+    conditions = filter_conditions(filters)
     if after:
-        key = tuple_(
-            bindparam("after_published_at", type_=DateTime(timezone=True)),
-            bindparam("after_id", type_=Uuid),
-        )
-        conditions.append(tuple_(Post.published_at, Post.id) < key)
-    if tagged:
-        tag_id = bindparam("tag_id", type_=Uuid)
-        conditions.append(exists().where(PostTag.post_id == Post.id, PostTag.tag_id == tag_id))
+        conditions.append(after_key("newest"))
     return conditions
 
 
 @lru_cache(maxsize=8)
-def _page_statement(tagged: bool, after: bool) -> Select[Any]:
+def _page_statement(filters: tuple[int, ...], after: bool) -> Select[Any]:
     """The feed page's statement, built once for each combination of filters."""
     newest_of_author = (
         select(Post.id, Post.published_at)
-        .where(Post.author_id == Follow.followee_id, *_conditions(tagged, after))
+        .where(Post.author_id == Follow.followee_id, *_conditions(filters, after))
         .order_by(Post.published_at.desc(), Post.id.desc())
         .limit(bindparam("per_author"))
         .lateral("newest_of_author")
@@ -113,5 +117,5 @@ _COUNT = (
     select(func.count())
     .select_from(Follow)
     .join(Post, Post.author_id == Follow.followee_id)
-    .where(Follow.follower_id == _FOLLOWER, *_conditions(tagged=False, after=False))
+    .where(Follow.follower_id == _FOLLOWER, *_conditions(UNFILTERED, after=False))
 )

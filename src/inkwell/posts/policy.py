@@ -1,30 +1,29 @@
-"""Who may see and who may change a post; pure functions of the post, the user and the time."""
+"""Who may see and who may change a post; pure functions of the post, the user and the time.
+
+Who sees a post is declared once, as an `Audience` (models/visibility.py, beside the partial
+indexes, so tags can use it too): the Python checks here (`is_public`, `is_listed`, `can_see`)
+and the SQL predicates every query filters with are both made from it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from inkwell.models.post import PostStatus
 from inkwell.models.user import Role, User
+from inkwell.models.visibility import LISTED, PUBLIC
 from inkwell.posts.records import PostState
 
-_LISTED = {PostStatus.PUBLISHED, PostStatus.SCHEDULED}
-_READABLE = {PostStatus.PUBLISHED, PostStatus.SCHEDULED, PostStatus.ARCHIVED}
+_SEE_EVERY_POST = frozenset({Role.MODERATOR, Role.ADMIN})
 
 
 def is_public(post: PostState, now: datetime) -> bool:
     """Readable by anyone: published or scheduled, its time has come; archived stays readable."""
-    return (
-        post.deleted_at is None
-        and post.status in _READABLE
-        and post.published_at is not None
-        and post.published_at <= now
-    )
+    return PUBLIC.admits(post, now)
 
 
 def is_listed(post: PostState, now: datetime) -> bool:
     """Shown in public lists: public and not archived."""
-    return is_public(post, now) and post.status in _LISTED
+    return LISTED.admits(post, now)
 
 
 def can_see(post: PostState, user: User | None, now: datetime) -> bool:
@@ -37,7 +36,7 @@ def can_moderate(post: PostState, user: User | None) -> bool:
     moderate its comments."""
     if user is None:
         return False
-    return user.id == post.author_id or user.role in {Role.MODERATOR, Role.ADMIN}
+    return user.id == post.author_id or user.role in _SEE_EVERY_POST
 
 
 def can_edit(post: PostState, user: User) -> bool:

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.ids import uuid7
-from inkwell.models.post import LISTED, Post, PostTag, Tag
+from inkwell.models.post import Post, PostTag, Tag
+from inkwell.models.visibility import LISTED
 from inkwell.tags.records import TagRecord, TagSort
 
 
@@ -22,7 +23,7 @@ def _used_publicly(now: datetime) -> Any:
     return (
         select(PostTag.post_id)
         .join(Post, Post.id == PostTag.post_id)
-        .where(PostTag.tag_id == Tag.id, LISTED, Post.published_at <= now)
+        .where(PostTag.tag_id == Tag.id, LISTED.where(now))
         .exists()
     )
 
@@ -56,7 +57,7 @@ class TagRepository:
         query = (
             select(PostTag.tag_id, func.count().label("n"))
             .join(Post, Post.id == PostTag.post_id)
-            .where(LISTED, Post.published_at <= now)
+            .where(LISTED.where(now))
             .group_by(PostTag.tag_id)
         )
         if tag_ids is not None:
@@ -64,7 +65,7 @@ class TagRepository:
         return query.subquery("counts")
 
     def _counted(self, now: datetime) -> Any:
-        public = and_(LISTED, Post.published_at <= now)
+        public = LISTED.where(now)
         count = (
             select(func.count())
             .select_from(PostTag)
