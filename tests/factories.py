@@ -9,8 +9,11 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.auth.dependencies import make_auth_service
+from inkwell.auth.service import ClientInfo
 from inkwell.core.config import Settings
 from inkwell.core.security import argon2_hasher
+from inkwell.core.state import AppState
 from inkwell.events.outbox import Outbox
 from inkwell.models.comment import Comment
 from inkwell.models.user import Role, User
@@ -74,8 +77,35 @@ async def login(
 async def auth_headers(
     client: httpx.AsyncClient, user: User, password: str = DEFAULT_PASSWORD
 ) -> dict[str, str]:
+    """Headers of `user` signed in through POST /api/v1/auth/login, password checked."""
     tokens = await login(client, user.username, password)
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+# Where a request of the test client comes from, as the app sees it.
+TEST_CLIENT = ClientInfo(ip="127.0.0.1", user_agent=f"python-httpx/{httpx.__version__}")
+
+
+async def signed_in_headers(state: AppState, user: User) -> dict[str, str]:
+    """Headers of `user` signed in to /api/v1, from a login session opened as a login opens
+    one once the password is checked (in a session of the app's own, as a request would).
+    Checking the password (Argon2, slow on purpose) is what tests/auth and the other login
+    tests are about; fixtures skip it."""
+    async with state.sessionmaker() as session:
+        service = make_auth_service(session, state)
+        tokens = await service.start_session(user=user, client=TEST_CLIENT)
+        await session.commit()
+    return {"Authorization": f"Bearer {tokens.access_token}"}
+
+
+async def realworld_token(state: AppState, user: User) -> str:
+    """A RealWorld token of `user`, from a session opened as POST /api/users/login opens one
+    once the password is checked (the RealWorld login tests check it)."""
+    async with state.sessionmaker() as session:
+        service = make_auth_service(session, state)
+        signed_in = await service.start_realworld_session(user=user, client=TEST_CLIENT)
+        await session.commit()
+    return signed_in.token
 
 
 async def create_post(

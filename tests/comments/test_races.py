@@ -8,7 +8,7 @@ import httpx
 
 from inkwell.core.state import AppState
 from tests.comments.conftest import COMMENTS, counted, thread_url
-from tests.factories import auth_headers, create_post, create_user
+from tests.factories import create_post, create_user, signed_in_headers
 
 
 async def test_concurrent_comments_are_all_counted(
@@ -18,7 +18,7 @@ async def test_concurrent_comments_are_all_counted(
         author = await create_user(session, username="host")
         writers = [await create_user(session, username=f"writer{n}") for n in range(5)]
         post = await create_post(session, author)
-    headers = [await auth_headers(committing_client, user) for user in writers]
+    headers = [await signed_in_headers(committing_state, user) for user in writers]
     root = await committing_client.post(
         thread_url(post), json={"content": "root"}, headers=headers[0]
     )
@@ -42,7 +42,7 @@ async def test_concurrent_hides_and_deletes_keep_the_count_true(
     async with committing_state.sessionmaker() as session:
         author = await create_user(session, username="owner")
         post = await create_post(session, author)
-    headers = await auth_headers(committing_client, author)
+    headers = await signed_in_headers(committing_state, author)
     ids = [
         (
             await committing_client.post(

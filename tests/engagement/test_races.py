@@ -16,7 +16,7 @@ from inkwell.models.post import Post
 from inkwell.models.user import User
 from inkwell.posts.records import PostRow
 from inkwell.posts.service import PostService
-from tests.factories import auth_headers, create_post, create_user
+from tests.factories import create_post, create_user, signed_in_headers
 
 POSTS = "/api/v1/posts"
 
@@ -58,7 +58,7 @@ async def test_50_concurrent_likes_then_50_flips_keep_the_count_true(
         author = await create_user(session, username="popular")
         post = await create_post(session, author)
         users: list[User] = [await create_user(session, username=f"fan{n}") for n in range(50)]
-    headers = await asyncio.gather(*(auth_headers(committing_client, u) for u in users))
+    headers = await asyncio.gather(*(signed_in_headers(committing_state, u) for u in users))
     url = f"{POSTS}/{post.id}/like"
     in_step(monkeypatch, 5)
 

@@ -18,7 +18,7 @@ from inkwell.events.outbox import Outbox
 from inkwell.models.event import OUTBOX_CHANNEL, OutboxEvent
 from inkwell.models.post import Post
 from tests.events.support import checked
-from tests.factories import auth_headers, create_user
+from tests.factories import create_user, signed_in_headers
 
 POSTS = "/api/v1/posts"
 NEW_POST = {"title": "Rolled back?", "content_raw": "x"}
@@ -33,12 +33,10 @@ async def _counts(state: AppState) -> tuple[int, int]:
 
 
 @pytest.fixture
-async def headers(
-    committing_state: AppState, committing_client: httpx.AsyncClient
-) -> dict[str, str]:
+async def headers(committing_state: AppState) -> dict[str, str]:
     async with committing_state.sessionmaker() as session:
         user = await create_user(session, username="committer")
-    return await auth_headers(committing_client, user)
+    return await signed_in_headers(committing_state, user)
 
 
 def refuse_after_recording(monkeypatch: pytest.MonkeyPatch) -> None:

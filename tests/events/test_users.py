@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.config import Settings
+from inkwell.core.state import AppState
 from inkwell.events.catalogue import (
     PostCreated,
     PostPublished,
@@ -78,9 +79,9 @@ async def test_an_update_that_changes_nothing_records_nothing(
 
 
 async def test_admin_changes_record_user_updated(
-    client: httpx.AsyncClient, session: AsyncSession, alice: Account
+    client: httpx.AsyncClient, app_state: AppState, session: AsyncSession, alice: Account
 ) -> None:
-    admin = await account(client, session, "root", Role.ADMIN)
+    admin = await account(app_state, session, "root", Role.ADMIN)
     start = await last_position(session)
     response = await client.patch(
         f"/api/v1/admin/users/{alice.user.id}",

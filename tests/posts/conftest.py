@@ -6,14 +6,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.db import DriverSelect
+from inkwell.core.state import AppState
 from inkwell.models.user import Role, User
-from tests.factories import auth_headers, create_user
+from tests.factories import create_user, signed_in_headers
 
 
 @dataclass
@@ -58,27 +58,28 @@ class Account:
 
 
 async def account(
-    client: httpx.AsyncClient, session: AsyncSession, username: str, role: Role = Role.USER
+    state: AppState, session: AsyncSession, username: str, role: Role = Role.USER
 ) -> Account:
+    """A user signed in to /api/v1 (tests/auth signs in through the login itself)."""
     user = await create_user(session, username=username, role=role)
-    return Account(user=user, headers=await auth_headers(client, user))
+    return Account(user=user, headers=await signed_in_headers(state, user))
 
 
 @pytest.fixture
-async def alice(client: httpx.AsyncClient, session: AsyncSession) -> Account:
-    return await account(client, session, "alice")
+async def alice(app_state: AppState, session: AsyncSession) -> Account:
+    return await account(app_state, session, "alice")
 
 
 @pytest.fixture
-async def bob(client: httpx.AsyncClient, session: AsyncSession) -> Account:
-    return await account(client, session, "bob")
+async def bob(app_state: AppState, session: AsyncSession) -> Account:
+    return await account(app_state, session, "bob")
 
 
 @pytest.fixture
-async def moderator(client: httpx.AsyncClient, session: AsyncSession) -> Account:
-    return await account(client, session, "mod", Role.MODERATOR)
+async def moderator(app_state: AppState, session: AsyncSession) -> Account:
+    return await account(app_state, session, "mod", Role.MODERATOR)
 
 
 @pytest.fixture
-async def admin(client: httpx.AsyncClient, session: AsyncSession) -> Account:
-    return await account(client, session, "root", Role.ADMIN)
+async def admin(app_state: AppState, session: AsyncSession) -> Account:
+    return await account(app_state, session, "root", Role.ADMIN)

@@ -13,7 +13,7 @@ from inkwell.core.state import AppState
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
-from tests.factories import auth_headers, create_user, outbox
+from tests.factories import create_user, outbox, signed_in_headers
 
 POSTS = "/api/v1/posts"
 
@@ -23,7 +23,7 @@ async def test_concurrent_posts_with_the_same_title_get_distinct_slugs(
 ) -> None:
     async with committing_state.sessionmaker() as session:
         user = await create_user(session, username="racer")
-    headers = await auth_headers(committing_client, user)
+    headers = await signed_in_headers(committing_state, user)
 
     async def write(slug: str | None) -> httpx.Response:
         body = {"title": "Same title", "content_raw": "x", "tags": ["race", "Race"]}
@@ -43,7 +43,7 @@ async def test_lost_slug_race_on_update_is_a_conflict(
 ) -> None:
     async with committing_state.sessionmaker() as session:
         user = await create_user(session, username="renamer")
-    headers = await auth_headers(committing_client, user)
+    headers = await signed_in_headers(committing_state, user)
     ids = [
         (
             await committing_client.post(

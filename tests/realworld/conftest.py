@@ -4,15 +4,16 @@ contract, and users signed in the RealWorld way (`Authorization: Token <jwt>`)."
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.state import AppState
 from inkwell.models.user import Role, User
-from tests.factories import DEFAULT_PASSWORD, auth_headers, create_user
+from tests.factories import DEFAULT_PASSWORD, create_user, realworld_token, signed_in_headers
 from tests.posts.conftest import sql_statements  # noqa: F401 (a fixture of these tests too)
 from tests.realworld.contract import Contract, ContractMissing, load_contract
 
@@ -42,42 +43,49 @@ async def api(client: httpx.AsyncClient, contract: Contract) -> httpx.AsyncClien
 
 @dataclass
 class Conduit:
-    """A user signed in through POST /api/users/login."""
+    """A user signed in the RealWorld way (`Authorization: Token <jwt>`)."""
 
     user: User
     token: str
+    state: AppState
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Token {self.token}"}
 
-    async def v1(self, api: httpx.AsyncClient) -> dict[str, str]:
+    async def v1(self) -> dict[str, str]:
         """Headers for /api/v1, which takes its own access tokens (not RealWorld ones)."""
-        return await auth_headers(api, self.user)
+        return await signed_in_headers(self.state, self.user)
 
 
-async def sign_in(api: httpx.AsyncClient, user: User, password: str = DEFAULT_PASSWORD) -> Conduit:
+async def sign_in(
+    api: httpx.AsyncClient, who: Conduit, password: str = DEFAULT_PASSWORD
+) -> Conduit:
+    """`who` signed in once more, through POST /api/users/login."""
     response = await api.post(
-        "/api/users/login", json={"user": {"email": user.email, "password": password}}
+        "/api/users/login", json={"user": {"email": who.user.email, "password": password}}
     )
     assert response.status_code == 200, response.text
-    return Conduit(user=user, token=response.json()["user"]["token"])
+    return replace(who, token=response.json()["user"]["token"])
 
 
 async def conduit_user(
-    api: httpx.AsyncClient, session: AsyncSession, username: str, role: Role = Role.USER
+    state: AppState, session: AsyncSession, username: str, role: Role = Role.USER
 ) -> Conduit:
-    return await sign_in(api, await create_user(session, username=username, role=role))
+    """A RealWorld user, signed in as POST /api/users/login would (tests/realworld/test_users.py
+    signs in through the login itself)."""
+    user = await create_user(session, username=username, role=role)
+    return Conduit(user=user, token=await realworld_token(state, user), state=state)
 
 
 @pytest.fixture
-async def jake(api: httpx.AsyncClient, session: AsyncSession) -> Conduit:
-    return await conduit_user(api, session, "jake")
+async def jake(app_state: AppState, session: AsyncSession) -> Conduit:
+    return await conduit_user(app_state, session, "jake")
 
 
 @pytest.fixture
-async def jane(api: httpx.AsyncClient, session: AsyncSession) -> Conduit:
-    return await conduit_user(api, session, "jane")
+async def jane(app_state: AppState, session: AsyncSession) -> Conduit:
+    return await conduit_user(app_state, session, "jane")
 
 
 def errors_of(response: httpx.Response) -> dict[str, Any]:

@@ -33,9 +33,7 @@ async def test_create_answers_the_article(api: httpx.AsyncClient, jake: Conduit)
 
 async def test_an_article_is_a_published_post(api: httpx.AsyncClient, jake: Conduit) -> None:
     await new_article(api, jake, tagList=["dragons"])
-    post = (
-        await api.get("/api/v1/posts/how-to-train-your-dragon", headers=await jake.v1(api))
-    ).json()
+    post = (await api.get("/api/v1/posts/how-to-train-your-dragon", headers=await jake.v1())).json()
     assert post["status"] == "published"
     assert post["summary"] == "Ever wonder how?"
     assert post["content_raw"] == "You *believe*."
@@ -213,9 +211,7 @@ async def test_favorite_is_a_like(api: httpx.AsyncClient, jake: Conduit, jane: C
         assert response.status_code == 200
         article = response.json()["article"]
         assert (article["favorited"], article["favoritesCount"]) == (True, 1)
-    post = (
-        await api.get("/api/v1/posts/how-to-train-your-dragon", headers=await jane.v1(api))
-    ).json()
+    post = (await api.get("/api/v1/posts/how-to-train-your-dragon", headers=await jane.v1())).json()
     assert (post["liked_by_me"], post["likes_count"]) == (True, 1)
     liked = await api.get("/api/articles?favorited=jane")
     assert [a["slug"] for a in liked.json()["articles"]] == ["how-to-train-your-dragon"]
@@ -227,9 +223,7 @@ async def test_favorite_is_a_like(api: httpx.AsyncClient, jake: Conduit, jane: C
         False,
         0,
     )
-    post = (
-        await api.get("/api/v1/posts/how-to-train-your-dragon", headers=await jane.v1(api))
-    ).json()
+    post = (await api.get("/api/v1/posts/how-to-train-your-dragon", headers=await jane.v1())).json()
     assert (post["liked_by_me"], post["likes_count"]) == (False, 0)
 
 

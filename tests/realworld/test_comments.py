@@ -6,6 +6,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.state import AppState
 from inkwell.models.user import Role
 from tests.factories import create_comment, create_post
 from tests.posts.conftest import StatementCounter
@@ -87,7 +88,7 @@ async def test_list_shows_what_any_reader_sees(
     hidden = await create_comment(session, post, jane.user, content="hidden")
     gone = await create_comment(session, post, jane.user, content="deleted")
     await create_comment(session, post, jane.user, content="shown")
-    v1 = await jake.v1(api)
+    v1 = await jake.v1()
     await api.post(f"/api/v1/comments/{hidden.id}/hide", headers=v1)
     await api.delete(f"/api/v1/comments/{gone.id}", headers=v1)
     for who in (jake.headers, jane.headers, {}):
@@ -106,7 +107,7 @@ async def test_list_of_an_unknown_or_draft_article_is_a_404(
 
 
 async def test_delete_comment_follows_the_v1_rules(
-    api: httpx.AsyncClient, session: AsyncSession, jake: Conduit, jane: Conduit
+    api: httpx.AsyncClient, app_state: AppState, session: AsyncSession, jake: Conduit, jane: Conduit
 ) -> None:
     await new_article(api, jake)
     janes = (await add(api, jane, "jane's")).json()["comment"]["id"]
@@ -120,7 +121,7 @@ async def test_delete_comment_follows_the_v1_rules(
     again = await api.delete(f"{URL}/{janes}", headers=jane.headers)
     assert again.status_code == 404
     assert errors_of(again) == {"comment": ["not found"]}
-    moderator = await conduit_user(api, session, "mod", Role.MODERATOR)
+    moderator = await conduit_user(app_state, session, "mod", Role.MODERATOR)
     assert (await api.delete(f"{URL}/{jakes}", headers=moderator.headers)).status_code == 204
     assert (await api.get(URL)).json() == {"comments": []}
 
@@ -180,6 +181,6 @@ async def test_a_closed_accounts_comments_show_a_deleted_author(
 ) -> None:
     await new_article(api, jake)
     await add(api, jane, "still here")
-    assert (await api.delete("/api/v1/users/me", headers=await jane.v1(api))).status_code == 204
+    assert (await api.delete("/api/v1/users/me", headers=await jane.v1())).status_code == 204
     comments = (await api.get(URL)).json()["comments"]
     assert [(c["body"], c["author"]["username"]) for c in comments] == [("still here", "[deleted]")]

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inkwell.core.security import SessionKind
 from inkwell.core.state import AppState
 from inkwell.models.user import Role
-from tests.factories import DEFAULT_PASSWORD, auth_headers, create_user
+from tests.factories import DEFAULT_PASSWORD, create_user, signed_in_headers
 from tests.realworld.conftest import Conduit, errors_of
 
 SESSIONS = "/api/v1/auth/sessions"
@@ -53,7 +53,7 @@ async def test_a_realworld_token_outlives_fifteen_minutes_but_not_its_lifetime(
     response = await api.get("/api/user", headers={"Authorization": f"Token {old}"})
     assert response.status_code == 200, response.text
     # An /api/v1 access token of the same age has expired.
-    v1_token = (await jake.v1(api))["Authorization"].removeprefix("Bearer ")
+    v1_token = (await jake.v1())["Authorization"].removeprefix("Bearer ")
     v1_old = issued_earlier(app_state, jake, SessionKind.API, sixteen_minutes, v1_token)
     refused = await api.get("/api/v1/users/me", headers={"Authorization": f"Bearer {v1_old}"})
     assert refused.status_code == 401
@@ -70,7 +70,7 @@ async def test_realworld_tokens_are_for_the_realworld_api_only(
     works in /api."""
     v1 = await api.get("/api/v1/users/me", headers={"Authorization": f"Bearer {jake.token}"})
     assert v1.status_code == 401
-    v1_token = (await jake.v1(api))["Authorization"].removeprefix("Bearer ")
+    v1_token = (await jake.v1())["Authorization"].removeprefix("Bearer ")
     own = await api.get("/api/user", headers={"Authorization": f"Token {v1_token}"})
     assert own.status_code == 200
 
@@ -78,7 +78,7 @@ async def test_realworld_tokens_are_for_the_realworld_api_only(
 async def test_a_realworld_session_is_listed_and_ends_at_once(
     api: httpx.AsyncClient, jake: Conduit
 ) -> None:
-    v1 = await jake.v1(api)
+    v1 = await jake.v1()
     sessions = (await api.get(SESSIONS, headers=v1)).json()
     assert sorted(s["kind"] for s in sessions) == ["api", "realworld"]
     realworld = next(s for s in sessions if s["kind"] == "realworld")
@@ -92,19 +92,19 @@ async def test_a_realworld_session_is_listed_and_ends_at_once(
 
 
 async def _logout_all(api: httpx.AsyncClient, jake: Conduit) -> httpx.Response:
-    return await api.post("/api/v1/auth/logout-all", headers=await jake.v1(api))
+    return await api.post("/api/v1/auth/logout-all", headers=await jake.v1())
 
 
 async def _change_password(api: httpx.AsyncClient, jake: Conduit) -> httpx.Response:
     return await api.post(
         "/api/v1/users/me/password",
         json={"current_password": DEFAULT_PASSWORD, "new_password": "a brand new passphrase"},
-        headers=await jake.v1(api),
+        headers=await jake.v1(),
     )
 
 
 async def _delete_account(api: httpx.AsyncClient, jake: Conduit) -> httpx.Response:
-    return await api.delete("/api/v1/users/me", headers=await jake.v1(api))
+    return await api.delete("/api/v1/users/me", headers=await jake.v1())
 
 
 Action = Callable[[httpx.AsyncClient, Conduit], Awaitable[httpx.Response]]
@@ -126,7 +126,7 @@ async def test_disabling_an_account_ends_its_realworld_tokens(
     disabled = await api.patch(
         f"/api/v1/admin/users/{jake.user.id}",
         json={"is_active": False},
-        headers=await auth_headers(api, admin),
+        headers=await signed_in_headers(jake.state, admin),
     )
     assert disabled.status_code == 200
     assert (await api.get("/api/user", headers=jake.headers)).status_code == 401

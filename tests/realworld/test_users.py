@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.state import AppState
 from tests.conftest import make_settings
-from tests.factories import DEFAULT_PASSWORD, auth_headers, create_user
+from tests.factories import DEFAULT_PASSWORD, create_user
 from tests.realworld.conftest import Conduit, errors_of, sign_in
 from tests.realworld.contract import Contract
 
@@ -148,7 +148,7 @@ async def test_a_password_with_a_nul_character_is_refused_everywhere(
     v1 = await api.post(
         "/api/v1/users/me/password",
         json={"current_password": DEFAULT_PASSWORD, "new_password": password},
-        headers=await auth_headers(api, jake.user),
+        headers=await jake.v1(),
     )
     assert v1.status_code == 422
 
@@ -240,7 +240,7 @@ async def test_v1_answers_blank_fields_its_own_way(api: httpx.AsyncClient, jake:
     )
     assert wrong.status_code == 401
     assert wrong.json()["code"] == "invalid_credentials"
-    headers = await jake.v1(api)
+    headers = await jake.v1()
     for field in ("username", "email"):
         response = await api.patch("/api/v1/users/me", json={field: ""}, headers=headers)
         assert response.status_code == 422
@@ -270,7 +270,7 @@ async def test_update_user_refuses_invalid_and_taken_values_with_422(
 async def test_password_change_keeps_this_session_and_ends_the_others(
     api: httpx.AsyncClient, jake: Conduit
 ) -> None:
-    other = await sign_in(api, jake.user)
+    other = await sign_in(api, jake)
     new_password = "a brand new passphrase"
     response = await api.put(
         "/api/user", json={"user": {"password": new_password}}, headers=jake.headers
@@ -282,7 +282,7 @@ async def test_password_change_keeps_this_session_and_ends_the_others(
         "/api/users/login", json={"user": {"email": jake.user.email, "password": DEFAULT_PASSWORD}}
     )
     assert old.status_code == 401
-    await sign_in(api, jake.user, new_password)
+    await sign_in(api, jake, new_password)
 
 
 # Profiles and follows
@@ -309,7 +309,7 @@ async def test_follow_and_unfollow(api: httpx.AsyncClient, jake: Conduit, jane: 
     assert again.json()["profile"]["following"] is True
     seen = await api.get("/api/profiles/jane", headers=jake.headers)
     assert seen.json()["profile"]["following"] is True
-    v1 = await api.get("/api/v1/users/jane", headers=await jake.v1(api))
+    v1 = await api.get("/api/v1/users/jane", headers=await jake.v1())
     assert v1.json()["followers_count"] == 1
     assert v1.json()["followed_by_me"] is True
     unfollowed = await api.delete("/api/profiles/jane/follow", headers=jake.headers)

@@ -18,10 +18,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from inkwell.core.config import Settings
+from inkwell.core.state import AppState
 from inkwell.main import create_app
 from inkwell.models import Base
 from inkwell.models.user import Role, User
-from tests.factories import auth_headers, create_comment, create_post, create_user
+from tests.factories import create_comment, create_post, create_user, signed_in_headers
 
 ACTORS = ("anonymous", "other", "owner", "moderator", "admin")
 
@@ -160,7 +161,7 @@ def test_every_route_with_a_path_id_is_in_the_matrix() -> None:
     assert covered - set(DOCUMENTED) == set(), "CASES names routes that no longer exist"
 
 
-async def _world(session: AsyncSession, client: httpx.AsyncClient) -> World:
+async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppState) -> World:
     users = {
         "owner": await create_user(session),
         "other": await create_user(session),
@@ -170,7 +171,7 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient) -> World:
     published = await create_post(session, users["owner"], tags=["matrix"])
     draft = await create_post(session, users["owner"], status="draft")
     comment = await create_comment(session, published, users["owner"])
-    headers = {name: await auth_headers(client, user) for name, user in users.items()}
+    headers = {name: await signed_in_headers(state, user) for name, user in users.items()}
     sessions = (await client.get("/api/v1/auth/sessions", headers=headers["owner"])).json()
     owner = users["owner"]
     ids = {
@@ -222,9 +223,13 @@ def _label(case: Case) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=_label)
 async def test_matrix(
-    case: Case, client: httpx.AsyncClient, session: AsyncSession, connection: AsyncConnection
+    case: Case,
+    client: httpx.AsyncClient,
+    app_state: AppState,
+    session: AsyncSession,
+    connection: AsyncConnection,
 ) -> None:
-    world = await _world(session, client)
+    world = await _world(session, client, app_state)
     seen: dict[str, int] = {}
     for actor in ACTORS:
         savepoint = await connection.begin_nested()

@@ -8,15 +8,18 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.state import AppState
 from inkwell.core.text import unstorable_path
-from tests.factories import auth_headers, create_user
+from tests.factories import create_user, signed_in_headers
 
 NUL, SURROGATE = "\x00", "\ud800"
 
 
 @pytest.mark.parametrize("bad", [NUL, SURROGATE])
-async def test_json_bodies(client: httpx.AsyncClient, session: AsyncSession, bad: str) -> None:
-    headers = await auth_headers(client, await create_user(session))
+async def test_json_bodies(
+    client: httpx.AsyncClient, app_state: AppState, session: AsyncSession, bad: str
+) -> None:
+    headers = await signed_in_headers(app_state, await create_user(session))
     body = json.dumps({"title": "ok", "content_raw": "x", "tags": ["fine", f"bad{bad}"]})
     response = await client.post(
         "/api/v1/posts", content=body, headers={**headers, "content-type": "application/json"}

@@ -14,7 +14,7 @@ from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.engagement import Bookmark, Like
 from inkwell.models.post import Post, PostTag, PostVersion, Tag
 from inkwell.posts.repository import PostRepository
-from tests.factories import auth_headers, create_post, create_user
+from tests.factories import create_post, create_user, signed_in_headers
 
 
 async def _count(state: AppState, model: Any) -> int:
@@ -33,7 +33,7 @@ async def test_post_tags_and_version_are_all_or_nothing(
 ) -> None:
     async with committing_state.sessionmaker() as session:
         author = await create_user(session)
-    headers = await auth_headers(committing_client, author)
+    headers = await signed_in_headers(committing_state, author)
     monkeypatch.setattr(PostRepository, "add_version", _fail)
     response = await committing_client.post(
         "/api/v1/posts",
@@ -58,7 +58,7 @@ async def test_comment_and_its_counter_are_all_or_nothing(
     async with committing_state.sessionmaker() as session:
         author = await create_user(session)
         post = await create_post(session, author)
-    headers = await auth_headers(committing_client, author)
+    headers = await signed_in_headers(committing_state, author)
     monkeypatch.setattr(PostRepository, "increment", _fail)
     response = await committing_client.post(
         f"/api/v1/posts/{post.id}/comments", json={"content": "lost?"}, headers=headers
@@ -76,7 +76,7 @@ async def test_concurrent_if_match_updates_lose_no_write_silently(
     async with committing_state.sessionmaker() as session:
         author = await create_user(session)
         post = await create_post(session, author, title="Original")
-    headers = await auth_headers(committing_client, author)
+    headers = await signed_in_headers(committing_state, author)
     etag = (await committing_client.get(f"/api/v1/posts/{post.id}")).headers["etag"]
 
     async def edit(n: int) -> httpx.Response:
@@ -101,7 +101,7 @@ async def test_concurrent_mixed_writes_keep_every_counter_true(
     async with committing_state.sessionmaker() as session:
         users = [await create_user(session) for _ in range(12)]
         post = await create_post(session, users[0])
-    headers = [await auth_headers(committing_client, user) for user in users]
+    headers = [await signed_in_headers(committing_state, user) for user in users]
     base = f"/api/v1/posts/{post.id}"
 
     async def actor(h: dict[str, str], n: int) -> None:

@@ -10,7 +10,7 @@ from inkwell.core.state import AppState
 from inkwell.models.comment import Comment
 from inkwell.models.post import Post
 from tests.conftest import api_client, make_settings
-from tests.factories import auth_headers, create_post, create_user
+from tests.factories import create_post, create_user, signed_in_headers
 
 LIMIT = 2
 
@@ -33,14 +33,14 @@ def _post(n: int) -> dict[str, str]:
 async def test_post_writes_are_limited_per_user(strict: AppState, session: AsyncSession) -> None:
     writer, other = await create_user(session), await create_user(session)
     async with api_client(strict) as client:
-        headers = await auth_headers(client, writer)
+        headers = await signed_in_headers(strict, writer)
         codes = [
             (await client.post("/api/v1/posts", json=_post(n), headers=headers)).status_code
             for n in range(LIMIT + 1)
         ]
         limited = await client.post("/api/v1/posts", json=_post(9), headers=headers)
         others = await client.post(
-            "/api/v1/posts", json=_post(10), headers=await auth_headers(client, other)
+            "/api/v1/posts", json=_post(10), headers=await signed_in_headers(strict, other)
         )
     assert codes == [201] * LIMIT + [429]
     assert limited.headers["retry-after"]
@@ -54,7 +54,7 @@ async def test_comment_writes_are_limited_per_user(strict: AppState, session: As
     author = await create_user(session)
     post = await create_post(session, author)
     async with api_client(strict) as client:
-        headers = await auth_headers(client, author)
+        headers = await signed_in_headers(strict, author)
         codes = [
             (
                 await client.post(

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.state import AppState
 from inkwell.models.post import Tag
-from tests.factories import auth_headers, create_post, create_user
+from tests.factories import create_post, create_user, signed_in_headers
 
 TAGS = "/api/v1/tags"
 
@@ -56,14 +57,14 @@ async def test_bad_tag_list_parameters(client: httpx.AsyncClient, query: str) ->
 
 
 async def test_tags_of_unpublished_posts_only_are_not_public(
-    client: httpx.AsyncClient, session: AsyncSession
+    client: httpx.AsyncClient, app_state: AppState, session: AsyncSession
 ) -> None:
     author = await create_user(session, username="insider")
     await create_post(session, author, tags=["news"])
     await create_post(session, author, tags=["news", "acme-acquisition"], status="draft")
     later = datetime.now(UTC) + timedelta(days=1)
     await create_post(session, author, tags=["launch"], status="scheduled", published_at=later)
-    headers = await auth_headers(client, author)
+    headers = await signed_in_headers(app_state, author)
     for sort in ("name", "count"):
         listed = (await client.get(TAGS, params={"sort": sort}, headers=headers)).json()
         assert [(t["slug"], t["post_count"]) for t in listed["items"]] == [("news", 1)]

@@ -10,7 +10,7 @@ from inkwell.core.config import Settings
 from inkwell.core.state import AppState
 from inkwell.models.user import Role
 from tests.conftest import api_client, make_settings
-from tests.factories import DEFAULT_PASSWORD, auth_headers, create_user, login
+from tests.factories import DEFAULT_PASSWORD, create_user, login, signed_in_headers
 
 REGISTER = "/api/v1/auth/register"
 ME = "/api/v1/users/me"
@@ -118,10 +118,10 @@ async def test_duplicate_email_and_username_are_409(
 
 
 async def test_update_profile_changes_only_fields_sent(
-    client: httpx.AsyncClient, session: AsyncSession
+    client: httpx.AsyncClient, app_state: AppState, session: AsyncSession
 ) -> None:
     user = await create_user(session, username="quinn")
-    headers = await auth_headers(client, user)
+    headers = await signed_in_headers(app_state, user)
     first = await client.patch(
         ME,
         json={"bio": "Writes about tea.", "avatar_url": "https://img.example.com/q.png"},
@@ -136,10 +136,10 @@ async def test_update_profile_changes_only_fields_sent(
 
 
 async def test_an_empty_bio_or_avatar_is_none(
-    client: httpx.AsyncClient, session: AsyncSession
+    client: httpx.AsyncClient, app_state: AppState, session: AsyncSession
 ) -> None:
     user = await create_user(session, username="ravi")
-    headers = await auth_headers(client, user)
+    headers = await signed_in_headers(app_state, user)
     filled = {"bio": "Writes about tea.", "avatar_url": "https://img.example.com/r.png"}
     await client.patch(ME, json=filled, headers=headers)
     cleared = await client.patch(ME, json={"bio": "", "avatar_url": ""}, headers=headers)
@@ -159,25 +159,32 @@ async def test_an_empty_bio_or_avatar_is_none(
     ],
 )
 async def test_update_profile_refuses_bad_fields(
-    client: httpx.AsyncClient, session: AsyncSession, payload: dict[str, object]
+    client: httpx.AsyncClient,
+    app_state: AppState,
+    session: AsyncSession,
+    payload: dict[str, object],
 ) -> None:
     user = await create_user(session, username="rosa")
-    response = await client.patch(ME, json=payload, headers=await auth_headers(client, user))
+    response = await client.patch(
+        ME, json=payload, headers=await signed_in_headers(app_state, user)
+    )
     assert response.status_code == 422, response.text
 
 
-async def test_update_profile_conflicts(client: httpx.AsyncClient, session: AsyncSession) -> None:
+async def test_update_profile_conflicts(
+    client: httpx.AsyncClient, app_state: AppState, session: AsyncSession
+) -> None:
     await create_user(session, username="sam")
     user = await create_user(session, username="tess")
     response = await client.patch(
         ME,
         json={"username": "SAM", "email": "tess2@example.com"},
-        headers=await auth_headers(client, user),
+        headers=await signed_in_headers(app_state, user),
     )
     assert response.status_code == 409
     assert field_errors(response) == {"username"}
     renamed = await client.patch(
-        ME, json={"username": "Tess_2"}, headers=await auth_headers(client, user)
+        ME, json={"username": "Tess_2"}, headers=await signed_in_headers(app_state, user)
     )
     assert renamed.json()["username"] == "Tess_2"
 
@@ -257,14 +264,14 @@ async def test_public_profile_hides_private_fields(
 
 
 async def test_admin_routes_refuse_ordinary_users(
-    client: httpx.AsyncClient, session: AsyncSession
+    client: httpx.AsyncClient, app_state: AppState, session: AsyncSession
 ) -> None:
     user = await create_user(session, username="xena")
     target = await create_user(session, username="yuri")
     response = await client.patch(
         f"/api/v1/admin/users/{target.id}",
         json={"role": "admin"},
-        headers=await auth_headers(client, user),
+        headers=await signed_in_headers(app_state, user),
     )
     assert response.status_code == 403
     anonymous = await client.patch(f"/api/v1/admin/users/{target.id}", json={"role": "admin"})
@@ -273,11 +280,13 @@ async def test_admin_routes_refuse_ordinary_users(
     assert me.status_code == 200
 
 
-async def test_admin_disables_a_user(client: httpx.AsyncClient, session: AsyncSession) -> None:
+async def test_admin_disables_a_user(
+    client: httpx.AsyncClient, app_state: AppState, session: AsyncSession
+) -> None:
     admin = await create_user(session, username="zed", role=Role.ADMIN)
     target = await create_user(session, username="amy")
     tokens = await login(client, "amy")
-    headers = await auth_headers(client, admin)
+    headers = await signed_in_headers(app_state, admin)
     response = await client.patch(
         f"/api/v1/admin/users/{target.id}", json={"is_active": False}, headers=headers
     )

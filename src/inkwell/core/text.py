@@ -6,9 +6,11 @@ Such text is a client's mistake; refusing it at the edge turns what would be a d
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 
 
 class UnstorableText(ValueError):
@@ -57,3 +59,27 @@ def unstorable_path(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str |
 
 
 StorableStr = Annotated[str, AfterValidator(storable)]
+
+
+@dataclass(frozen=True)
+class Stripped:
+    """Text stored without surrounding whitespace, whose length limits count it as sent.
+
+    The OpenAPI document's `minLength` and `maxLength` count the text a client sends, so they
+    are checked first; the text is then stripped, and what remains must still be `min_length`
+    long (whitespace alone is too short, with the same error as an empty string).
+    """
+
+    max_length: int
+    min_length: int = 0
+
+    def __get_pydantic_core_schema__(
+        self, _source: Any, _handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        shortest = self.min_length or None
+        return core_schema.chain_schema(
+            [
+                core_schema.str_schema(min_length=shortest, max_length=self.max_length),
+                core_schema.str_schema(strip_whitespace=True, min_length=shortest),
+            ]
+        )

@@ -19,7 +19,7 @@ from pydantic import (
 
 from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, Page, UTCDateTime
 from inkwell.core.slugs import SLUG_PATTERN
-from inkwell.core.text import storable
+from inkwell.core.text import Stripped, storable
 from inkwell.models.post import PostStatus
 from inkwell.posts.records import PostPage, PostRecord, VersionRecord
 from inkwell.users.schemas import USERNAME_PATTERN, PublicProfile
@@ -67,15 +67,11 @@ def _json_limited(limit: int) -> AfterValidator:
 
 _NO_NUL = AfterValidator(storable)
 SafeText = Annotated[str, _NO_NUL]
-Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _NO_NUL
-]
+Title = Annotated[str, Stripped(max_length=200, min_length=1), _NO_NUL]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
-Summary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), _NO_NUL]
+Summary = Annotated[str, Stripped(max_length=500), _NO_NUL]
 Content = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT_CHARS), _NO_NUL]
-TagName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), _NO_NUL
-]
+TagName = Annotated[str, Stripped(max_length=50, min_length=1), _NO_NUL]
 TagSlug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=60)]
 Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN)]
 SearchText = Annotated[str, StringConstraints(max_length=200), _NO_NUL]

@@ -27,7 +27,7 @@ from pydantic_core import PydanticCustomError
 from inkwell.auth.schemas import PasswordAttempt
 from inkwell.comments.schemas import Content as CommentBody
 from inkwell.core.schemas import StorableInput
-from inkwell.core.text import storable
+from inkwell.core.text import Stripped, storable
 from inkwell.posts.schemas import MAX_TAGS, Content, TagName, Title
 from inkwell.users.schemas import Bio, Email, ImageUrl, Password, Username
 
@@ -58,11 +58,7 @@ Given = BeforeValidator(_given)
 Unset = SkipJsonSchema[None]
 
 
-Description = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
-    AfterValidator(storable),
-]
+Description = Annotated[str, Stripped(max_length=500, min_length=1), AfterValidator(storable)]
 LoginText = Annotated[str, StringConstraints(min_length=1, max_length=320)]
 TagNames = Annotated[list[TagName], Field(max_length=MAX_TAGS)]
 

@@ -20,7 +20,7 @@ from pydantic import (
 
 from inkwell.auth.schemas import PasswordAttempt
 from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, UTCDateTime
-from inkwell.core.text import storable
+from inkwell.core.text import Stripped, storable
 from inkwell.models.user import Role
 from inkwell.users.repository import ProfileRecord
 
@@ -36,7 +36,7 @@ Email = Annotated[EmailStr, Field(max_length=320), AfterValidator(_lower)]
 # The rule for every password that is set: any text PostgreSQL could store (no NUL), checked
 # exactly as sent (no trimming); auth.schemas.PasswordAttempt is the one for a password checked.
 Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(storable)]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+DisplayName = Annotated[str, Stripped(max_length=100, min_length=1)]
 Bio = Annotated[str, Field(max_length=2000)]
 AvatarUrl = Annotated[HttpUrl, Field(max_length=2048)]
 _AVATAR_URL: TypeAdapter[HttpUrl] = TypeAdapter(AvatarUrl)
