@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inkwell.events.catalogue import BookmarkAdded
 from inkwell.jobs import pruning
 from inkwell.models.engagement import PostViewEvent
-from inkwell.models.event import OutboxEvent
+from inkwell.models.event import OutboxConsumer, OutboxEvent
 from inkwell.models.user import RefreshToken, User, UserSession
 from tests.factories import create_post, create_user, outbox
 
@@ -20,7 +20,7 @@ CUTOFF = NOW - timedelta(days=1)
 OLD, RECENT = NOW - timedelta(days=2), NOW - timedelta(hours=1)
 
 
-async def test_outbox_prune_deletes_rows_published_before_the_cutoff(session: AsyncSession) -> None:
+async def test_outbox_prune_deletes_rows_relayed_before_the_cutoff(session: AsyncSession) -> None:
     user = await create_user(session)
     events = [BookmarkAdded(post_id=user.id, user_id=user.id) for _ in range(3)]
     recorded = await outbox(session).record(*events)
@@ -32,9 +32,30 @@ async def test_outbox_prune_deletes_rows_published_before_the_cutoff(session: As
             .values(published_at=published)
         )
 
-    assert await pruning.prune_outbox(session, CUTOFF) == 1
+    assert await pruning.prune_outbox(session, CUTOFF, relayed=True) == 1
     left = await session.scalars(select(OutboxEvent.event_id).where(OutboxEvent.event_id.in_(ids)))
     assert set(left) == set(ids[1:])
+
+
+async def test_outbox_prune_keeps_rows_a_consumer_has_not_passed(session: AsyncSession) -> None:
+    user = await create_user(session)
+    events = [BookmarkAdded(post_id=user.id, user_id=user.id) for _ in range(4)]
+    ids = [event.id for event in await outbox(session).record(*events)]
+    rows = list(
+        await session.scalars(
+            select(OutboxEvent).where(OutboxEvent.event_id.in_(ids)).order_by(OutboxEvent.position)
+        )
+    )
+    for row, created in zip(rows, [OLD, OLD, OLD, RECENT], strict=True):
+        row.created_at = created
+    passed = rows[1]
+    session.add(OutboxConsumer(name="a-test", xact_id=passed.xact_id, position=passed.position))
+    await session.flush()
+
+    assert await pruning.prune_outbox(session, CUTOFF, relayed=True) == 0  # none was relayed
+    assert await pruning.prune_outbox(session, CUTOFF, relayed=False) == 2
+    left = await session.scalars(select(OutboxEvent.event_id).where(OutboxEvent.event_id.in_(ids)))
+    assert set(left) == set(ids[2:])
 
 
 def _login(user: User, *, expires: datetime, revoked: datetime | None = None) -> UserSession:
