@@ -1,0 +1,178 @@
+"""The webhooks' outbox consumer: committed events only, each once, filtered by type, none
+skipped when transactions commit out of position order; and the worker end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+import httpx
+from sqlalchemy import func, select
+
+from inkwell.core.state import AppState
+from inkwell.events.catalogue import BookmarkAdded, UserFollowed
+from inkwell.events.consumer import OutboxConsumers
+from inkwell.events.outbox import Outbox
+from inkwell.jobs.worker import InProcessWorker
+from inkwell.models.user import Role
+from inkwell.models.webhook import WebhookDelivery, WebhookEndpoint
+from inkwell.webhooks.consumer import WEBHOOKS
+from tests.factories import auth_headers, create_user
+from tests.webhooks.receiver import Receiver
+from tests.webhooks.support import delivery_jobs
+
+# Other transactions on the server hold the horizon back for a while at most.
+WITHIN_SECONDS = 30
+
+
+async def _eventually(check: Callable[[], Awaitable[bool]]) -> bool:
+    deadline = time.monotonic() + WITHIN_SECONDS
+    while time.monotonic() < deadline:
+        if await check():
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+async def _endpoint(state: AppState, types: list[str], *, enabled: bool = True) -> uuid.UUID:
+    async with state.sessionmaker() as session:
+        endpoint = WebhookEndpoint(
+            url="https://93.184.215.14/hook",
+            event_types=types,
+            secret="whsec_AAAA",
+            enabled=enabled,
+        )
+        session.add(endpoint)
+        await session.commit()
+        return endpoint.id
+
+
+async def _deliveries(state: AppState) -> set[tuple[uuid.UUID, str]]:
+    async with state.sessionmaker() as session:
+        rows = await session.execute(
+            select(WebhookDelivery.endpoint_id, WebhookDelivery.event_type)
+        )
+        return {(row[0], row[1]) for row in rows}
+
+
+async def _delivered(state: AppState, count: int) -> bool:
+    await OutboxConsumers(state.settings, state.sessionmaker, [WEBHOOKS]).drain()
+    return len(await _deliveries(state)) == count
+
+
+BOOKMARKED = BookmarkAdded.event_type()
+FOLLOWED = UserFollowed.event_type()
+
+
+def _events() -> tuple[BookmarkAdded, UserFollowed]:
+    one, two = uuid.uuid4(), uuid.uuid4()
+    return BookmarkAdded(post_id=one, user_id=two), UserFollowed(follower_id=one, followee_id=two)
+
+
+async def test_each_committed_event_reaches_the_enabled_endpoints_that_take_its_type(
+    committed: AppState,
+) -> None:
+    bookmarks = await _endpoint(committed, [BOOKMARKED])
+    every = await _endpoint(committed, ["*"])
+    follows = await _endpoint(committed, [FOLLOWED, BOOKMARKED])
+    await _endpoint(committed, ["*"], enabled=False)
+    async with committed.sessionmaker() as session:
+        await Outbox(session, committed.settings).record(*_events())
+        await session.commit()
+
+    assert await _eventually(lambda: _delivered(committed, 5))
+    assert await _deliveries(committed) == {
+        (bookmarks, BOOKMARKED),
+        (every, BOOKMARKED),
+        (every, FOLLOWED),
+        (follows, BOOKMARKED),
+        (follows, FOLLOWED),
+    }
+    async with committed.sessionmaker() as session:
+        ids = list(await session.scalars(select(WebhookDelivery.id)))
+        for delivery_id in ids:
+            assert [n for n, _ in await delivery_jobs(session, delivery_id)] == [1]
+    consumers = OutboxConsumers(committed.settings, committed.sessionmaker, [WEBHOOKS])
+    assert await consumers.drain() == 0  # each event is handed over once
+
+
+async def test_a_rolled_back_change_delivers_nothing(committed: AppState) -> None:
+    await _endpoint(committed, ["*"])
+    async with committed.sessionmaker() as session:
+        await Outbox(session, committed.settings).record(*_events())
+        await session.rollback()
+    async with committed.sessionmaker() as session:
+        await Outbox(session, committed.settings).record(_events()[0])
+        await session.commit()
+
+    assert await _eventually(lambda: _delivered(committed, 1))
+    assert await _deliveries(committed) == {(await _only_endpoint(committed), BOOKMARKED)}
+
+
+async def _only_endpoint(state: AppState) -> uuid.UUID:
+    async with state.sessionmaker() as session:
+        return (await session.scalars(select(WebhookEndpoint.id))).one()
+
+
+async def test_an_event_that_commits_after_a_later_position_is_not_skipped(
+    committed: AppState,
+) -> None:
+    await _endpoint(committed, ["*"])
+    consumers = OutboxConsumers(committed.settings, committed.sessionmaker, [WEBHOOKS])
+    bookmark, follow = _events()
+    async with committed.sessionmaker() as early, committed.sessionmaker() as late:
+        await Outbox(early, committed.settings).record(bookmark)  # the lower position
+        await Outbox(late, committed.settings).record(follow)
+        await late.commit()
+        await consumers.drain()
+        assert await _deliveries(committed) == set()  # the earlier transaction still runs
+        await early.commit()
+
+    assert await _eventually(lambda: _delivered(committed, 2))
+    assert {kind for _, kind in await _deliveries(committed)} == {BOOKMARKED, FOLLOWED}
+
+
+async def test_the_worker_delivers_a_published_post_to_its_endpoint(
+    committed: AppState, committed_client: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    async with committed.sessionmaker() as session:
+        admin = await create_user(session, username="root", role=Role.ADMIN)
+        author = await create_user(session, username="writer")
+    admin_headers = await auth_headers(committed_client, admin)
+    created = await committed_client.post(
+        "/api/v1/admin/webhooks",
+        json={"url": receiver.url, "event_types": ["inkwell.post.published.v1"]},
+        headers=admin_headers,
+    )
+    assert created.status_code == 201, created.text
+    worker = InProcessWorker(committed.settings, committed.sessionmaker)
+    try:
+        post = await committed_client.post(
+            "/api/v1/posts",
+            json={"title": "Hello hooks", "content_raw": "x", "status": "published"},
+            headers=await auth_headers(committed_client, author),
+        )
+        assert post.status_code == 201, post.text
+
+        async def received() -> bool:
+            return len(receiver.requests) >= 1
+
+        assert await _eventually(received)
+    finally:
+        await worker.stop()
+    [request] = receiver.requests  # post.created was not asked for
+    event = request.verified(created.json()["secret"])
+    assert isinstance(event, dict)
+    assert event["type"] == "inkwell.post.published.v1"
+    assert event["subject"] == post.json()["id"]
+    log = await committed_client.get(
+        f"/api/v1/admin/webhooks/{created.json()['id']}/deliveries", headers=admin_headers
+    )
+    [delivery] = log.json()["items"]
+    assert delivery["status"] == "succeeded"
+    assert delivery["event_id"] == event["id"]
+    assert delivery["attempts"][0]["status_code"] == 200
+    async with committed.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(WebhookDelivery)) == 1
