@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -13,6 +14,7 @@ from inkwell.jobs import pruning
 from inkwell.models.engagement import PostViewEvent
 from inkwell.models.event import OutboxConsumer, OutboxEvent
 from inkwell.models.user import RefreshToken, User, UserSession
+from inkwell.models.webhook import WebhookDelivery, WebhookEndpoint
 from tests.factories import create_post, create_user, outbox
 
 NOW = datetime.now(UTC)
@@ -109,3 +111,36 @@ async def test_view_prune_deletes_views_seen_before_the_cutoff(session: AsyncSes
         select(func.count()).select_from(PostViewEvent).where(PostViewEvent.post_id == post.id)
     )
     assert count == 1
+
+
+async def test_webhook_prune_deletes_finished_deliveries_created_before_the_cutoff(
+    session: AsyncSession,
+) -> None:
+    endpoint = WebhookEndpoint(url="https://93.184.215.14/", event_types=["*"], secret="whsec_A")
+    session.add(endpoint)
+    await session.flush()
+    kept = []
+    for status, created in [
+        ("succeeded", OLD),
+        ("failed", OLD),
+        ("pending", OLD),
+        ("succeeded", RECENT),
+    ]:
+        delivery = WebhookDelivery(
+            endpoint_id=endpoint.id,
+            event_id=uuid.uuid4(),
+            event_type="inkwell.webhook.test.v1",
+            body="{}",
+            status=status,
+            next_attempt_at=None,
+            created_at=created,
+        )
+        session.add(delivery)
+        kept.append(delivery)
+    await session.flush()
+
+    assert await pruning.prune_webhook_deliveries(session, CUTOFF) == 2
+    left = await session.scalars(
+        select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint.id)
+    )
+    assert set(left) == {kept[2].id, kept[3].id}

@@ -4,11 +4,14 @@ skipped when transactions commit out of position order; and the worker end to en
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from inkwell.core.state import AppState
@@ -46,7 +49,8 @@ async def _endpoint(state: AppState, types: list[str], *, enabled: bool = True) 
         )
         session.add(endpoint)
         await session.commit()
-        return endpoint.id
+        endpoint_id: uuid.UUID = endpoint.id
+        return endpoint_id
 
 
 async def _deliveries(state: AppState) -> set[tuple[uuid.UUID, str]]:
@@ -113,7 +117,8 @@ async def test_a_rolled_back_change_delivers_nothing(committed: AppState) -> Non
 
 async def _only_endpoint(state: AppState) -> uuid.UUID:
     async with state.sessionmaker() as session:
-        return (await session.scalars(select(WebhookEndpoint.id))).one()
+        only: uuid.UUID = (await session.scalars(select(WebhookEndpoint.id))).one()
+        return only
 
 
 async def test_an_event_that_commits_after_a_later_position_is_not_skipped(
@@ -176,3 +181,23 @@ async def test_the_worker_delivers_a_published_post_to_its_endpoint(
     assert delivery["attempts"][0]["status_code"] == 200
     async with committed.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(WebhookDelivery)) == 1
+
+
+async def test_the_consumers_start_again_after_an_error(
+    committed: AppState, caplog: pytest.LogCaptureFixture
+) -> None:
+    unreachable = committed.settings.model_copy(
+        update={
+            "database_url": "postgresql+asyncpg://nobody@127.0.0.1:9/none",
+            "outbox_consumer_poll_seconds": 0.05,
+        }
+    )
+    consumers = OutboxConsumers(unreachable, committed.sessionmaker, [WEBHOOKS])
+    with caplog.at_level(logging.ERROR, logger="inkwell.events.consumer"):
+        task = asyncio.create_task(consumers.run_forever())
+        await asyncio.sleep(0.5)
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+    restarts = [r for r in caplog.records if "they start again" in r.getMessage()]
+    assert len(restarts) >= 2
