@@ -14,9 +14,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from inkwell.core.errors import Conflict
 from inkwell.core.state import AppState
 from inkwell.events.catalogue import BookmarkAdded, UserFollowed
 from inkwell.events.consumer import OutboxConsumers
+from inkwell.events.envelope import CloudEvent, EventData
 from inkwell.events.outbox import Outbox
 from inkwell.jobs.worker import InProcessWorker
 from inkwell.models.user import Role
@@ -113,6 +115,32 @@ async def test_a_rolled_back_change_delivers_nothing(committed: AppState) -> Non
 
     assert await _eventually(lambda: _delivered(committed, 1))
     assert await _deliveries(committed) == {(await _only_endpoint(committed), BOOKMARKED)}
+
+
+async def test_a_request_that_fails_after_its_change_delivers_nothing(
+    committed: AppState, committed_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _endpoint(committed, ["*"])
+    async with committed.sessionmaker() as session:
+        author = await create_user(session, username="writer")
+    headers = await auth_headers(committed_client, author)
+    record = Outbox.record
+
+    async def record_then_refuse(self: Outbox, *changes: EventData) -> list[CloudEvent]:
+        await record(self, *changes)
+        raise Conflict("refused after the event was written")
+
+    monkeypatch.setattr(Outbox, "record", record_then_refuse)
+    post = {"title": "Never", "content_raw": "x", "status": "published"}
+    refused = await committed_client.post("/api/v1/posts", json=post, headers=headers)
+    assert refused.status_code == 409
+    monkeypatch.undo()
+    async with committed.sessionmaker() as session:
+        await Outbox(session, committed.settings).record(_events()[0])
+        await session.commit()
+
+    assert await _eventually(lambda: _delivered(committed, 1))
+    assert {kind for _, kind in await _deliveries(committed)} == {BOOKMARKED}
 
 
 async def _only_endpoint(state: AppState) -> uuid.UUID:

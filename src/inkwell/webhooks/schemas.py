@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StrictBool, model_validator
+from pydantic import AfterValidator, Field, StrictBool, WithJsonSchema, model_validator
 
 from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, UTCDateTime
 from inkwell.events.catalogue import CATALOGUE
@@ -22,8 +22,15 @@ def _known_types(types: list[str]) -> list[str]:
     return list(dict.fromkeys(types))
 
 
+# The document names every allowed value, so a client (or a fuzzer) knows them; the validator
+# gives the 422 its message.
+EventType = Annotated[
+    str,
+    Field(max_length=200),
+    WithJsonSchema({"type": "string", "enum": [ALL_TYPES, *CATALOGUE]}),
+]
 EventTypes = Annotated[
-    list[Annotated[str, Field(max_length=200)]],
+    list[EventType],
     Field(
         min_length=1,
         max_length=len(CATALOGUE) + 1,
