@@ -12,12 +12,12 @@ from contextlib import suppress
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from inkwell.core.errors import Conflict
 from inkwell.core.state import AppState
 from inkwell.events.catalogue import BookmarkAdded, UserFollowed
-from inkwell.events.consumer import OutboxConsumers
+from inkwell.events.consumer import OutboxConsumers, consume_batch
 from inkwell.events.envelope import CloudEvent, EventData
 from inkwell.events.outbox import Outbox
 from inkwell.jobs.worker import InProcessWorker
@@ -229,3 +229,16 @@ async def test_the_consumers_start_again_after_an_error(
             await task
     restarts = [r for r in caplog.records if "they start again" in r.getMessage()]
     assert len(restarts) >= 2
+
+
+async def test_one_process_at_a_time_reads_for_a_consumer(committed: AppState) -> None:
+    await _endpoint(committed, ["*"])
+    await consume_batch(WEBHOOKS, committed.sessionmaker, 10)  # registers its cursor
+    async with committed.sessionmaker() as session:
+        await Outbox(session, committed.settings).record(_events()[0])
+        await session.commit()
+    async with committed.sessionmaker() as other_process:
+        lock = "SELECT name FROM outbox_consumers WHERE name = 'webhooks' FOR UPDATE"
+        assert (await other_process.execute(text(lock))).all() == [("webhooks",)]
+        assert await consume_batch(WEBHOOKS, committed.sessionmaker, 10) == 0
+    assert await _eventually(lambda: _delivered(committed, 1))

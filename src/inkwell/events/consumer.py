@@ -25,10 +25,11 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
-from sqlalchemy import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Row, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
@@ -36,7 +37,7 @@ from inkwell.models.event import OUTBOX_CHANNEL
 
 log = logging.getLogger("inkwell.events.consumer")
 
-_REGISTER = "INSERT INTO outbox_consumers (name) VALUES ($1) ON CONFLICT DO NOTHING"
+_REGISTER = "INSERT INTO outbox_consumers (name) VALUES ($1) ON CONFLICT DO NOTHING RETURNING name"
 _CLAIM = "SELECT xact_id, position FROM outbox_consumers WHERE name = $1 FOR UPDATE SKIP LOCKED"
 _READ = """
 SELECT position, xact_id, event_id, type, payload::text AS body
@@ -78,8 +79,7 @@ async def consume_batch(
     """Hand the consumer its next committed rows and move its cursor past them; how many."""
     async with unit_of_work(sessionmaker) as session:
         connection = await session.connection()
-        await connection.exec_driver_sql(_REGISTER, (consumer.name,))
-        cursor = (await connection.exec_driver_sql(_CLAIM, (consumer.name,))).first()
+        cursor = await _claim(connection, consumer.name)
         if cursor is None:
             return 0  # another process is on it
         result = await connection.exec_driver_sql(_READ, (*cursor, batch_size))
@@ -89,6 +89,15 @@ async def consume_batch(
             last = rows[-1]
             await connection.exec_driver_sql(_ADVANCE, (consumer.name, last.xact_id, last.position))
         return len(rows)
+
+
+async def _claim(connection: AsyncConnection, name: str) -> Row[Any] | None:
+    """Lock the consumer's cursor row (made on its first run); None while another process
+    holds it."""
+    cursor = (await connection.exec_driver_sql(_CLAIM, (name,))).first()
+    if cursor is None and (await connection.exec_driver_sql(_REGISTER, (name,))).first():
+        cursor = (await connection.exec_driver_sql(_CLAIM, (name,))).first()
+    return cursor
 
 
 class OutboxConsumers:
