@@ -51,6 +51,7 @@ from inkwell.realworld.router import (
 from inkwell.tags.router import router as tags_router
 from inkwell.users.router import admin_router, register_router
 from inkwell.users.router import router as users_router
+from inkwell.webhooks.router import router as webhooks_router
 
 API_V1 = "/api/v1"
 
@@ -94,6 +95,7 @@ API_V1_ROUTERS = (
     users_router,
     follows_router,
     admin_router,
+    webhooks_router,
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -11,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inkwell.events.catalogue import BookmarkAdded
 from inkwell.jobs import pruning
 from inkwell.models.engagement import PostViewEvent
-from inkwell.models.event import OutboxEvent
+from inkwell.models.event import OutboxConsumer, OutboxEvent
 from inkwell.models.user import RefreshToken, User, UserSession
+from inkwell.models.webhook import WebhookDelivery, WebhookEndpoint
 from tests.factories import create_post, create_user, outbox
 
 NOW = datetime.now(UTC)
@@ -20,7 +22,7 @@ CUTOFF = NOW - timedelta(days=1)
 OLD, RECENT = NOW - timedelta(days=2), NOW - timedelta(hours=1)
 
 
-async def test_outbox_prune_deletes_rows_published_before_the_cutoff(session: AsyncSession) -> None:
+async def test_outbox_prune_deletes_rows_relayed_before_the_cutoff(session: AsyncSession) -> None:
     user = await create_user(session)
     events = [BookmarkAdded(post_id=user.id, user_id=user.id) for _ in range(3)]
     recorded = await outbox(session).record(*events)
@@ -32,9 +34,30 @@ async def test_outbox_prune_deletes_rows_published_before_the_cutoff(session: As
             .values(published_at=published)
         )
 
-    assert await pruning.prune_outbox(session, CUTOFF) == 1
+    assert await pruning.prune_outbox(session, CUTOFF, relayed=True) == 1
     left = await session.scalars(select(OutboxEvent.event_id).where(OutboxEvent.event_id.in_(ids)))
     assert set(left) == set(ids[1:])
+
+
+async def test_outbox_prune_keeps_rows_a_consumer_has_not_passed(session: AsyncSession) -> None:
+    user = await create_user(session)
+    events = [BookmarkAdded(post_id=user.id, user_id=user.id) for _ in range(4)]
+    ids = [event.id for event in await outbox(session).record(*events)]
+    rows = list(
+        await session.scalars(
+            select(OutboxEvent).where(OutboxEvent.event_id.in_(ids)).order_by(OutboxEvent.position)
+        )
+    )
+    for row, created in zip(rows, [OLD, OLD, OLD, RECENT], strict=True):
+        row.created_at = created
+    passed = rows[1]
+    session.add(OutboxConsumer(name="a-test", xact_id=passed.xact_id, position=passed.position))
+    await session.flush()
+
+    assert await pruning.prune_outbox(session, CUTOFF, relayed=True) == 0  # none was relayed
+    assert await pruning.prune_outbox(session, CUTOFF, relayed=False) == 2
+    left = await session.scalars(select(OutboxEvent.event_id).where(OutboxEvent.event_id.in_(ids)))
+    assert set(left) == set(ids[2:])
 
 
 def _login(user: User, *, expires: datetime, revoked: datetime | None = None) -> UserSession:
@@ -88,3 +111,36 @@ async def test_view_prune_deletes_views_seen_before_the_cutoff(session: AsyncSes
         select(func.count()).select_from(PostViewEvent).where(PostViewEvent.post_id == post.id)
     )
     assert count == 1
+
+
+async def test_webhook_prune_deletes_finished_deliveries_created_before_the_cutoff(
+    session: AsyncSession,
+) -> None:
+    endpoint = WebhookEndpoint(url="https://93.184.215.14/", event_types=["*"], secret="whsec_A")
+    session.add(endpoint)
+    await session.flush()
+    kept = []
+    for status, created in [
+        ("succeeded", OLD),
+        ("failed", OLD),
+        ("pending", OLD),
+        ("succeeded", RECENT),
+    ]:
+        delivery = WebhookDelivery(
+            endpoint_id=endpoint.id,
+            event_id=uuid.uuid4(),
+            event_type="inkwell.webhook.test.v1",
+            body="{}",
+            status=status,
+            next_attempt_at=None,
+            created_at=created,
+        )
+        session.add(delivery)
+        kept.append(delivery)
+    await session.flush()
+
+    assert await pruning.prune_webhook_deliveries(session, CUTOFF) == 2
+    left = await session.scalars(
+        select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint.id)
+    )
+    assert set(left) == {kept[2].id, kept[3].id}

@@ -9,7 +9,9 @@ every table is exactly as it was.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -22,6 +24,7 @@ from inkwell.core.state import AppState
 from inkwell.main import create_app
 from inkwell.models import Base
 from inkwell.models.user import Role, User
+from inkwell.models.webhook import WebhookDelivery, WebhookEndpoint
 from tests.factories import create_comment, create_post, create_user, signed_in_headers
 
 ACTORS = ("anonymous", "other", "owner", "moderator", "admin")
@@ -43,7 +46,7 @@ class Case:
     body: dict[str, Any] | None = None
 
 
-P, D = "published", "draft"
+P, D, W = "published", "draft", "webhook"
 # Expected statuses: anonymous, another user, the owner, a moderator, an admin.
 CASES = [
     Case("DELETE", "/api/v1/auth/sessions/{session_id}", "session", (401, 404, 204, 404, 404)),
@@ -114,6 +117,25 @@ CASES = [
     Case("GET", "/api/v1/posts/{post}/stats", P, (401, 403, 200, 403, 200)),
     Case("GET", "/api/v1/posts/{post}/stats", D, (401, 404, 200, 403, 200)),
     Case("GET", "/api/v1/tags/{slug}", "tag", (200, 200, 200, 200, 200)),
+    # Webhooks: admins only.
+    *[
+        Case(method, f"/api/v1/admin/webhooks/{{endpoint_id}}{path}", W, (401, 403, 403, 403, ok))
+        for method, path, ok in [
+            ("GET", "", 200),
+            ("DELETE", "", 204),
+            ("POST", "/rotate-secret", 200),
+            ("GET", "/deliveries", 200),
+            ("POST", "/test", 202),
+            ("POST", "/deliveries/{delivery_id}/redeliver", 202),
+        ]
+    ],
+    Case(
+        "PATCH",
+        "/api/v1/admin/webhooks/{endpoint_id}",
+        W,
+        (401, 403, 403, 403, 200),
+        {"description": "Changed"},
+    ),
     # The RealWorld API: the same rules through the second transport.
     Case("GET", "/api/profiles/{username}", "user", (200, 200, 200, 200, 200)),
     Case("POST", "/api/profiles/{username}/follow", "user", (401, 200, 422, 200, 200)),
@@ -171,6 +193,20 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
     published = await create_post(session, users["owner"], tags=["matrix"])
     draft = await create_post(session, users["owner"], status="draft")
     comment = await create_comment(session, published, users["owner"])
+    webhook = WebhookEndpoint(url="https://93.184.215.14/hook", event_types=["*"], secret="whsec_A")
+    session.add(webhook)
+    await session.flush()
+    delivery = WebhookDelivery(
+        endpoint_id=webhook.id,
+        event_id=uuid.uuid4(),
+        event_type="inkwell.webhook.test.v1",
+        body="{}",
+        status="failed",
+        attempts=1,
+        created_at=datetime.now(UTC),
+    )
+    session.add(delivery)
+    await session.commit()
     headers = {name: await signed_in_headers(state, user) for name, user in users.items()}
     sessions = (await client.get("/api/v1/auth/sessions", headers=headers["owner"])).json()
     owner = users["owner"]
@@ -185,6 +221,8 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
         f"slug:{P}": published.slug,
         f"slug:{D}": draft.slug,
         "comment_number": str(comment.number),
+        W: str(webhook.id),
+        "delivery": str(delivery.id),
     }
     return World(users=users, headers={**headers, "anonymous": {}}, ids=ids)
 
@@ -205,6 +243,8 @@ def _url(case: Case, world: World) -> str:
         "slug": slug,
         "number": "1",
         "id": world.ids["comment_number"],
+        "endpoint_id": world.ids[W],
+        "delivery_id": world.ids["delivery"],
     }
     return case.path.format(**values)
 

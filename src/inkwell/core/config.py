@@ -102,6 +102,18 @@ class Settings(BaseSettings):
     outbox_retention_hours: int = Field(default=168, ge=1)
     session_retention_days: int = Field(default=30, ge=1)
     view_retention_days: int = Field(default=400, ge=1)
+    # How often in-process consumers of the outbox (webhooks) look for rows besides being
+    # woken by a commit's NOTIFY.
+    outbox_consumer_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+
+    # Webhooks (docs/events.md). Endpoints must be https URLs of public addresses unless these
+    # allow http or private addresses (loopback, RFC 1918, unique-local: for tests and private
+    # networks; link-local and metadata addresses are refused always). A delivery attempt gives
+    # up after the timeout; finished deliveries and their attempts are kept this long.
+    webhooks_allow_http: bool = False
+    webhooks_allow_private: bool = False
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_delivery_retention_days: int = Field(default=30, ge=1)
 
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 # app registers the tasks under NAMESPACE ("inkwell:publish_scheduled_post").
 NAMESPACE = "inkwell"
 PUBLISH_SCHEDULED_POST = "publish_scheduled_post"
+DELIVER_WEBHOOK = "deliver_webhook"
 QUEUE = "default"
 
 # procrastinate's own function for deferring jobs (what its `defer_async` calls), run on the

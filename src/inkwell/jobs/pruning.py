@@ -1,16 +1,18 @@
-"""Deleting what has outlived its retention: relayed events, ended sessions, old views."""
+"""Deleting what has outlived its retention: old events, ended sessions, old views, finished
+webhook deliveries."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, delete, or_
+from sqlalchemy import CursorResult, Delete, delete, exists, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.engagement import PostViewEvent
-from inkwell.models.event import OutboxEvent
+from inkwell.models.event import OutboxConsumer, OutboxEvent
 from inkwell.models.user import RefreshToken, UserSession
+from inkwell.models.webhook import DeliveryStatus, WebhookDelivery
 
 
 async def _deleted(session: AsyncSession, statement: Delete) -> int:
@@ -18,9 +20,17 @@ async def _deleted(session: AsyncSession, statement: Delete) -> int:
     return result.rowcount
 
 
-async def prune_outbox(session: AsyncSession, before: datetime) -> int:
-    """Delete outbox rows the relay published before `before`; pending rows stay."""
-    return await _deleted(session, delete(OutboxEvent).where(OutboxEvent.published_at < before))
+async def prune_outbox(session: AsyncSession, before: datetime, *, relayed: bool) -> int:
+    """Delete outbox rows older than `before` that every in-process consumer has passed; when
+    the outbox is relayed to Kafka, only rows the relay published before `before`."""
+    old = OutboxEvent.published_at < before if relayed else OutboxEvent.created_at < before
+    row = tuple_(OutboxEvent.xact_id, OutboxEvent.position)
+    unread = exists(
+        select(OutboxConsumer.name).where(
+            row > tuple_(OutboxConsumer.xact_id, OutboxConsumer.position)
+        )
+    )
+    return await _deleted(session, delete(OutboxEvent).where(old, ~unread))
 
 
 async def prune_sessions(session: AsyncSession, before: datetime) -> int:
@@ -36,3 +46,10 @@ async def prune_sessions(session: AsyncSession, before: datetime) -> int:
 async def prune_views(session: AsyncSession, before: datetime) -> int:
     """Delete post views seen before `before`."""
     return await _deleted(session, delete(PostViewEvent).where(PostViewEvent.seen_at < before))
+
+
+async def prune_webhook_deliveries(session: AsyncSession, before: datetime) -> int:
+    """Delete finished webhook deliveries (with their attempts) created before `before`."""
+    finished = WebhookDelivery.status != DeliveryStatus.PENDING
+    old = delete(WebhookDelivery).where(finished, WebhookDelivery.created_at < before)
+    return await _deleted(session, old)

@@ -1,4 +1,5 @@
-"""The jobs: scheduled publishing, its sweep, pruning, and the retry of stalled jobs.
+"""The jobs: scheduled publishing, its sweep, webhook deliveries, pruning, and the retry of
+stalled jobs.
 
 Each task opens one transaction (`unit_of_work`) and is idempotent: running it twice changes
 what running it once did, no more (a publication checks the post is still scheduled; a prune
@@ -21,12 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
-from inkwell.core.queue import NAMESPACE, PUBLISH_SCHEDULED_POST
+from inkwell.core.queue import DELIVER_WEBHOOK, NAMESPACE, PUBLISH_SCHEDULED_POST
 from inkwell.events.outbox import Outbox
 from inkwell.jobs import pruning
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
+from inkwell.webhooks.delivery import DeliveryRunner
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +94,20 @@ async def publish_due_posts_job(context: JobContext, timestamp: int) -> None:  #
         logger.warning("the sweep published %s scheduled posts no job had published", published)
 
 
+async def deliver_webhook_job(context: JobContext, delivery_id: str, attempt: str) -> None:
+    """Make one attempt of a webhook delivery (a failure queues the next one itself)."""
+    resources = _resources(context)
+    runner = DeliveryRunner(resources.sessionmaker, resources.settings)
+    outcome = await runner.attempt(uuid.UUID(delivery_id), int(attempt))
+    if outcome is not None and not outcome.succeeded:
+        logger.info(
+            "webhook delivery %s attempt %s failed: %s",
+            delivery_id,
+            attempt,
+            outcome.error or outcome.status_code,
+        )
+
+
 def _cutoff(**retention: float) -> datetime:
     return datetime.now(UTC) - timedelta(**retention)
 
@@ -101,10 +117,13 @@ async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG00
         outbox = _cutoff(hours=settings.outbox_retention_hours)
         sessions = _cutoff(days=settings.session_retention_days)
         views = _cutoff(days=settings.view_retention_days)
+        deliveries = _cutoff(days=settings.webhook_delivery_retention_days)
+        relayed = settings.kafka_bootstrap_servers is not None
         return (
-            await pruning.prune_outbox(session, outbox)
+            await pruning.prune_outbox(session, outbox, relayed=relayed)
             + await pruning.prune_sessions(session, sessions)
             + await pruning.prune_views(session, views)
+            + await pruning.prune_webhook_deliveries(session, deliveries)
         )
 
     logger.info("pruned %s rows", await _in_transaction(context, prune))
@@ -141,6 +160,9 @@ def register_tasks(app: App) -> None:
     """Give the worker's app every task, named under NAMESPACE."""
     app.task(name=f"{NAMESPACE}:{PUBLISH_SCHEDULED_POST}", pass_context=True, retry=RETRY)(
         publish_scheduled_post_job
+    )
+    app.task(name=f"{NAMESPACE}:{DELIVER_WEBHOOK}", pass_context=True, retry=RETRY)(
+        deliver_webhook_job
     )
     for function, name, cron in PERIODIC:
         task = app.task(

@@ -1,4 +1,5 @@
-"""The job worker: procrastinate's, over its own psycopg pool, running the tasks of tasks.py.
+"""The job worker: procrastinate's, over its own psycopg pool, running the tasks of tasks.py,
+and beside it the in-process consumers of the outbox (webhooks).
 
 Jobs are deferred by the app's own transactions (core/queue.py); the worker only runs them.
 """
@@ -12,7 +13,9 @@ from procrastinate import App, PsycopgConnector
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkwell.core.config import Settings
+from inkwell.events.consumer import OutboxConsumers
 from inkwell.jobs.tasks import Resources, register_tasks
+from inkwell.webhooks.consumer import WEBHOOKS
 
 # How often a worker looks for jobs besides being woken by a NOTIFY. A job deferred to a
 # later time wakes nobody when its time comes, so this bounds how late a scheduled post is.
@@ -45,17 +48,24 @@ async def run_worker(
     *,
     install_signal_handlers: bool,
 ) -> None:
-    """Run jobs until cancelled or, with signal handlers, until SIGINT or SIGTERM; a job
-    running then is let finish."""
+    """Run jobs and the outbox consumers until cancelled or, with signal handlers, until
+    SIGINT or SIGTERM; a job running then is let finish."""
     app = create_job_app(settings)
-    async with app.open_async():
-        await app.run_worker_async(
-            concurrency=settings.worker_concurrency,
-            fetch_job_polling_interval=POLL_SECONDS,
-            additional_context={"resources": Resources(settings, sessionmaker)},
-            install_signal_handlers=install_signal_handlers,
-            delete_jobs="successful",
-        )
+    consumers = OutboxConsumers(settings, sessionmaker, [WEBHOOKS])
+    consuming = asyncio.create_task(consumers.run_forever(), name="inkwell-outbox-consumers")
+    try:
+        async with app.open_async():
+            await app.run_worker_async(
+                concurrency=settings.worker_concurrency,
+                fetch_job_polling_interval=POLL_SECONDS,
+                additional_context={"resources": Resources(settings, sessionmaker)},
+                install_signal_handlers=install_signal_handlers,
+                delete_jobs="successful",
+            )
+    finally:
+        consuming.cancel()
+        with suppress(asyncio.CancelledError):
+            await consuming
 
 
 class InProcessWorker:

@@ -3,9 +3,10 @@
 from inkwell.models.base import Base
 from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.engagement import Bookmark, Follow, Like, PostViewEvent
-from inkwell.models.event import OutboxEvent
+from inkwell.models.event import OutboxConsumer, OutboxEvent
 from inkwell.models.post import Post, PostSlug, PostStatus, PostTag, PostVersion, Tag
 from inkwell.models.user import RefreshToken, Role, User, UserSession
+from inkwell.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Base",
@@ -14,6 +15,7 @@ __all__ = [
     "CommentStatus",
     "Follow",
     "Like",
+    "OutboxConsumer",
     "OutboxEvent",
     "Post",
     "PostSlug",
@@ -26,4 +28,7 @@ __all__ = [
     "Tag",
     "User",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

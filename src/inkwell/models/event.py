@@ -15,6 +15,8 @@ from inkwell.models.base import Base
 # The channel the outbox's insert trigger notifies (once per inserting transaction, at commit).
 OUTBOX_CHANNEL = "inkwell_outbox"
 _PENDING = "published_at IS NULL"
+# The id of the transaction that wrote a row (xid8 as bigint: 64 bits, it never wraps).
+CURRENT_XACT_ID = "((pg_current_xact_id())::text)::bigint"
 
 
 class OutboxEvent(Base):
@@ -31,6 +33,8 @@ class OutboxEvent(Base):
         Index("ix_outbox_events_pending", "position", postgresql_where=text(_PENDING)),
         # Whether an earlier row of the same key is still pending (per-key order on retries).
         Index("ix_outbox_events_pending_key", "key", "position", postgresql_where=text(_PENDING)),
+        # In-process consumers read committed rows in (xact_id, position) order.
+        Index("ix_outbox_events_xact_id_position", "xact_id", "position"),
         # Pruning relayed rows older than the retention.
         Index(
             "ix_outbox_events_published_at",
@@ -50,3 +54,18 @@ class OutboxEvent(Base):
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     next_attempt_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The writing transaction: a consumer reads only rows of transactions older than every
+    # running one, so no row can commit behind its cursor (docs/events.md).
+    xact_id: Mapped[int] = mapped_column(BigInteger, server_default=text(CURRENT_XACT_ID))
+
+
+class OutboxConsumer(Base):
+    """How far one in-process consumer of the outbox has read: the (xact_id, position) of the
+    last row it handled. Pruning keeps every row a consumer has not passed."""
+
+    __tablename__ = "outbox_consumers"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    xact_id: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    position: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -1,0 +1,1 @@
+"""Webhooks: endpoints admins register, and signed deliveries of events to them."""
