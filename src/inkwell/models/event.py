@@ -29,8 +29,13 @@ class OutboxEvent(Base):
     __table_args__ = (
         # The relay's batch: pending rows in position order (FOR UPDATE SKIP LOCKED).
         Index("ix_outbox_events_pending", "position", postgresql_where=text(_PENDING)),
-        # Whether an earlier row of the same key is still pending (per-key order on retries).
-        Index("ix_outbox_events_pending_key", "key", "position", postgresql_where=text(_PENDING)),
+        # The rows waiting for a retry: a later row of the same key waits behind them.
+        Index(
+            "ix_outbox_events_retrying",
+            "key",
+            "position",
+            postgresql_where=text(f"{_PENDING} AND attempts > 0"),
+        ),
         # Pruning relayed rows older than the retention.
         Index(
             "ix_outbox_events_published_at",
