@@ -50,7 +50,10 @@ from bench.servers import (
     Server,
     ServerConfig,
     _spawn,
+    cpu_delta,
+    cpu_seconds,
     inkwell_env,
+    postgres_backends,
     running,
     start_inkwell,
     stop,
@@ -353,7 +356,23 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _drive(server: Server, kind: str, token: str, slugs: list[str], load: Load) -> WrkResult:
+def _drive(server: Server, kind: str, token: str, slugs: list[str], load: Load) -> dict[str, Any]:
+    """One round: wrk's figures and the CPU the server and the database spent per request
+    (CPU time is steadier than req/s on a machine that is doing other work)."""
+    app_before = server.cpu_seconds()
+    db_before = {pid: cpu_seconds(pid) for pid in postgres_backends(DATABASE)}
+    result = _wrk(server, kind, token, slugs, load)
+    app = cpu_delta(app_before, server.cpu_seconds())
+    db = cpu_delta(db_before, {pid: cpu_seconds(pid) for pid in postgres_backends(DATABASE)})
+    requests = max(result.requests, 1)
+    return {
+        **result.as_dict(),
+        "app_cpu_ms_per_req": round(app * 1000 / requests, 3),
+        "db_cpu_ms_per_req": round(db * 1000 / requests, 3),
+    }
+
+
+def _wrk(server: Server, kind: str, token: str, slugs: list[str], load: Load) -> WrkResult:
     script = RESULTS / "events-write.lua"
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(WRITE_LUA)
@@ -385,7 +404,7 @@ def measure_writes(url: str, args: argparse.Namespace) -> dict[str, Any]:
             rounds: dict[str, list[dict[str, Any]]] = {"outbox": [], "no-outbox": []}
             for _ in range(args.rounds):
                 for name, server in (("outbox", with_outbox), ("no-outbox", without)):
-                    rounds[name].append(_drive(server, kind, token, slugs, load).as_dict())
+                    rounds[name].append(_drive(server, kind, token, slugs, load))
             results[kind] = rounds
     return {kind: _compare(rounds) for kind, rounds in results.items()}
 
@@ -395,17 +414,13 @@ def _compare(rounds: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         return float(statistics.median(r[key] for r in rounds[name]))
 
     errors = sum(r["errors"] for runs in rounds.values() for r in runs)
-    summary = {
-        name: {
-            "rps": median(name, "rps"),
-            "p50_ms": median(name, "p50_ms"),
-            "p99_ms": median(name, "p99_ms"),
-        }
-        for name in rounds
-    }
+    figures = ("rps", "p50_ms", "p99_ms", "app_cpu_ms_per_req", "db_cpu_ms_per_req")
+    summary = {name: {key: median(name, key) for key in figures} for name in rounds}
+    cpu = {name: s["app_cpu_ms_per_req"] + s["db_cpu_ms_per_req"] for name, s in summary.items()}
     return {
         "summary": summary,
         "ratio": round(summary["outbox"]["rps"] / summary["no-outbox"]["rps"], 3),
+        "cpu_ratio": round(cpu["outbox"] / cpu["no-outbox"], 3) if cpu["no-outbox"] else None,
         "errors": errors,
         "rounds": rounds,
     }
@@ -503,9 +518,15 @@ def markdown(report: dict[str, Any]) -> str:
             f"| POST {kind}: with outbox / without (req/s, p99 ms) | "
             f"{s['outbox']['rps']:,.0f} / {s['no-outbox']['rps']:,.0f} "
             f"({s['outbox']['p99_ms']:.1f} / {s['no-outbox']['p99_ms']:.1f}); "
-            f"ratio {result['ratio']:.2f}x, {result['errors']} errors |"
+            f"ratio {result['ratio']:.2f}x; CPU ms/req {_cpu(s['outbox'])} / "
+            f"{_cpu(s['no-outbox'])} ({result['cpu_ratio']:.2f}x); {result['errors']} errors |"
         )
     return "\n".join(lines)
+
+
+def _cpu(summary: dict[str, float]) -> str:
+    """App + database CPU per request, as "app+db"."""
+    return f"{summary['app_cpu_ms_per_req']:.2f}+{summary['db_cpu_ms_per_req']:.2f}"
 
 
 if __name__ == "__main__":

@@ -47,20 +47,34 @@ def test_waiting_returns_once_the_last_event_arrives() -> None:
     assert arrivals.count() == 1
 
 
-def _round(rps: float, p99: float, errors: int = 0) -> dict[str, float]:
-    return {"rps": rps, "p50_ms": p99 / 2, "p99_ms": p99, "errors": errors}
+def _round(rps: float, p99: float, errors: int = 0, cpu: float = 1.0) -> dict[str, float]:
+    return {
+        "rps": rps,
+        "p50_ms": p99 / 2,
+        "p99_ms": p99,
+        "errors": errors,
+        "app_cpu_ms_per_req": cpu,
+        "db_cpu_ms_per_req": cpu / 2,
+    }
 
 
 def test_the_write_comparison_is_median_over_median_and_counts_every_error() -> None:
     result = _compare(
         {
-            "outbox": [_round(90, 40), _round(100, 30, errors=1), _round(80, 50)],
-            "no-outbox": [_round(100, 30), _round(95, 35), _round(120, 20, errors=2)],
+            "outbox": [_round(90, 40, cpu=2.2), _round(100, 30, errors=1), _round(80, 50, cpu=3)],
+            "no-outbox": [_round(100, 30, cpu=2), _round(95, 35, cpu=2), _round(120, 20, 2, cpu=2)],
         }
     )
-    assert result["summary"]["outbox"] == {"rps": 90, "p50_ms": 20, "p99_ms": 40}
+    assert result["summary"]["outbox"] == {
+        "rps": 90,
+        "p50_ms": 20,
+        "p99_ms": 40,
+        "app_cpu_ms_per_req": 2.2,
+        "db_cpu_ms_per_req": 1.1,
+    }
     assert result["summary"]["no-outbox"]["rps"] == 100
     assert result["ratio"] == 0.9
+    assert result["cpu_ratio"] == 1.1  # (2.2 + 1.1) / (2 + 1)
     assert result["errors"] == 3
 
 
@@ -78,11 +92,13 @@ def test_the_report_names_the_commit_and_each_figure() -> None:
             },
         },
         "writes": {
-            "post": _compare({"outbox": [_round(95, 40)], "no-outbox": [_round(100, 38)]}),
+            "post": _compare(
+                {"outbox": [_round(95, 40, cpu=2.1)], "no-outbox": [_round(100, 38, cpu=2)]}
+            ),
         },
     }
     text = markdown(report)
     assert "Commit abc1234" in text
     assert "5,000 events/s" in text
     assert "4.0 / 9.0 / 12.0 ms" in text
-    assert "ratio 0.95x, 0 errors" in text
+    assert "ratio 0.95x; CPU ms/req 2.10+1.05 / 2.00+1.00 (1.05x); 0 errors" in text
