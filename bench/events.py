@@ -332,6 +332,7 @@ def _start_without_outbox(config: ServerConfig, port: int) -> Server:
         *("--factory", "bench.no_outbox:app_factory"),
         *("--host", "127.0.0.1", "--port", str(port), "--workers", str(config.workers)),
         *("--no-access-log", "--no-server-header", "--log-level", "warning"),
+        *("--timeout-worker-healthcheck", "60"),  # as `inkwell serve` sets it
     ]
     return _spawn("inkwell-no-outbox", command, inkwell_env(config), config)
 
