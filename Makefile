@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint fmt migrate clean fuzz bench bench-quick bench-tools realworld-suite
+.PHONY: install run test lint fmt migrate clean fuzz bench bench-quick bench-events bench-tools realworld-suite
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -71,6 +71,9 @@ bench: install bench-tools ## Issue 6's benchmark against a baseline (~15 min; B
 
 bench-quick: install bench-tools ## A ~5-minute smoke run of the benchmark
 	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
+
+bench-events: install bench-tools ## Issue 15's benchmark: relay throughput, commit-to-consumer latency, the outbox's cost on writes (~3 min)
+	$(BIN)/python -m bench.events $(BENCH_ARGS)
 
 clean: ## Remove the virtualenvs and caches (keeps .data)
 	rm -rf .venv .tools .bench-tools .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -188,6 +188,8 @@ def start_baseline(config: ServerConfig, port: int) -> Server:
         "--no-access-log",
         "--log-level",
         "warning",
+        "--timeout-worker-healthcheck",
+        "60",  # as `inkwell serve` sets it (INKWELL_WORKER_TIMEOUT_SECONDS)
     ]
     env = {
         "BENCH_DATABASE_URL": config.database_url,

@@ -88,6 +88,7 @@ def test_serve_migrates_then_runs_uvicorn(cli_env: None, monkeypatch: pytest.Mon
     assert calls["target"] == "inkwell.main:app_factory"
     assert calls["factory"] is True
     assert (calls["port"], calls["workers"]) == (8123, 2)
+    assert calls["timeout_worker_healthcheck"] == 60  # not Uvicorn's 5 s
     assert calls["migrated"]
 
 

@@ -57,6 +57,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers or settings.workers,
+        timeout_worker_healthcheck=settings.worker_timeout_seconds,
         access_log=False,
         log_config=None,
         proxy_headers=settings.trust_forwarded_for,

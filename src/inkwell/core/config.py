@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1)
+    # How long a worker process may take to start, or to answer the supervisor's liveness ping,
+    # before Uvicorn replaces it. Uvicorn's own 5 s restarts workers in a loop on a busy machine.
+    worker_timeout_seconds: int = Field(default=60, ge=1)
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     access_log: bool = True

@@ -30,18 +30,21 @@ log = logging.getLogger("inkwell.relay")
 # The advisory lock of the active relay ("inkwell" in ASCII); advisory locks are per database.
 RELAY_LOCK = 0x696E6B77656C6C
 
-# Due rows in position order, but none whose key has an earlier row waiting for a retry.
+# Due rows in position order, but none whose key has an earlier row waiting for a retry. The
+# waiting rows are few (an index holds only rows that failed), so they are found first: checking
+# each due row against its key's earlier rows would cost seconds a batch behind a backlog.
 _TAKE = """
+WITH waiting AS MATERIALIZED (
+    SELECT key, min(position) AS position FROM outbox_events
+    WHERE published_at IS NULL AND attempts > 0 AND next_attempt_at > now()
+    GROUP BY key)
 SELECT o.position, o.topic, o.key, o.payload::text AS payload
 FROM outbox_events AS o
 WHERE o.published_at IS NULL AND o.next_attempt_at <= now()
-  AND NOT EXISTS (
-    SELECT 1 FROM outbox_events AS earlier
-    WHERE earlier.published_at IS NULL AND earlier.key = o.key
-      AND earlier.position < o.position AND earlier.next_attempt_at > now())
+  AND NOT EXISTS (SELECT 1 FROM waiting AS w WHERE w.key = o.key AND w.position < o.position)
 ORDER BY o.position
 LIMIT $1
-FOR UPDATE SKIP LOCKED
+FOR UPDATE OF o SKIP LOCKED
 """
 _MARK_PUBLISHED = "UPDATE outbox_events SET published_at = now() WHERE position = ANY($1::bigint[])"
 # The wait doubles with each attempt, up to the maximum, from when the failure is known.

@@ -31,8 +31,13 @@ class OutboxEvent(Base):
     __table_args__ = (
         # The relay's batch: pending rows in position order (FOR UPDATE SKIP LOCKED).
         Index("ix_outbox_events_pending", "position", postgresql_where=text(_PENDING)),
-        # Whether an earlier row of the same key is still pending (per-key order on retries).
-        Index("ix_outbox_events_pending_key", "key", "position", postgresql_where=text(_PENDING)),
+        # The rows waiting for a retry: a later row of the same key waits behind them.
+        Index(
+            "ix_outbox_events_retrying",
+            "key",
+            "position",
+            postgresql_where=text(f"{_PENDING} AND attempts > 0"),
+        ),
         # In-process consumers read committed rows in (xact_id, position) order.
         Index("ix_outbox_events_xact_id_position", "xact_id", "position"),
         # Pruning relayed rows older than the retention.
