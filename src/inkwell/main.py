@@ -40,6 +40,7 @@ from inkwell.feeds.router import router as feeds_router
 from inkwell.follows.router import router as follows_router
 from inkwell.health.router import router as health_router
 from inkwell.jobs.worker import InProcessWorker
+from inkwell.operations.router import router as outbox_admin_router
 from inkwell.posts.router import me_router as my_posts_router
 from inkwell.posts.router import router as posts_router
 from inkwell.realworld.router import (
@@ -96,6 +97,7 @@ API_V1_ROUTERS = (
     follows_router,
     admin_router,
     webhooks_router,
+    outbox_admin_router,
 )
 
 

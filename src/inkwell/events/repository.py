@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.events.envelope import CloudEvent
@@ -15,6 +17,23 @@ _INSERT = (
     "SELECT id, topic, key, type, payload::jsonb "
     "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) "
     "WITH ORDINALITY AS event(id, topic, key, type, payload, n) ORDER BY n"
+)
+
+
+_PENDING = text(
+    "SELECT count(*) AS pending, count(*) FILTER (WHERE attempts > 0) AS failing, "
+    "min(created_at) AS oldest_pending_at FROM outbox_events WHERE published_at IS NULL"
+)
+_FAILING = text(
+    "SELECT position, type, key, attempts, last_error, next_attempt_at, created_at "
+    "FROM outbox_events WHERE published_at IS NULL AND attempts > 0 "
+    "ORDER BY position LIMIT :limit"
+)
+# A consumer has read every row up to its (xact_id, position); the rest it has still to read.
+_CONSUMERS = text(
+    "SELECT c.name, c.updated_at, (SELECT count(*) FROM outbox_events AS o "
+    "WHERE (o.xact_id, o.position) > (c.xact_id, c.position)) AS behind "
+    "FROM outbox_consumers AS c ORDER BY c.name"
 )
 
 
@@ -40,3 +59,16 @@ class OutboxRepository:
                 [event.model_dump_json() for event, _ in events],
             ),
         )
+
+    async def pending(self) -> dict[str, Any]:
+        """How many rows the relay has not sent, how many of them failed, the oldest one's time."""
+        return dict((await self.session.execute(_PENDING)).mappings().one())
+
+    async def failing(self, limit: int) -> list[dict[str, Any]]:
+        """The first `limit` rows that failed and wait for another try, in position order."""
+        rows = await self.session.execute(_FAILING, {"limit": limit})
+        return [dict(row) for row in rows.mappings()]
+
+    async def consumers(self) -> list[dict[str, Any]]:
+        """Each in-process consumer, with the committed rows it has not read."""
+        return [dict(row) for row in (await self.session.execute(_CONSUMERS)).mappings()]
