@@ -279,6 +279,31 @@ async def test_a_read_whose_held_connection_dies_under_it_runs_again(
     assert (response.status_code, len(runs)) == (200, 2)
 
 
+async def test_a_read_whose_held_connection_dies_after_a_statement_answers_503_then_recovers(
+    database_url: str, hasher: PasswordHasher, engine: AsyncEngine
+) -> None:
+    app, app_engine = _lost_connection_app(database_url, hasher)
+    runs: list[int] = []
+
+    @app.get("/dies-late")
+    async def dies_late(session: SessionDep) -> int:
+        runs.append(1)
+        await session.execute(text("SELECT 1"))  # something was sent on this connection
+        driver: Any = (await (await session.connection()).get_raw_connection()).driver_connection
+        if len(runs) == 1:
+            await terminate_backends(engine, [driver.get_server_pid()])
+        return len(await POSTS_BY_AUTHOR.mappings(session, {"username": "nobody"}))
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        lost = await client.get("/dies-late")
+        after = await client.get("/dies-late")
+    await app_engine.dispose()
+    # Not run again (a statement had reached the server), not a 500: unavailable, once.
+    assert (lost.status_code, lost.headers.get("retry-after") is not None) == (503, True)
+    assert (after.status_code, len(runs)) == (200, 2)
+
+
 class PoolWatch:
     """Checkouts and invalidations of an engine's pool while the block runs."""
 

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Dialect, Select, event
 from sqlalchemy.engine.interfaces import Compiled, ExceptionContext
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -226,6 +227,19 @@ class _LostConnection(Exception):
     lend one: SQLAlchemy runs the statement instead, and handles what it meets its own way."""
 
 
+async def _held_connection_lost(
+    connection: AsyncConnection, sql: str, lost: _LostConnection
+) -> DBAPIError:
+    """The error for a session whose connection died under a DriverSelect: the request runs
+    again (NothingSentError) when the session had sent nothing on it, else it answers 503.
+    The connection is invalidated first: running SQLAlchemy on it once the driver has seen it
+    close met states SQLAlchemy does not report as a lost connection (a 500 under load)."""
+    sent = connection.info.get(_SENT, True)
+    await connection.invalidate()
+    kind = DBAPIError if sent else NothingSentError
+    return kind(sql, None, lost.__cause__ or lost, connection_invalidated=True)
+
+
 class DriverSelect:
     """A Core select that read sessions run on the driver's own connection.
 
@@ -241,10 +255,10 @@ class DriverSelect:
     connection (an ORM query ran first) uses it, so a request never waits for a second one.
     Any other session runs the select through SQLAlchemy, in its transaction.
 
-    A server error comes back as SQLAlchemy's `DBAPIError`. When the connection is lost, or
-    none can be made, SQLAlchemy runs the select instead: on a fresh connection if it was
-    borrowed, else on the session's, where SQLAlchemy sees the loss itself and invalidates the
-    pool as it always does.
+    A server error comes back as SQLAlchemy's `DBAPIError`. When a borrowed connection is lost,
+    or none can be lent, SQLAlchemy runs the select instead, on a new connection. When the
+    session's own connection is lost, it is invalidated and the request runs again if the
+    session had sent nothing on it (NothingSentError), else it answers 503.
     """
 
     def __init__(self, statement: Select[Any]) -> None:
@@ -259,15 +273,18 @@ class DriverSelect:
             return await self._through_sqlalchemy(session, params)
         compiled = self._compiled_for(bind.dialect)
         arguments = compiled.arguments(params)
-        try:
-            if isinstance(bind, AsyncEngine) and not session.in_transaction():
+        if isinstance(bind, AsyncEngine) and not session.in_transaction():
+            try:
                 records = await self._borrowing(bind, compiled.sql, arguments)
-            else:
-                connection = await session.connection()
-                driver = (await connection.get_raw_connection()).driver_connection
-                records = await self._run(driver, compiled.sql, arguments)
-        except _LostConnection:
-            return await self._through_sqlalchemy(session, params)
+            except _LostConnection:
+                return await self._through_sqlalchemy(session, params)  # on a new connection
+            return compiled.rows(records)
+        connection = await session.connection()
+        driver = (await connection.get_raw_connection()).driver_connection
+        try:
+            records = await self._run(driver, compiled.sql, arguments)
+        except _LostConnection as lost:
+            raise await _held_connection_lost(connection, compiled.sql, lost) from lost
         return compiled.rows(records)
 
     @classmethod
