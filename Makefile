@@ -3,6 +3,8 @@ PYTHON ?= python3
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 VENV := .venv
+# Test processes (pytest-xdist): one per CPU by default; TEST_WORKERS=0 runs the suite in one.
+TEST_WORKERS ?= auto
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
@@ -26,7 +28,7 @@ migrate: install ## Apply database migrations
 	$(BIN)/inkwell migrate upgrade
 
 test: install ## Run the whole test suite with coverage (fails under 90%)
-	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 fuzz: install ## A longer Schemathesis pass over the whole API (CI runs a short one); no per-test time limit
 	INKWELL_FUZZ_EXAMPLES=$${INKWELL_FUZZ_EXAMPLES:-300} $(BIN)/pytest -p no:cacheprovider --timeout=0 tests/security/test_fuzz.py

@@ -39,7 +39,7 @@ async def resolve(ref: PostRef) -> tuple[Resolved[str] | None, list[str]]:
     return found, lookups.calls
 
 
-@pytest.mark.parametrize("ref", [POST_ID, str(POST_ID)])
+@pytest.mark.parametrize("ref", [POST_ID, str(POST_ID)], ids=["uuid", "text"])
 async def test_an_id_names_the_post_in_one_lookup(ref: PostRef) -> None:
     assert await resolve(ref) == (Resolved("the post", by_old_slug=False), [f"id {POST_ID}"])
 
