@@ -118,6 +118,46 @@ async def test_without_driver_reads_a_read_session_runs_them_through_sqlalchemy(
     assert [row["status"] for row in rows] == [PostStatus.PUBLISHED]
 
 
+POSTS_WITH_TITLE_WRITTEN_IN = DriverSelect(
+    select(Post.title.label("title"))
+    .join(User, User.id == Post.author_id)
+    .where(
+        User.username == bindparam("username"),
+        Post.title == bindparam("title", type_=String(), literal_execute=True),
+    )
+)
+
+
+async def test_a_literal_parameter_is_written_into_the_text_once_per_value(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession
+) -> None:
+    author = await create_user(session, username="literal_author")
+    for title in ("First", "It's second"):
+        await create_post(session, author, title=title)
+    await session.commit()
+    compiled = POSTS_WITH_TITLE_WRITTEN_IN._compiled_for(engine.dialect)
+    assert compiled.names == ("username",)
+    assert compiled.literals == ("title",)
+
+    async with create_read_sessionmaker(sessionmaker)() as reader:
+        for title in ("First", "It's second", "First", "missing"):
+            params = {"username": "literal_author", "title": title}
+            rows = await POSTS_WITH_TITLE_WRITTEN_IN.mappings(reader, params)
+            assert [row["title"] for row in rows] == ([] if title == "missing" else [title])
+
+    assert sorted(compiled.texts) == [("First",), ("It's second",), ("missing",)]
+    assert "'It''s second'" in compiled.texts[("It's second",)]  # quoted as SQL, not bound
+    assert "$1" in compiled.texts[("First",)]  # the other parameter stays bound
+
+
+def test_the_texts_of_literal_values_are_bounded(engine: AsyncEngine) -> None:
+    compiled = POSTS_WITH_TITLE_WRITTEN_IN._compiled_for(engine.dialect)
+    compiled.texts.clear()
+    for n in range(300):
+        compiled.text({"username": "u", "title": f"t{n}"})
+    assert 0 < len(compiled.texts) <= 256
+
+
 def test_the_setting_chooses_the_read_sessions(settings: Settings, engine: AsyncEngine) -> None:
     for driver_reads in (True, False):
         state = AppState.build(
