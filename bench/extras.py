@@ -1,4 +1,5 @@
-"""The scenarios beside the table: logins beside readers, saturation, the mixed workload."""
+"""The scenarios beside the table: logins beside readers, revalidation, saturation, the mixed
+workload."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from bench import revalidation
 from bench.generate import BENCH_PASSWORD
 from bench.loadgen import Load, run_wrk
 from bench.scenarios import Params
@@ -241,6 +243,10 @@ def run_all(
     out: dict[str, Any] = {}
     if "logins" in names:
         out["logins"] = logins_beside_readers(server, params, workdir, 5.0 if quick else 15.0)
+    if "revalidation" in names:
+        out["revalidation"] = revalidation.revalidation(
+            server, params, workdir, 3.0 if quick else 10.0
+        )
     return out
 
 
@@ -283,6 +289,9 @@ def report(extra: dict[str, Any]) -> str:
             f"p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms "
             f"-> {'PASS' if e['passed'] else 'FAIL'}"
         )
+    if "revalidation" in extra:
+        lines.extend(["", "Revalidation (If-None-Match with the ETag last answered):"])
+        lines.extend([revalidation.report(extra["revalidation"]), ""])
     if "mixed" in extra:
         e = extra["mixed"]
         if "skipped" in e:

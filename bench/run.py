@@ -306,7 +306,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--extras",
         nargs="*",
-        default=["logins", "saturation", "mixed"],
+        default=["logins", "revalidation", "saturation", "mixed"],
         help="scenarios beside the table (none: --extras)",
     )
     return parser.parse_args(argv)

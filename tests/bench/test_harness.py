@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bench import revalidation
 from bench.generate import MAX_REPLY_DEPTH, Writer, comment_rows
 from bench.loadgen import parse_wrk
 from bench.profile import library
@@ -115,3 +116,18 @@ def test_profile_frames_are_attributed_to_their_library() -> None:
     assert library("read (/srv/inkwell/src/inkwell/posts/service.py:61)") == "inkwell"
     assert library("run (asyncio/runners.py:118)") == "asyncio (event loop)"
     assert library("spawn_main (multiprocessing/spawn.py:122)") == "other"
+
+
+def test_revalidation_reports_the_304_share_and_the_ratio_to_200s() -> None:
+    plain = parse_wrk(WRK_OUTPUT)
+    again = parse_wrk(
+        WRK_OUTPUT.replace('"requests": 3000', '"requests": 6000').replace(
+            '"200": 2990, "503": 10', '"304": 5940, "200": 60'
+        )
+    )
+    row = revalidation._row(plain, again)
+    assert row["rate_304"] == 0.99
+    assert row["ratio"] == 2.0
+    table = revalidation.report({"list": row, "tag": {"skipped": "no ETag"}})
+    assert "| list | 1,000 | 20.0 | 2,000 | 20.0 | 99.0% | 2.0x |" in table
+    assert "| tag | skipped: no ETag |" in table
