@@ -243,8 +243,8 @@ async def list_my_posts(
 ) -> PostList | Response:
     """The caller's own posts in every status (or the one asked for)."""
     found = await service.list_own(user=user, status=post_status, page=page, page_size=page_size)
-    etag = page_etag(found)
-    return revalidate(request, response, etag, public=False) or PostList.from_page(found)
+    tag = page_etag(found)
+    return revalidate(request, response, tag, public=False) or PostList.from_page(found)
 
 
 def _post_ref(id_or_slug: str) -> PostRef:
