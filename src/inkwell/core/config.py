@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     # How deep replies nest under a root comment (depth 0); deeper replies attach at this depth.
     comment_max_depth: int = Field(default=5, ge=1, le=20)
 
+    # Anonymous public reads answer `Cache-Control: public, max-age=<this>,
+    # stale-while-revalidate=<stale>`, so a CDN may serve them; 0 turns public caching off.
+    http_cache_max_age: int = Field(default=10, ge=0, le=86_400)
+    http_cache_stale_seconds: int = Field(default=30, ge=0, le=86_400)
+
     # Events: the CloudEvents `source` of every event, and the prefix of the topic names
     # (`<prefix>.posts`, `<prefix>.comments`, ...).
     event_source: str = Field(default="/inkwell", min_length=1, max_length=200)

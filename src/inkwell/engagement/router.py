@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from inkwell.auth.dependencies import ClientDep, CurrentUser, OptionalUser, ViewLimit
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
+from inkwell.core.http_cache import NOT_MODIFIED, revalidate
 from inkwell.core.openapi import errors
 from inkwell.engagement.dependencies import EngagementServiceDep
 from inkwell.engagement.schemas import BookmarkState, DailyViews, LikeState, ViewResult
+from inkwell.posts.etags import page_etag
 from inkwell.posts.schemas import PostList
 
 router = APIRouter(prefix="/posts", tags=["engagement"], route_class=SessionRoute)
@@ -72,24 +74,39 @@ async def post_stats(
     return [DailyViews(day=day, views=views) for day, views in daily]
 
 
-@users_router.get("/me/bookmarks", responses=errors(401, 422))
+@users_router.get(
+    "/me/bookmarks", response_model=PostList, responses={**errors(401, 422), **NOT_MODIFIED}
+)
 async def my_bookmarks(
-    user: CurrentUser, service: EngagementServiceDep, page: Page = 1, page_size: PageSize = 20
-) -> PostList:
+    *,
+    user: CurrentUser,
+    service: EngagementServiceDep,
+    request: Request,
+    response: Response,
+    page: Page = 1,
+    page_size: PageSize = 20,
+) -> PostList | Response:
     """The caller's bookmarks, most recent first."""
-    return PostList.from_page(await service.bookmarks(user=user, page=page, page_size=page_size))
+    found = await service.bookmarks(user=user, page=page, page_size=page_size)
+    etag = page_etag(found)
+    return revalidate(request, response, etag, public=False) or PostList.from_page(found)
 
 
-@users_router.get("/{username}/likes", responses=errors(404, 422))
+@users_router.get(
+    "/{username}/likes", response_model=PostList, responses={**errors(404, 422), **NOT_MODIFIED}
+)
 async def liked_posts(
+    *,
     username: Annotated[str, Path(max_length=30)],
     viewer: OptionalUser,
     service: EngagementServiceDep,
+    request: Request,
+    response: Response,
     page: Page = 1,
     page_size: PageSize = 20,
-) -> PostList:
+) -> PostList | Response:
     """The public posts a user liked, most recently liked first."""
     found = await service.liked_posts(
         username=username, viewer=viewer, page=page, page_size=page_size
     )
-    return PostList.from_page(found)
+    return revalidate(request, response, page_etag(found)) or PostList.from_page(found)

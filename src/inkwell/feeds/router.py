@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from inkwell.auth.dependencies import CurrentUser
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import PageSize
+from inkwell.core.http_cache import NOT_MODIFIED, revalidate
 from inkwell.core.openapi import errors
 from inkwell.feeds.dependencies import FeedServiceDep
 from inkwell.feeds.schemas import Feed
+from inkwell.posts.etags import records_etag
 from inkwell.posts.schemas import TagSlug
 
 router = APIRouter(prefix="/feed", tags=["feeds"], route_class=SessionRoute)
 
 
-@router.get("", responses=errors(401, 422))
+@router.get("", response_model=Feed, responses={**errors(401, 422), **NOT_MODIFIED})
 async def get_feed(
+    *,
     user: CurrentUser,
     service: FeedServiceDep,
+    request: Request,
+    response: Response,
     tag: Annotated[TagSlug | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
     page_size: PageSize = 20,
-) -> Feed:
+) -> Feed | Response:
     """Posts of the authors you follow, newest first; `tag` narrows it, `cursor` pages on."""
     found = await service.feed(user=user, tag=tag, cursor=cursor, page_size=page_size)
-    return Feed.from_page(found)
+    etag = records_etag(found.items, found.next_cursor)
+    return revalidate(request, response, etag, public=False) or Feed.from_page(found)

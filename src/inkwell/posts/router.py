@@ -11,11 +11,13 @@ from fastapi.responses import RedirectResponse
 from inkwell.auth.dependencies import CurrentUser, OptionalUser, PostWriteLimit
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
+from inkwell.core.http_cache import NOT_MODIFIED, read_headers, revalidate
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
 from inkwell.core.routing import url_for
 from inkwell.models.post import PostStatus
 from inkwell.posts.dependencies import PostServiceDep
+from inkwell.posts.etags import page_etag
 from inkwell.posts.policy import etag, etag_matches
 from inkwell.posts.records import PostRecord, PostRow, Redirect
 from inkwell.posts.refs import PostRef
@@ -45,14 +47,12 @@ def _view(response: Response, record: PostRecord) -> PostView:
     return PostView.from_post(record)
 
 
-def _view_response(record: PostRecord) -> Response:
+def _view_response(record: PostRecord, headers: dict[str, str]) -> Response:
     """The post as a finished response: the most read endpoint skips FastAPI's second pass
     over a model it has just validated (the OpenAPI document still says PostView)."""
     view = PostView.from_post(record)
     return Response(
-        view.__pydantic_serializer__.to_json(view),
-        media_type="application/json",
-        headers={"ETag": etag(record.post)},
+        view.__pydantic_serializer__.to_json(view), media_type="application/json", headers=headers
     )
 
 
@@ -79,32 +79,42 @@ async def create_post(
 _LIST_PARAMS = QueryModel(PostListParams)
 
 
-@router.get("", responses=errors(422), openapi_extra=_LIST_PARAMS.openapi)
+@router.get(
+    "",
+    response_model=PostList,
+    responses={**errors(422), **NOT_MODIFIED},
+    openapi_extra=_LIST_PARAMS.openapi,
+)
 async def list_posts(
     *,
     params: Annotated[PostListParams, Depends(_LIST_PARAMS)],
     viewer: OptionalUser,
     service: PostServiceDep,
-) -> PostList:
+    request: Request,
+    response: Response,
+) -> PostList | Response:
     """Public posts, newest first unless sorted otherwise; `cursor` for keyset paging."""
-    return PostList.from_page(await service.list_public(params=params, viewer=viewer))
+    page = await service.list_public(params=params, viewer=viewer)
+    return revalidate(request, response, page_etag(page)) or PostList.from_page(page)
 
 
-@router.get("/search", responses=errors(422))
+@router.get("/search", response_model=SearchResults, responses={**errors(422), **NOT_MODIFIED})
 async def search_posts(
     *,
     q: Annotated[SearchText, Query()],
     viewer: OptionalUser,
     service: PostServiceDep,
+    request: Request,
+    response: Response,
     page: Page = 1,
     page_size: PageSize = 20,
-) -> SearchResults:
+) -> SearchResults | Response:
     """Full-text search (web-search syntax: "quoted phrases", -excluded, or), best first.
 
     A query with more than 1,000 matches ranks its newest 1,000 (`total_is_exact` is false).
     """
     found = await service.search(q=q, page=page, page_size=page_size, viewer=viewer)
-    return SearchResults.from_page(found)
+    return revalidate(request, response, page_etag(found)) or SearchResults.from_page(found)
 
 
 @router.get(
@@ -113,7 +123,7 @@ async def search_posts(
     responses={
         **errors(404),
         301: {"description": "The post has a new slug"},
-        304: {"description": "Not modified since the given ETag"},
+        **NOT_MODIFIED,
     },
 )
 async def get_post(
@@ -129,11 +139,10 @@ async def get_post(
     if isinstance(found, Redirect):
         url = url_for(request, "get_post", id_or_slug=found.slug)
         return RedirectResponse(url, status_code=status.HTTP_301_MOVED_PERMANENTLY)
+    headers = read_headers(request, etag(found.post), public=viewer is None)
     if etag_matches(if_none_match, found.post):
-        return Response(
-            status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag(found.post)}
-        )
-    return _view_response(found)
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return _view_response(found, headers)
 
 
 @router.patch(
@@ -221,18 +230,21 @@ async def restore_version(
     return _view(response, record)
 
 
-@me_router.get("", responses=errors(401, 422))
+@me_router.get("", response_model=PostList, responses={**errors(401, 422), **NOT_MODIFIED})
 async def list_my_posts(
     *,
     user: CurrentUser,
     service: PostServiceDep,
+    request: Request,
+    response: Response,
     post_status: Annotated[PostStatus | None, Query(alias="status")] = None,
     page: Page = 1,
     page_size: PageSize = 20,
-) -> PostList:
+) -> PostList | Response:
     """The caller's own posts in every status (or the one asked for)."""
     found = await service.list_own(user=user, status=post_status, page=page, page_size=page_size)
-    return PostList.from_page(found)
+    tag = page_etag(found)
+    return revalidate(request, response, tag, public=False) or PostList.from_page(found)
 
 
 def _post_ref(id_or_slug: str) -> PostRef:

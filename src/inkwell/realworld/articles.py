@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import AfterValidator
 
 from inkwell.auth.dependencies import write_limit
 from inkwell.comments.dependencies import CommentServiceDep
 from inkwell.comments.schemas import CommentCreate
 from inkwell.core.db import SessionRoute
+from inkwell.core.http_cache import NOT_MODIFIED, revalidate
 from inkwell.core.text import storable
 from inkwell.engagement.dependencies import EngagementServiceDep
 from inkwell.feeds.dependencies import FeedServiceDep
 from inkwell.models.post import PostStatus
 from inkwell.posts.dependencies import PostServiceDep
+from inkwell.posts.etags import page_etag, record_etag
 from inkwell.posts.records import PostPage
 from inkwell.posts.schemas import PostCreate, PostUpdate
 from inkwell.realworld.adapters import article, article_summary, comment
@@ -57,39 +59,61 @@ def _list(page: PostPage) -> ConduitArticleList:
     )
 
 
-@router.get("", responses=responses(401, 422))
+@router.get(
+    "",
+    response_model=ConduitArticleList,
+    responses={**responses(401, 422), **NOT_MODIFIED},
+)
 async def list_articles(
     *,
     viewer: OptionalUser,
     service: PostServiceDep,
+    request: Request,
+    response: Response,
     tag: Filter = None,
     author: Filter = None,
     favorited: Filter = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> ConduitArticleList:
+) -> ConduitArticleList | Response:
     """Public articles, newest first; `articlesCount` is the number of all matches."""
     page = await service.list_slice(
         limit=limit, offset=offset, author=author, tag=tag, liked_by=favorited, viewer=viewer
     )
-    return _list(page)
+    return revalidate(request, response, page_etag(page)) or _list(page)
 
 
-@router.get("/feed", responses=responses(401, 422))
+@router.get(
+    "/feed",
+    response_model=ConduitArticleList,
+    responses={**responses(401, 422), **NOT_MODIFIED},
+)
 async def feed(
-    *, user: CurrentUser, service: FeedServiceDep, limit: Limit = 20, offset: Offset = 0
-) -> ConduitArticleList:
+    *,
+    user: CurrentUser,
+    service: FeedServiceDep,
+    request: Request,
+    response: Response,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> ConduitArticleList | Response:
     """Articles of the users you follow, newest first."""
-    return _list(await service.feed_slice(user=user, limit=limit, offset=offset))
+    page = await service.feed_slice(user=user, limit=limit, offset=offset)
+    return revalidate(request, response, page_etag(page), public=False) or _list(page)
 
 
-@router.get("/{slug}", responses=responses(404))
+@router.get(
+    "/{slug}",
+    response_model=ConduitArticleResponse,
+    responses={**responses(404), **NOT_MODIFIED},
+)
 async def get_article(
-    slug: Slug, viewer: LenientUser, service: PostServiceDep
-) -> ConduitArticleResponse:
+    slug: Slug, viewer: LenientUser, service: PostServiceDep, request: Request, response: Response
+) -> ConduitArticleResponse | Response:
     """One article (an old slug still finds it); an expired token reads it anonymously."""
     record = await service.read_current(id_or_slug=slug, viewer=viewer)
-    return ConduitArticleResponse(article=article(record))
+    unchanged = revalidate(request, response, record_etag(record))
+    return unchanged or ConduitArticleResponse(article=article(record))
 
 
 @router.post(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
 
 from inkwell.auth.dependencies import AuthServiceDep, ClientDep
 from inkwell.core.db import SessionRoute
 from inkwell.core.errors import InvalidInput
+from inkwell.core.http_cache import NOT_MODIFIED, revalidate
 from inkwell.follows.dependencies import FollowServiceDep
 from inkwell.realworld.adapters import conduit_profile, conduit_user
 from inkwell.realworld.dependencies import CurrentCaller, CurrentUser, OptionalUser
@@ -23,7 +24,9 @@ from inkwell.realworld.schemas import (
 )
 from inkwell.realworld.translate import to_domain
 from inkwell.tags.dependencies import TagServiceDep
+from inkwell.tags.etags import tags_etag
 from inkwell.users.dependencies import UserServiceDep
+from inkwell.users.etags import profile_etag
 from inkwell.users.exceptions import AccountTaken
 from inkwell.users.schemas import ProfileUpdate, RegisterRequest
 
@@ -105,13 +108,23 @@ async def update_current_user(
     return ConduitUserResponse(user=conduit_user(user, caller.token))
 
 
-@router.get("/profiles/{username}", tags=["RealWorld"], responses=responses(401, 404))
+@router.get(
+    "/profiles/{username}",
+    tags=["RealWorld"],
+    response_model=ConduitProfileResponse,
+    responses={**responses(401, 404), **NOT_MODIFIED},
+)
 async def get_profile(
-    username: Username, viewer: OptionalUser, service: UserServiceDep
-) -> ConduitProfileResponse:
+    username: Username,
+    viewer: OptionalUser,
+    service: UserServiceDep,
+    request: Request,
+    response: Response,
+) -> ConduitProfileResponse | Response:
     """A user's profile; `following` says whether the caller follows them."""
     record = await service.profile(username=username, viewer=viewer)
-    return ConduitProfileResponse(profile=conduit_profile(record))
+    unchanged = revalidate(request, response, profile_etag(record))
+    return unchanged or ConduitProfileResponse(profile=conduit_profile(record))
 
 
 @router.post("/profiles/{username}/follow", tags=["RealWorld"], responses=responses(401, 404, 422))
@@ -132,8 +145,18 @@ async def unfollow(
     return ConduitProfileResponse(profile=conduit_profile(record))
 
 
-@router.get("/tags", tags=["RealWorld"], responses=responses(422))
-async def list_tags(service: TagServiceDep) -> ConduitTags:
+@router.get(
+    "/tags",
+    tags=["RealWorld"],
+    response_model=ConduitTags,
+    responses={**responses(422), **NOT_MODIFIED},
+)
+async def list_tags(
+    service: TagServiceDep, request: Request, response: Response
+) -> ConduitTags | Response:
     """Names of the tags that public articles use, the most used first (at most 100)."""
     page = await service.list(sort="count", page=1, page_size=TAGS_LIMIT)
-    return ConduitTags(tags=[tag.name for tag in page.items if tag.post_count > 0])
+    used = [tag for tag in page.items if tag.post_count > 0]
+    return revalidate(request, response, tags_etag(used)) or ConduitTags(
+        tags=[tag.name for tag in used]
+    )

@@ -4,30 +4,42 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request, Response
 
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
+from inkwell.core.http_cache import NOT_MODIFIED, revalidate
 from inkwell.core.openapi import errors
 from inkwell.tags.dependencies import TagServiceDep
+from inkwell.tags.etags import page_etag, tags_etag
 from inkwell.tags.records import TagSort
 from inkwell.tags.schemas import TagList, TagView
 
 router = APIRouter(prefix="/tags", tags=["tags"], route_class=SessionRoute)
 
 
-@router.get("", responses=errors(422))
+@router.get("", response_model=TagList, responses={**errors(422), **NOT_MODIFIED})
 async def list_tags(
+    *,
     service: TagServiceDep,
+    request: Request,
+    response: Response,
     sort: TagSort = "name",
     page: Page = 1,
     page_size: PageSize = 20,
-) -> TagList:
+) -> TagList | Response:
     """Every tag that a public post uses, with its count of public posts, by name or count."""
-    return TagList.from_page(await service.list(sort=sort, page=page, page_size=page_size))
+    found = await service.list(sort=sort, page=page, page_size=page_size)
+    return revalidate(request, response, page_etag(found)) or TagList.from_page(found)
 
 
-@router.get("/{slug}", responses=errors(404))
-async def get_tag(slug: Annotated[str, Path(max_length=60)], service: TagServiceDep) -> TagView:
+@router.get("/{slug}", response_model=TagView, responses={**errors(404), **NOT_MODIFIED})
+async def get_tag(
+    slug: Annotated[str, Path(max_length=60)],
+    service: TagServiceDep,
+    request: Request,
+    response: Response,
+) -> TagView | Response:
     """One tag that a public post uses, with its count of public posts."""
-    return TagView.model_validate(await service.get(slug=slug))
+    tag = await service.get(slug=slug)
+    return revalidate(request, response, tags_etag([tag])) or TagView.model_validate(tag)

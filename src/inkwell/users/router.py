@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 
 from inkwell.auth.dependencies import (
     AdminUser,
@@ -14,8 +14,10 @@ from inkwell.auth.dependencies import (
     OptionalUser,
 )
 from inkwell.core.db import SessionRoute
+from inkwell.core.http_cache import NOT_MODIFIED, revalidate
 from inkwell.core.openapi import errors
 from inkwell.users.dependencies import UserServiceDep
+from inkwell.users.etags import profile_etag
 from inkwell.users.schemas import (
     AdminUserUpdate,
     AdminUserView,
@@ -74,10 +76,17 @@ async def delete_me(user: CurrentUser, service: UserServiceDep) -> None:
     await service.deactivate(user=user)
 
 
-@router.get("/{username}", responses=errors(404))
-async def get_profile(username: str, viewer: OptionalUser, service: UserServiceDep) -> Profile:
+@router.get("/{username}", response_model=Profile, responses={**errors(404), **NOT_MODIFIED})
+async def get_profile(
+    username: str,
+    viewer: OptionalUser,
+    service: UserServiceDep,
+    request: Request,
+    response: Response,
+) -> Profile | Response:
     """Anyone's public profile, with follower counts and whether the reader follows them."""
-    return Profile.from_record(await service.profile(username=username, viewer=viewer))
+    record = await service.profile(username=username, viewer=viewer)
+    return revalidate(request, response, profile_etag(record)) or Profile.from_record(record)
 
 
 @admin_router.patch("/{user_id}", responses=errors(401, 403, 404, 409, 422))

@@ -1,0 +1,95 @@
+"""HTTP caching of reads: ETags, `If-None-Match` and 304, `Cache-Control` and `Vary`.
+
+A read computes its ETag from the rows its service returned (`weak_etag`), never from the
+rendered body, so a 304 costs the query and a hash, not the response models. `revalidate`
+then answers 304 when the client already holds that ETag, and gives every answer (200 or
+304) the same `ETag`, `Cache-Control` and `Vary` headers.
+
+Who may share an answer is decided here, from the request alone: a request that sends
+`Authorization` is signed in (or tried to be), and its answer is `private, no-cache`, whatever
+the route says; only requests without it may get `public` (docs/http-caching.md).
+"""
+
+from __future__ import annotations
+
+from hashlib import blake2b
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+# Bumped when the rendering of a read changes while its rows do not (a new field, a new
+# format): the old ETags then no longer match.
+REPRESENTATION = "1"
+PRIVATE = "private, no-cache"
+# The only request header, besides the URL, that changes what a cached read answers.
+VARY = "Authorization"
+
+
+def weak_etag(*parts: object) -> str:
+    """A weak ETag over the values a read returned (rows, page numbers, the viewer's flags).
+
+    The parts are joined with NUL, which no stored text holds (core/text.py refuses it), so
+    two different sequences of parts never join to the same text. Weak (`W/`): it names the
+    data, not the bytes; two releases may render the same rows differently, and a weak tag
+    promises only an equivalent body.
+    """
+    text = "\x00".join(map(str, (REPRESENTATION, *parts)))
+    return f'W/"{blake2b(text.encode(), digest_size=16).hexdigest()}"'
+
+
+def none_match(header: str | None, etag: str) -> bool:
+    """Does `If-None-Match` name this ETag? Weak comparison (RFC 9110 13.1.2): `W/` does not
+    count, `*` matches any current representation, and a list matches if one member does."""
+    if not header:
+        return False
+    opaque = etag.removeprefix("W/")
+    for candidate in header.split(","):
+        value = candidate.strip()
+        if value == "*" or value.removeprefix("W/") == opaque:
+            return True
+    return False
+
+
+def cache_control(max_age: int, stale_seconds: int, *, shared: bool) -> str:
+    """`public, max-age=N, stale-while-revalidate=M` for a shared answer, else private.
+
+    With `max_age` 0 public caching is off: anonymous answers are `no-cache` (any cache must
+    revalidate each time, which the ETag makes cheap).
+    """
+    if not shared:
+        return PRIVATE
+    if max_age <= 0:
+        return "no-cache"
+    if stale_seconds <= 0:
+        return f"public, max-age={max_age}"
+    return f"public, max-age={max_age}, stale-while-revalidate={stale_seconds}"
+
+
+def read_headers(request: Request, etag: str, *, public: bool = True) -> dict[str, str]:
+    """The caching headers of a read: `public` says the resource is one anyone may read;
+    the answer is shared only when the request carries no credentials, too."""
+    settings = request.app.state.inkwell.settings
+    shared = public and "authorization" not in request.headers
+    control = cache_control(
+        settings.http_cache_max_age, settings.http_cache_stale_seconds, shared=shared
+    )
+    return {"ETag": etag, "Cache-Control": control, "Vary": VARY}
+
+
+def revalidate(
+    request: Request, response: Response, etag: str, *, public: bool = True
+) -> Response | None:
+    """A bodiless 304 when `If-None-Match` names `etag`; otherwise None, with the caching
+    headers set on `response` (the route's own) for the 200 the route goes on to render."""
+    headers = read_headers(request, etag, public=public)
+    if none_match(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return None
+
+
+# The `responses=` entry of a read that can answer 304.
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: `If-None-Match` names the current ETag"}
+}
