@@ -5,11 +5,11 @@
 For each measured endpoint it runs the single best SQL statement we know for it and returns the
 same JSON as Inkwell, field for field (tests/bench/ checks that). It is what "the fastest thing
 Python can do with the same SQL" means in docs/benchmarks.md: no ORM, no session, no
-transaction, no dependency injection, no validation beyond what the URL needs; warm asyncpg
-pools, each endpoint served by the one whose plan caching suits its statement best
-(PLAN_MODES), JSON by pydantic-core (Rust). Anonymous public reads, and the feed, whose bearer
-token it checks as Inkwell does: the app's own JWT check (BENCH_JWT_SECRET must be Inkwell's
-secret), then the user and session in the feed's statement.
+transaction, no dependency injection, no validation beyond what the URL needs; a warm asyncpg
+pool with PostgreSQL's default plan caching (the fastest for each of its statements, as
+bench/plan_modes.py measures), JSON by pydantic-core (Rust). Anonymous public reads, and the
+feed, whose bearer token it checks as Inkwell does: the app's own JWT check (BENCH_JWT_SECRET
+must be Inkwell's secret), then the user and session in the feed's statement.
 """
 
 from __future__ import annotations
@@ -316,21 +316,13 @@ def _page(request: Request) -> tuple[int, int] | None:
     return page, size
 
 
-# Plan caching per endpoint: the faster of PostgreSQL's default (`auto`: a generic plan is kept
-# once it costs no more than planning anew) and `force_custom_plan` (every run planned for its
-# values), as bench/plan_modes.py measured on the data set (docs/benchmarks.md). A baseline is the
-# best the stack can do, so each endpoint gets its faster mode; endpoints not named get `auto`.
-PLAN_MODES: dict[str, str] = {}
-DEFAULT_PLAN_MODE = "auto"
-
-
-def _pool(request: Request, endpoint: str) -> asyncpg.Pool:
-    pools: dict[str, asyncpg.Pool] = request.app.state.pools
-    return pools[PLAN_MODES.get(endpoint, DEFAULT_PLAN_MODE)]
+def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
 
 
 async def get_post(request: Request) -> Response:
-    row = await _pool(request, "post").fetchrow(POST_BY_SLUG, request.path_params["slug"])
+    row = await _pool(request).fetchrow(POST_BY_SLUG, request.path_params["slug"])
     if row is None:
         return _not_found()
     body = summary(row) | {
@@ -349,9 +341,7 @@ async def list_posts(request: Request) -> Response:
     page, size = paging
     tag = request.query_params.get("tag")
     arguments: list[Any] = [size, (page - 1) * size] + ([tag] if tag else [])
-    rows = await _pool(request, "tag" if tag else "list").fetch(
-        list_sql(tagged=tag is not None), *arguments
-    )
+    rows = await _pool(request).fetch(list_sql(tagged=tag is not None), *arguments)
     total = rows[0]["total"] if rows else 0
     return json_response(
         {
@@ -370,11 +360,7 @@ async def search_posts(request: Request) -> Response:
     if paging is None:
         return json_response({"status": 422}, status=422)
     page, size = paging
-    rows = (
-        await _pool(request, "search").fetch(SEARCH, q, size, (page - 1) * size)
-        if q.strip()
-        else []
-    )
+    rows = await _pool(request).fetch(SEARCH, q, size, (page - 1) * size) if q.strip() else []
     items = [
         summary(row)
         | {
@@ -401,7 +387,7 @@ async def list_comments(request: Request) -> Response:
         return json_response({"status": 422}, status=422)
     page, size = paging
     slug = request.path_params["slug"]
-    rows = await _pool(request, "comments").fetch(COMMENT_THREADS, slug, size, (page - 1) * size)
+    rows = await _pool(request).fetch(COMMENT_THREADS, slug, size, (page - 1) * size)
     if not rows:
         return _not_found()
     body = {
@@ -431,7 +417,7 @@ async def feed(request: Request) -> Response:
     caller, size = _caller(request), _page(request)
     if size is None:
         return json_response({"status": 422}, status=422)
-    rows = await _pool(request, "feed").fetch(FEED, *caller, size[1]) if caller else []
+    rows = await _pool(request).fetch(FEED, *caller, size[1]) if caller else []
     if not rows:
         return json_response({"status": 401, "code": "unauthorized"}, status=401)
     items = [
@@ -458,13 +444,13 @@ async def rw_articles(request: Request) -> Response:
     paging = _offset(request)
     if paging is None:
         return json_response({"status": 422}, status=422)
-    rows = await _pool(request, "rw-articles").fetch(RW_ARTICLES, *paging)
+    rows = await _pool(request).fetch(RW_ARTICLES, *paging)
     articles = [article(row) for row in rows if row["slug"] is not None]
     return json_response({"articles": articles, "articlesCount": rows[0]["total"]})
 
 
 async def rw_article(request: Request) -> Response:
-    row = await _pool(request, "rw-article").fetchrow(RW_ARTICLE, request.path_params["slug"])
+    row = await _pool(request).fetchrow(RW_ARTICLE, request.path_params["slug"])
     if row is None:
         return json_response({"errors": {"article": ["not found"]}}, status=404)
     return json_response({"article": article(row) | {"body": row["content_raw"]}})
@@ -481,33 +467,19 @@ async def _init_connection(connection: asyncpg.Connection) -> None:
         )
 
 
-async def create_pool(
-    url: str, size: int, plan_cache_mode: str = DEFAULT_PLAN_MODE
-) -> asyncpg.Pool:
-    """A warm pool of `size` connections with this `plan_cache_mode`."""
+async def create_pool(url: str, size: int) -> asyncpg.Pool:
+    """A warm pool of `size` connections with PostgreSQL's default plan caching: a statement
+    keeps a generic plan once that costs no more than planning it anew. bench/plan_modes.py
+    measured every statement here against `force_custom_plan` (planning every run): the
+    default was as fast or faster for each (docs/benchmarks.md)."""
     pool: asyncpg.Pool = await asyncpg.create_pool(
         url.replace("postgresql+asyncpg://", "postgresql://", 1),
         min_size=size,
         max_size=size,
         init=_init_connection,
-        server_settings={
-            "application_name": "inkwell-baseline",
-            "timezone": "UTC",
-            "plan_cache_mode": plan_cache_mode,
-        },
+        server_settings={"application_name": "inkwell-baseline", "timezone": "UTC"},
     )
     return pool
-
-
-async def create_pools(url: str, size: int) -> dict[str, asyncpg.Pool]:
-    """A pool of `size` connections per plan mode the endpoints use (PLAN_MODES)."""
-    modes = sorted({DEFAULT_PLAN_MODE, *PLAN_MODES.values()})
-    return {mode: await create_pool(url, size, mode) for mode in modes}
-
-
-async def close_pools(pools: dict[str, asyncpg.Pool]) -> None:
-    for pool in pools.values():
-        await pool.close()
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -535,12 +507,12 @@ def create_app(
 ) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.pools = await create_pools(
+        app.state.pool = await create_pool(
             url or os.environ["BENCH_DATABASE_URL"],
             pool_size or int(os.environ.get("BENCH_POOL_SIZE", "10")),
         )
         yield
-        await close_pools(app.state.pools)
+        await app.state.pool.close()
 
     routes = [Route(path, handler) for path, handler in ROUTES]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -6,8 +6,9 @@ For every statement the baseline runs, on the loaded data set, with the argument
 requests (bench/scenarios.py): one connection per `plan_cache_mode` (`auto`, PostgreSQL's
 default, which keeps a generic plan once it costs no more than planning anew, and
 `force_custom_plan`, which plans every run for its values), warmed up, then timed in
-alternating rounds. Prints the mean milliseconds per run (the round trip included) and the
-faster mode; the baseline serves each endpoint from a pool in its faster mode.
+alternating rounds. Prints the best round's mean milliseconds per run (the round trip
+included) and the faster mode. The baseline keeps PostgreSQL's default while it is the faster
+(or as fast) for every statement (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from bench.scenarios import Params, pick_params
 MODES = ("auto", "force_custom_plan")
 Arguments = Callable[[Params, int], tuple[Any, ...]]
 
-# The baseline's statements, keyed as its PLAN_MODES are, each with the n-th request's arguments.
+# The baseline's statements, keyed by scenario, each with the n-th request's arguments.
 STATEMENTS: dict[str, tuple[str, Arguments]] = {
     "post": (POST_BY_SLUG, lambda p, n: (p.slugs[n % len(p.slugs)],)),
     "list": (list_sql(tagged=False), lambda _p, _n: (20, 0)),

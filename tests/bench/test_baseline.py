@@ -44,7 +44,7 @@ async def clients(loaded: str) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.A
     state = AppState.build(settings)
     secret = settings.jwt_secret.get_secret_value()
     base = baseline.create_app(loaded, pool_size=2, jwt_secret=secret)
-    base.state.pools = await baseline.create_pools(loaded, 2)
+    base.state.pool = await baseline.create_pool(loaded, 2)
     inkwell = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(settings, state=state)), base_url="http://i"
     )
@@ -54,7 +54,7 @@ async def clients(loaded: str) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.A
     finally:
         await inkwell.aclose()
         await fast.aclose()
-        await baseline.close_pools(base.state.pools)
+        await base.state.pool.close()
         await state.close()
 
 
