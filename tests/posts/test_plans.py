@@ -78,7 +78,7 @@ async def test_each_tag_is_written_into_its_own_list_statement(
         author = await create_user(session)
         await create_post(session, author, tags=["common", "rare"])
         await create_post(session, author, tags=["common"])
-        tag_ids = dict(await session.execute(select(Tag.slug, Tag.id)))
+        tag_ids = dict(list(await session.execute(select(Tag.slug, Tag.id))))
     for slug, count in (("common", 2), ("rare", 1), ("common", 2)):
         response = await client.get("/api/v1/posts", params={"tag": slug})
         assert response.status_code == 200

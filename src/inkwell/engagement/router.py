@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from inkwell.auth.dependencies import ClientDep, CurrentUser, OptionalUser, ViewLimit
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
-from inkwell.core.http_cache import NOT_MODIFIED, revalidate
+from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.core.openapi import errors
 from inkwell.engagement.dependencies import EngagementServiceDep
 from inkwell.engagement.schemas import BookmarkState, DailyViews, LikeState, ViewResult
@@ -82,14 +82,13 @@ async def my_bookmarks(
     user: CurrentUser,
     service: EngagementServiceDep,
     request: Request,
-    response: Response,
     page: Page = 1,
     page_size: PageSize = 20,
-) -> PostList | Response:
+) -> Response:
     """The caller's bookmarks, most recent first."""
     found = await service.bookmarks(user=user, page=page, page_size=page_size)
     etag = page_etag(found)
-    return revalidate(request, response, etag, public=False) or PostList.from_page(found)
+    return answer(request, etag, lambda: PostList.from_page(found), public=False)
 
 
 @users_router.get(
@@ -101,12 +100,11 @@ async def liked_posts(
     viewer: OptionalUser,
     service: EngagementServiceDep,
     request: Request,
-    response: Response,
     page: Page = 1,
     page_size: PageSize = 20,
-) -> PostList | Response:
+) -> Response:
     """The public posts a user liked, most recently liked first."""
     found = await service.liked_posts(
         username=username, viewer=viewer, page=page, page_size=page_size
     )
-    return revalidate(request, response, page_etag(found)) or PostList.from_page(found)
+    return answer(request, page_etag(found), lambda: PostList.from_page(found))

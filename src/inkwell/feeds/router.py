@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from inkwell.auth.dependencies import CurrentUser
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import PageSize
-from inkwell.core.http_cache import NOT_MODIFIED, revalidate
+from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.core.openapi import errors
 from inkwell.feeds.dependencies import FeedServiceDep
 from inkwell.feeds.schemas import Feed
@@ -25,12 +25,11 @@ async def get_feed(
     user: CurrentUser,
     service: FeedServiceDep,
     request: Request,
-    response: Response,
     tag: Annotated[TagSlug | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
     page_size: PageSize = 20,
-) -> Feed | Response:
+) -> Response:
     """Posts of the authors you follow, newest first; `tag` narrows it, `cursor` pages on."""
     found = await service.feed(user=user, tag=tag, cursor=cursor, page_size=page_size)
     etag = records_etag(found.items, found.next_cursor)
-    return revalidate(request, response, etag, public=False) or Feed.from_page(found)
+    return answer(request, etag, lambda: Feed.from_page(found), public=False)

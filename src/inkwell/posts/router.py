@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from inkwell.auth.dependencies import CurrentUser, OptionalUser, PostWriteLimit
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
-from inkwell.core.http_cache import NOT_MODIFIED, read_headers, revalidate
+from inkwell.core.http_cache import NOT_MODIFIED, answer, read_headers
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
 from inkwell.core.routing import url_for
@@ -91,11 +91,10 @@ async def list_posts(
     viewer: OptionalUser,
     service: PostServiceDep,
     request: Request,
-    response: Response,
-) -> PostList | Response:
+) -> Response:
     """Public posts, newest first unless sorted otherwise; `cursor` for keyset paging."""
     page = await service.list_public(params=params, viewer=viewer)
-    return revalidate(request, response, page_etag(page)) or PostList.from_page(page)
+    return answer(request, page_etag(page), lambda: PostList.from_page(page))
 
 
 @router.get("/search", response_model=SearchResults, responses={**errors(422), **NOT_MODIFIED})
@@ -105,16 +104,15 @@ async def search_posts(
     viewer: OptionalUser,
     service: PostServiceDep,
     request: Request,
-    response: Response,
     page: Page = 1,
     page_size: PageSize = 20,
-) -> SearchResults | Response:
+) -> Response:
     """Full-text search (web-search syntax: "quoted phrases", -excluded, or), best first.
 
     A query with more than 1,000 matches ranks its newest 1,000 (`total_is_exact` is false).
     """
     found = await service.search(q=q, page=page, page_size=page_size, viewer=viewer)
-    return revalidate(request, response, page_etag(found)) or SearchResults.from_page(found)
+    return answer(request, page_etag(found), lambda: SearchResults.from_page(found))
 
 
 @router.get(
@@ -236,15 +234,14 @@ async def list_my_posts(
     user: CurrentUser,
     service: PostServiceDep,
     request: Request,
-    response: Response,
     post_status: Annotated[PostStatus | None, Query(alias="status")] = None,
     page: Page = 1,
     page_size: PageSize = 20,
-) -> PostList | Response:
+) -> Response:
     """The caller's own posts in every status (or the one asked for)."""
     found = await service.list_own(user=user, status=post_status, page=page, page_size=page_size)
     tag = page_etag(found)
-    return revalidate(request, response, tag, public=False) or PostList.from_page(found)
+    return answer(request, tag, lambda: PostList.from_page(found), public=False)
 
 
 def _post_ref(id_or_slug: str) -> PostRef:

@@ -11,7 +11,7 @@ from inkwell.auth.dependencies import write_limit
 from inkwell.comments.dependencies import CommentServiceDep
 from inkwell.comments.schemas import CommentCreate
 from inkwell.core.db import SessionRoute
-from inkwell.core.http_cache import NOT_MODIFIED, revalidate
+from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.core.text import storable
 from inkwell.engagement.dependencies import EngagementServiceDep
 from inkwell.feeds.dependencies import FeedServiceDep
@@ -69,18 +69,17 @@ async def list_articles(
     viewer: OptionalUser,
     service: PostServiceDep,
     request: Request,
-    response: Response,
     tag: Filter = None,
     author: Filter = None,
     favorited: Filter = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> ConduitArticleList | Response:
+) -> Response:
     """Public articles, newest first; `articlesCount` is the number of all matches."""
     page = await service.list_slice(
         limit=limit, offset=offset, author=author, tag=tag, liked_by=favorited, viewer=viewer
     )
-    return revalidate(request, response, page_etag(page)) or _list(page)
+    return answer(request, page_etag(page), lambda: _list(page))
 
 
 @router.get(
@@ -93,13 +92,12 @@ async def feed(
     user: CurrentUser,
     service: FeedServiceDep,
     request: Request,
-    response: Response,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> ConduitArticleList | Response:
+) -> Response:
     """Articles of the users you follow, newest first."""
     page = await service.feed_slice(user=user, limit=limit, offset=offset)
-    return revalidate(request, response, page_etag(page), public=False) or _list(page)
+    return answer(request, page_etag(page), lambda: _list(page), public=False)
 
 
 @router.get(
@@ -108,12 +106,13 @@ async def feed(
     responses={**responses(404), **NOT_MODIFIED},
 )
 async def get_article(
-    slug: Slug, viewer: LenientUser, service: PostServiceDep, request: Request, response: Response
-) -> ConduitArticleResponse | Response:
+    slug: Slug, viewer: LenientUser, service: PostServiceDep, request: Request
+) -> Response:
     """One article (an old slug still finds it); an expired token reads it anonymously."""
     record = await service.read_current(id_or_slug=slug, viewer=viewer)
-    unchanged = revalidate(request, response, record_etag(record))
-    return unchanged or ConduitArticleResponse(article=article(record))
+    return answer(
+        request, record_etag(record), lambda: ConduitArticleResponse(article=article(record))
+    )
 
 
 @router.post(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request, Response, status
 from inkwell.auth.dependencies import AuthServiceDep, ClientDep
 from inkwell.core.db import SessionRoute
 from inkwell.core.errors import InvalidInput
-from inkwell.core.http_cache import NOT_MODIFIED, revalidate
+from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.follows.dependencies import FollowServiceDep
 from inkwell.realworld.adapters import conduit_profile, conduit_user
 from inkwell.realworld.dependencies import CurrentCaller, CurrentUser, OptionalUser
@@ -119,12 +119,14 @@ async def get_profile(
     viewer: OptionalUser,
     service: UserServiceDep,
     request: Request,
-    response: Response,
-) -> ConduitProfileResponse | Response:
+) -> Response:
     """A user's profile; `following` says whether the caller follows them."""
     record = await service.profile(username=username, viewer=viewer)
-    unchanged = revalidate(request, response, profile_etag(record))
-    return unchanged or ConduitProfileResponse(profile=conduit_profile(record))
+    return answer(
+        request,
+        profile_etag(record),
+        lambda: ConduitProfileResponse(profile=conduit_profile(record)),
+    )
 
 
 @router.post("/profiles/{username}/follow", tags=["RealWorld"], responses=responses(401, 404, 422))
@@ -151,12 +153,8 @@ async def unfollow(
     response_model=ConduitTags,
     responses={**responses(422), **NOT_MODIFIED},
 )
-async def list_tags(
-    service: TagServiceDep, request: Request, response: Response
-) -> ConduitTags | Response:
+async def list_tags(service: TagServiceDep, request: Request) -> Response:
     """Names of the tags that public articles use, the most used first (at most 100)."""
     page = await service.list(sort="count", page=1, page_size=TAGS_LIMIT)
     used = [tag for tag in page.items if tag.post_count > 0]
-    return revalidate(request, response, tags_etag(used)) or ConduitTags(
-        tags=[tag.name for tag in used]
-    )
+    return answer(request, tags_etag(used), lambda: ConduitTags(tags=[tag.name for tag in used]))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request, Response
 
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
-from inkwell.core.http_cache import NOT_MODIFIED, revalidate
+from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.core.openapi import errors
 from inkwell.tags.dependencies import TagServiceDep
 from inkwell.tags.etags import page_etag, tags_etag
@@ -23,14 +23,13 @@ async def list_tags(
     *,
     service: TagServiceDep,
     request: Request,
-    response: Response,
     sort: TagSort = "name",
     page: Page = 1,
     page_size: PageSize = 20,
-) -> TagList | Response:
+) -> Response:
     """Every tag that a public post uses, with its count of public posts, by name or count."""
     found = await service.list(sort=sort, page=page, page_size=page_size)
-    return revalidate(request, response, page_etag(found)) or TagList.from_page(found)
+    return answer(request, page_etag(found), lambda: TagList.from_page(found))
 
 
 @router.get("/{slug}", response_model=TagView, responses={**errors(404), **NOT_MODIFIED})
@@ -38,8 +37,7 @@ async def get_tag(
     slug: Annotated[str, Path(max_length=60)],
     service: TagServiceDep,
     request: Request,
-    response: Response,
-) -> TagView | Response:
+) -> Response:
     """One tag that a public post uses, with its count of public posts."""
     tag = await service.get(slug=slug)
-    return revalidate(request, response, tags_etag([tag])) or TagView.model_validate(tag)
+    return answer(request, tags_etag([tag]), lambda: TagView.model_validate(tag))

@@ -14,7 +14,7 @@ from inkwell.auth.dependencies import (
     OptionalUser,
 )
 from inkwell.core.db import SessionRoute
-from inkwell.core.http_cache import NOT_MODIFIED, revalidate
+from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.core.openapi import errors
 from inkwell.users.dependencies import UserServiceDep
 from inkwell.users.etags import profile_etag
@@ -82,11 +82,10 @@ async def get_profile(
     viewer: OptionalUser,
     service: UserServiceDep,
     request: Request,
-    response: Response,
-) -> Profile | Response:
+) -> Response:
     """Anyone's public profile, with follower counts and whether the reader follows them."""
     record = await service.profile(username=username, viewer=viewer)
-    return revalidate(request, response, profile_etag(record)) or Profile.from_record(record)
+    return answer(request, profile_etag(record), lambda: Profile.from_record(record))
 
 
 @admin_router.patch("/{user_id}", responses=errors(401, 403, 404, 409, 422))
