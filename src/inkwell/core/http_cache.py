@@ -87,7 +87,8 @@ def answer(
 
     The body is serialized here, as FastAPI would (by alias), and not validated a second time:
     the route's `response_model` still documents it, and `render` has just built it from the
-    service's records (a 20-post page: 0.15 ms of its 0.5 ms rendering was that second pass).
+    service's records. For a 20-post page FastAPI's pass (dump, validate, serialize, encode)
+    took 0.28-0.38 ms, serializing the model directly 0.08 ms.
     """
     headers = read_headers(request, etag, public=public)
     if none_match(request.headers.get("if-none-match"), etag):
