@@ -2,10 +2,67 @@
 
 from __future__ import annotations
 
+import hashlib
+import struct
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
 
 from inkwell.models.comment import Comment, CommentStatus
+from inkwell.models.post import PostStatus
+
+
+@dataclass(frozen=True, slots=True)
+class CommentPost:
+    """The columns of a post that comment rules read (a PostState), without an ORM entity."""
+
+    id: uuid.UUID
+    author_id: uuid.UUID
+    status: PostStatus
+    published_at: datetime | None
+    deleted_at: datetime | None
+    version: int
+    allow_comments: bool
+    moderate_comments: bool
+    comments_count: int
+
+
+POST_FIELDS = tuple(CommentPost.__dataclass_fields__)
+
+
+@dataclass(frozen=True, slots=True)
+class CommentRow:
+    """A comment's columns that a response shows or a rule reads (`root_id` and `path` place
+    it in its thread), without an ORM entity.
+
+    Thread reads map rows straight into these: loading entities cost more than the statement
+    (docs/architecture.md, Comments).
+    """
+
+    id: uuid.UUID
+    number: int
+    post_id: uuid.UUID
+    author_id: uuid.UUID | None
+    parent_id: uuid.UUID | None
+    root_id: uuid.UUID
+    path: str
+    depth: int
+    status: CommentStatus
+    content_html: str
+    content_raw: str
+    created_at: datetime
+    updated_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+
+    @classmethod
+    def of(cls, comment: Comment) -> CommentRow:
+        """The row of a loaded comment (the paths that still read entities)."""
+        return cls(**{name: getattr(comment, name) for name in COMMENT_FIELDS})
+
+
+COMMENT_FIELDS = tuple(CommentRow.__dataclass_fields__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +80,7 @@ class AuthorRef:
 class CommentRecord:
     """A comment and its author (None once the author's account is gone)."""
 
-    comment: Comment
+    comment: CommentRow
     author: AuthorRef | None
 
 
@@ -31,6 +88,17 @@ class CommentRecord:
 # these (tests/comments/test_visibility.py generates comments and readers to check they agree).
 SHOWN_TO_ANYONE = (CommentStatus.VISIBLE,)
 SHOWN_TO_ITS_WRITER = (CommentStatus.PENDING,)
+
+
+class Shown(Protocol):
+    """What ReadScope.shows reads of a comment: an entity or a CommentRow."""
+
+    @property
+    def author_id(self) -> uuid.UUID | None: ...
+    @property
+    def status(self) -> CommentStatus: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +113,22 @@ class ReadScope:
     viewer_id: uuid.UUID | None
     every_status: bool
 
-    def shows(self, comment: Comment) -> bool:
+    def shows(self, comment: Shown) -> bool:
         if comment.deleted_at is not None:
             return False
         if comment.status in SHOWN_TO_ANYONE or self.every_status:
             return True
         return comment.status in SHOWN_TO_ITS_WRITER and comment.author_id == self.viewer_id
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRows:
+    """What one thread-page statement read: the page's roots in page order, their replies in
+    thread order, and how many roots the reader can page through."""
+
+    roots: list[CommentRecord]
+    replies: list[CommentRecord]
+    threads: int
 
 
 @dataclass(slots=True)
@@ -65,11 +143,15 @@ class CommentNode:
 
 @dataclass(frozen=True, slots=True)
 class ThreadPage:
+    """A page of threads. `etag` changes whenever the page's body would: a validator for HTTP
+    caching, computed from the rows read (thread_etag), not from the rendered response."""
+
     items: list[CommentNode]
     total: int
     threads: int
     page: int
     page_size: int
+    etag: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +160,32 @@ class CommentPage:
     total: int
     page: int
     page_size: int
+
+
+def thread_etag(
+    rows: ThreadRows, *, scope: ReadScope, post: CommentPost, page: tuple[int, int, str]
+) -> str:
+    """A validator of a page of threads, from what its statement read, without rendering it.
+
+    The body is decided by the page (number, size, sort), the reader (which comments they see
+    in full, which sources are theirs), the post's count of comments, the number of threads,
+    and each comment and its author. A comment is written only through the ORM, which moves its
+    `updated_at` on every change (content, status, deletion), so its id and `updated_at`
+    stand for its columns; an author's public fields are hashed as they are, since renaming
+    or closing an account does not touch the comment.
+    """
+    records = [*rows.roots, *rows.replies]
+    context = (
+        post.id,
+        post.comments_count,
+        rows.threads,
+        page,
+        scope.viewer_id,
+        scope.every_status,
+    )
+    digest = hashlib.blake2b(repr(context).encode(), digest_size=16)
+    digest.update(b"".join([record.comment.id.bytes for record in records]))
+    stamps = [record.comment.updated_at.timestamp() for record in records]
+    digest.update(struct.pack(f"{len(stamps)}d", *stamps))
+    digest.update(repr([record.author for record in records]).encode())
+    return f'"{digest.hexdigest()}"'
