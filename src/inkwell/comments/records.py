@@ -165,14 +165,15 @@ class CommentPage:
 def thread_etag(
     rows: ThreadRows, *, scope: ReadScope, post: CommentPost, page: tuple[int, int, str]
 ) -> str:
-    """A validator of a page of threads, from what its statement read, without rendering it.
+    """A validator of a page of threads, from the values its statement read, without rendering
+    the response: a hash of what decides the body.
 
-    The body is decided by the page (number, size, sort), the reader (which comments they see
-    in full, which sources are theirs), the post's count of comments, the number of threads,
-    and each comment and its author. A comment is written only through the ORM, which moves its
-    `updated_at` on every change (content, status, deletion), so its id and `updated_at`
-    stand for its columns; an author's public fields are hashed as they are, since renaming
-    or closing an account does not touch the comment.
+    That is the page (number, size, sort), the reader (which comments they see in full, which
+    sources are theirs), the post's count of comments, the number of threads, and for each
+    comment its number (unique, like its id, and cheaper to hash), its times, whether it is
+    deleted or edited, its status, its text and its author's public fields. A comment and
+    its author are hashed as read, so a renamed or closed account changes the validator too.
+    The structure needs no more: a comment's parent and depth never change.
     """
     records = [*rows.roots, *rows.replies]
     context = (
@@ -184,8 +185,28 @@ def thread_etag(
         scope.every_status,
     )
     digest = hashlib.blake2b(repr(context).encode(), digest_size=16)
-    digest.update(b"".join([record.comment.id.bytes for record in records]))
-    stamps = [record.comment.updated_at.timestamp() for record in records]
-    digest.update(struct.pack(f"{len(stamps)}d", *stamps))
-    digest.update(repr([record.author for record in records]).encode())
+    digest.update("\x1f".join([text for record in records for text in _texts(record)]).encode())
+    comments = [record.comment for record in records]
+    numbers = [comment.number for comment in comments]
+    stamps = [comment.updated_at.timestamp() for comment in comments]
+    flags = [(comment.deleted_at is None) * 2 + (comment.edited_at is None) for comment in comments]
+    count = len(comments)
+    digest.update(struct.pack(f"{count}q{count}d{count}B", *numbers, *stamps, *flags))
     return f'"{digest.hexdigest()}"'
+
+
+_NULL = "\x00"  # stands for a missing text (never stored: text columns refuse NUL)
+
+
+def _texts(record: CommentRecord) -> tuple[str, ...]:
+    comment, author = record.comment, record.author
+    if author is None:
+        names: tuple[str, ...] = (_NULL, _NULL, _NULL)
+    else:
+        display_name, avatar_url = author.display_name, author.avatar_url
+        names = (
+            author.username,
+            _NULL if display_name is None else display_name,
+            _NULL if avatar_url is None else avatar_url,
+        )
+    return (comment.status, comment.content_html, comment.content_raw, *names)
