@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -171,12 +172,14 @@ def _record_with_profile(row: Any) -> CommentRecord:
     return CommentRecord(comment=CommentRow.of(comment), author=author)
 
 
+_COMMENT_VALUES = itemgetter(*COMMENT_FIELDS)  # a row's CommentRow values, in field order
+
+
 def _thread_record(row: Mapping[str, Any]) -> CommentRecord:
     """A comment of a thread page's row (no ORM entity)."""
     username = row["username"]
     author = AuthorRef(username, row["display_name"], row["avatar_url"]) if username else None
-    comment = CommentRow(**{name: row[name] for name in COMMENT_FIELDS})
-    return CommentRecord(comment=comment, author=author)
+    return CommentRecord(comment=CommentRow(*_COMMENT_VALUES(row)), author=author)
 
 
 class CommentRepository:
