@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -323,4 +324,10 @@ async def test_the_page_validator_follows_what_the_body_shows(
     renamed = await _page(session, post)
     assert renamed.etag not in {first.etag, edited.etag}
     await _service(session).hide(comment_id=r5.record.comment.id, user=alice.user)
-    assert (await _page(session, post)).etag not in {first.etag, edited.etag, renamed.etag}
+    hidden = await _page(session, post)
+    assert hidden.etag not in {first.etag, edited.etag, renamed.etag}
+    alice.user.deleted_at = datetime.now(UTC)  # her account closes: her comments lose their author
+    await session.flush()
+    closed = await _page(session, post)
+    assert [node.record.author for node in closed.items[0].replies] == [None]  # v2
+    assert closed.etag not in {first.etag, edited.etag, renamed.etag, hidden.etag}

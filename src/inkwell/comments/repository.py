@@ -178,7 +178,11 @@ _COMMENT_VALUES = itemgetter(*COMMENT_FIELDS)  # a row's CommentRow values, in f
 def _thread_record(row: Mapping[str, Any]) -> CommentRecord:
     """A comment of a thread page's row (no ORM entity)."""
     username = row["username"]
-    author = AuthorRef(username, row["display_name"], row["avatar_url"]) if username else None
+    author = (
+        AuthorRef(username, row["display_name"], row["avatar_url"])
+        if username is not None
+        else None
+    )
     return CommentRecord(comment=CommentRow(*_COMMENT_VALUES(row)), author=author)
 
 
