@@ -165,7 +165,9 @@ async def create_comment(
     data = CommentCreate(content=content, parent_id=parent.id if parent else None)
     node = await service.create(post_ref=str(post.id), author=author, data=data)
     await session.commit()
-    return node.record.comment
+    created = await session.get(Comment, node.record.comment.id)  # in the identity map: no SQL
+    assert created is not None
+    return created
 
 
 async def follow(session: AsyncSession, follower: User, followee: User) -> None:

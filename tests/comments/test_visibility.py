@@ -1,5 +1,6 @@
 """Who sees which comment is declared once (comments.records): the SQL the repository filters
-with agrees with ReadScope.shows for generated comments and readers."""
+with agrees with ReadScope.shows for generated comments and readers, on an entity and on the
+plain row a thread page reads."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import bindparam, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Uuid
 
-from inkwell.comments.records import ReadScope
+from inkwell.comments.records import CommentRow, ReadScope
 from inkwell.comments.repository import _scope_kind, _shown_to
 from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.user import User
@@ -74,3 +75,4 @@ async def test_the_sql_agrees_with_read_scope(
     ).one()
     stored, shown_in_sql = row
     assert scope.shows(stored) is shown_in_sql
+    assert scope.shows(CommentRow.of(stored)) is shown_in_sql  # as thread pages read it

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -12,7 +13,6 @@ from sqlalchemy import (
     Select,
     String,
     and_,
-    any_,
     bindparam,
     exists,
     false,
@@ -21,18 +21,23 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, load_only
+from sqlalchemy.orm import aliased
 from sqlalchemy.types import Uuid
 
 from inkwell.comments.records import (
+    COMMENT_FIELDS,
+    POST_FIELDS,
     SHOWN_TO_ANYONE,
     SHOWN_TO_ITS_WRITER,
     AuthorRef,
+    CommentPost,
     CommentRecord,
+    CommentRow,
     ReadScope,
+    ThreadRows,
 )
+from inkwell.core.db import DriverSelect
 from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
 from inkwell.models.engagement import Follow
 from inkwell.models.post import Post
@@ -41,17 +46,6 @@ from inkwell.models.user import User
 # The first character after PATH_SEPARATOR: every descendant of `p` sorts between
 # `p + "."` and `p + "/"`, a range the (root_id, path) index reads directly.
 _PATH_END = chr(ord(PATH_SEPARATOR) + 1)
-_POST_COLUMNS = load_only(
-    Post.id,
-    Post.author_id,
-    Post.status,
-    Post.published_at,
-    Post.deleted_at,
-    Post.allow_comments,
-    Post.moderate_comments,
-    Post.comments_count,
-    raiseload=True,
-)
 
 
 def _shown(scope: ReadScope, comment: Any = Comment) -> ColumnElement[bool]:
@@ -92,26 +86,23 @@ _WITH_AUTHOR = select(Comment, User.username, User.display_name, User.avatar_url
     and_(User.id == Comment.author_id, User.deleted_at.is_(None)),
 )
 _LIVE_POST = Post.deleted_at.is_(None)
-_POST_BY_ID = (
-    select(Post)
-    .options(_POST_COLUMNS)
-    .where(Post.id == bindparam("post_id", type_=Uuid), _LIVE_POST)
+_POST_COLUMNS = select(*(getattr(Post, name).label(name) for name in POST_FIELDS))
+_POST_BY_ID = DriverSelect(
+    _POST_COLUMNS.where(Post.id == bindparam("post_id", type_=Uuid), _LIVE_POST)
 )
-_POST_BY_SLUG = (
-    select(Post)
-    .options(_POST_COLUMNS)
-    .where(Post.slug == bindparam("slug", type_=String), _LIVE_POST)
+_POST_BY_SLUG = DriverSelect(
+    _POST_COLUMNS.where(Post.slug == bindparam("slug", type_=String), _LIVE_POST)
 )
-_REPLIES_OF_ROOTS = _WITH_AUTHOR.where(
-    Comment.root_id == any_(bindparam("root_ids", type_=ARRAY(Uuid))),
-    Comment.id != Comment.root_id,
-).order_by(Comment.path)
+_AUTHOR_COLUMNS = (
+    User.username.label("username"),
+    User.display_name.label("display_name"),
+    User.avatar_url.label("avatar_url"),
+)
 
 
-@lru_cache(maxsize=16)
-def _roots_statements(kind: str, newest: bool) -> tuple[Select[Any], Select[Any]]:
-    """A page of a post's roots (each row with the total) and the total alone, for readers
-    of one kind; binds post_id, limit, offset and (kind "viewer") viewer_id."""
+def _roots_condition(kind: str) -> ColumnElement[bool]:
+    """A post's roots that a reader of this kind sees, or that lead to replies they see;
+    binds post_id and (kind "viewer") viewer_id."""
     viewer_id = bindparam("viewer_id", type_=Uuid)
     reply = aliased(Comment)
     leads_to_shown = (
@@ -123,35 +114,76 @@ def _roots_statements(kind: str, newest: bool) -> tuple[Select[Any], Select[Any]
         )
         .exists()
     )
-    conditions = [
+    return and_(
         Comment.post_id == bindparam("post_id", type_=Uuid),
         Comment.parent_id.is_(None),
         or_(_shown_to(kind, Comment, viewer_id), leads_to_shown),
-    ]
-    direction = (Comment.created_at.desc(), Comment.id.desc())
-    order = direction if newest else (Comment.created_at.asc(), Comment.id.asc())
+    )
+
+
+@lru_cache(maxsize=16)
+def _threads_statement(kind: str, newest: bool) -> DriverSelect:
+    """A page of threads for readers of one kind, in one statement: the number of threads
+    (`threads`), then each root of the page followed by its replies in path order, with their
+    authors. Past the last page, one row carries the number alone (its comment columns are
+    null). Binds post_id, limit, offset and (kind "viewer") viewer_id."""
+    condition = _roots_condition(kind)
+    order = (Comment.created_at.desc(), Comment.id.desc())
+    if not newest:
+        order = (Comment.created_at.asc(), Comment.id.asc())
     page = (
-        _WITH_AUTHOR.add_columns(func.count().over())
-        .where(*conditions)
+        select(Comment.id, Comment.created_at)
+        .where(condition)
         .order_by(*order)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
+        .subquery("page")
     )
-    return page, select(func.count()).select_from(Comment).where(*conditions)
+    counted = select(func.count().label("threads")).where(condition).subquery("counted")
+    page_order = (page.c.created_at.desc(), page.c.id.desc())
+    if not newest:
+        page_order = (page.c.created_at.asc(), page.c.id.asc())
+    statement = (
+        select(
+            counted.c.threads,
+            *(getattr(Comment, name).label(name) for name in COMMENT_FIELDS),
+            *_AUTHOR_COLUMNS,
+        )
+        .select_from(counted)
+        .outerjoin(page, true())
+        .outerjoin(Comment, Comment.root_id == page.c.id)
+        .outerjoin(User, and_(User.id == Comment.author_id, User.deleted_at.is_(None)))
+        .order_by(*page_order, Comment.path)
+    )
+    return DriverSelect(statement)
 
 
 def _record(row: Any) -> CommentRecord:
     comment, username, display_name, avatar_url = row[:4]
     author = AuthorRef(username, display_name, avatar_url) if username is not None else None
-    return CommentRecord(comment=comment, author=author)
+    return CommentRecord(comment=CommentRow.of(comment), author=author)
 
 
 def _record_with_profile(row: Any) -> CommentRecord:
     comment, username, display_name, avatar_url, bio, followed = row
     if username is None:
-        return CommentRecord(comment=comment, author=None)
+        return CommentRecord(comment=CommentRow.of(comment), author=None)
     author = AuthorRef(username, display_name, avatar_url, bio, bool(followed))
-    return CommentRecord(comment=comment, author=author)
+    return CommentRecord(comment=CommentRow.of(comment), author=author)
+
+
+_COMMENT_VALUES = itemgetter(*COMMENT_FIELDS)  # a row's CommentRow values, in field order
+
+
+def _thread_record(row: Mapping[str, Any]) -> CommentRecord:
+    """A comment of a thread page's row (no ORM entity)."""
+    username = row["username"]
+    author = (
+        AuthorRef(username, row["display_name"], row["avatar_url"])
+        if username is not None
+        else None
+    )
+    return CommentRecord(comment=CommentRow(*_COMMENT_VALUES(row)), author=author)
 
 
 class CommentRepository:
@@ -176,12 +208,16 @@ class CommentRepository:
 
     # Posts
 
-    async def get_post(self, post_id: uuid.UUID) -> Post | None:
-        """A live post with only the columns comment rules read."""
-        return await self.session.scalar(_POST_BY_ID, {"post_id": post_id})
+    async def get_post(self, post_id: uuid.UUID) -> CommentPost | None:
+        """A live post with only the columns comment rules read (no ORM entity)."""
+        return await self._post(_POST_BY_ID, {"post_id": post_id})
 
-    async def get_post_by_slug(self, slug: str) -> Post | None:
-        return await self.session.scalar(_POST_BY_SLUG, {"slug": slug})
+    async def get_post_by_slug(self, slug: str) -> CommentPost | None:
+        return await self._post(_POST_BY_SLUG, {"slug": slug})
+
+    async def _post(self, statement: DriverSelect, params: dict[str, Any]) -> CommentPost | None:
+        rows = await statement.mappings(self.session, params)
+        return CommentPost(**rows[0]) if rows else None
 
     # One comment
 
@@ -217,21 +253,22 @@ class CommentRepository:
 
     # Threads
 
-    async def page_roots(
+    async def thread_page(
         self, post_id: uuid.UUID, scope: ReadScope, *, newest: bool, limit: int, offset: int
-    ) -> tuple[list[CommentRecord], int]:
+    ) -> ThreadRows:
         """A page of a post's root comments that the reader sees, or that lead to replies the
-        reader sees, and how many there are (one statement, unless the page is past the end)."""
-        page, count = _roots_statements(_scope_kind(scope), newest)
+        reader sees, every reply of those roots in thread order, and how many roots there are:
+        one statement, past the last page too."""
         params: dict[str, Any] = {"post_id": post_id, "limit": limit, "offset": offset}
         if scope.viewer_id is not None:
             params["viewer_id"] = scope.viewer_id
-        rows = (await self.session.execute(page, params)).all()
-        if rows:
-            return [_record(row) for row in rows], int(rows[0][4])
-        if not offset:
-            return [], 0
-        return [], int(await self.session.scalar(count, params) or 0)
+        rows = await _threads_statement(_scope_kind(scope), newest).mappings(self.session, params)
+        records = [_thread_record(row) for row in rows if row["id"] is not None]
+        return ThreadRows(
+            roots=[record for record in records if record.comment.parent_id is None],
+            replies=[record for record in records if record.comment.parent_id is not None],
+            threads=int(rows[0]["threads"]),
+        )
 
     async def list_flat(
         self, post_id: uuid.UUID, scope: ReadScope, *, newest: bool, limit: int
@@ -247,12 +284,7 @@ class CommentRepository:
         )
         return [_record_with_profile(row) for row in await self.session.execute(statement)]
 
-    async def replies_of_roots(self, root_ids: Sequence[uuid.UUID]) -> list[CommentRecord]:
-        """Every reply in the threads of these roots, in thread order, in one statement."""
-        rows = await self.session.execute(_REPLIES_OF_ROOTS, {"root_ids": list(root_ids)})
-        return [_record(row) for row in rows]
-
-    async def subtree(self, comment: Comment) -> list[CommentRecord]:
+    async def subtree(self, comment: CommentRow) -> list[CommentRecord]:
         """Every comment below `comment`, in thread order."""
         statement = (
             self._with_author()

@@ -18,9 +18,12 @@ from inkwell.comments.records import (
     AuthorRef,
     CommentNode,
     CommentPage,
+    CommentPost,
     CommentRecord,
+    CommentRow,
     ReadScope,
     ThreadPage,
+    thread_etag,
 )
 from inkwell.comments.repository import CommentRepository
 from inkwell.comments.schemas import CommentCreate, CommentUpdate, ThreadParams
@@ -39,7 +42,6 @@ from inkwell.events.catalogue import (
 )
 from inkwell.events.outbox import Outbox
 from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
-from inkwell.models.post import Post
 from inkwell.models.user import User
 from inkwell.posts.exceptions import PostNotFound
 from inkwell.posts.policy import can_moderate, can_see
@@ -52,7 +54,7 @@ VISIBLE, HIDDEN, PENDING = CommentStatus.VISIBLE, CommentStatus.HIDDEN, CommentS
 FLAT_LIMIT = 500
 
 
-def read_scope(post: Post, viewer: User | None) -> ReadScope:
+def read_scope(post: CommentPost, viewer: User | None) -> ReadScope:
     return ReadScope(
         viewer_id=viewer.id if viewer else None, every_status=can_moderate(post, viewer)
     )
@@ -83,7 +85,7 @@ def build_threads(
 def _own(comment: Comment, author: User) -> CommentNode:
     """A comment as its author sees it right after writing it (without replies)."""
     record = CommentRecord(
-        comment=comment,
+        comment=CommentRow.of(comment),
         author=AuthorRef(author.username, author.display_name, author.avatar_url, author.bio),
     )
     return CommentNode(record=record, full=True, show_raw=True)
@@ -120,24 +122,25 @@ class CommentService:
     async def threads(
         self, *, post_ref: str, viewer: User | None, params: ThreadParams
     ) -> ThreadPage:
-        """A page of a post's root comments, each with its replies nested, in three queries."""
+        """A page of a post's root comments, each with its replies nested: the post, then
+        one statement for the page."""
         post = await self._visible_post(post_ref, viewer)
         scope = read_scope(post, viewer)
-        roots, threads = await self.comments.page_roots(
+        found = await self.comments.thread_page(
             post.id,
             scope,
             newest=params.sort == "newest",
             limit=params.page_size,
             offset=(params.page - 1) * params.page_size,
         )
-        root_ids = [record.comment.id for record in roots]
-        below = await self.comments.replies_of_roots(root_ids) if roots else []
+        page = (params.page, params.page_size, params.sort)
         return ThreadPage(
-            items=build_threads(roots, below, scope),
+            items=build_threads(found.roots, found.replies, scope),
             total=post.comments_count,
-            threads=threads,
+            threads=found.threads,
             page=params.page,
             page_size=params.page_size,
+            etag=thread_etag(found, scope=scope, post=post, page=page),
         )
 
     async def flat(
@@ -285,7 +288,7 @@ class CommentService:
             await self.events.record(_event(event, comment, moderator_id=user.id))
         return await self._node(comment.id, user)
 
-    async def _visible_post(self, post_ref: str, viewer: User | None) -> Post:
+    async def _visible_post(self, post_ref: str, viewer: User | None) -> CommentPost:
         """The post named by id, slug or an old slug, if the viewer may see it."""
         resolved = await resolve_post(
             post_ref,
@@ -297,13 +300,13 @@ class CommentService:
             raise PostNotFound
         return resolved.found
 
-    async def _post_of(self, comment: Comment, viewer: User | None) -> Post:
+    async def _post_of(self, comment: Comment | CommentRow, viewer: User | None) -> CommentPost:
         post = await self.comments.get_post(comment.post_id)
         if post is None or not can_see(post, viewer, utcnow()):
             raise CommentNotFound
         return post
 
-    async def _writable(self, comment_id: uuid.UUID, user: User) -> tuple[Comment, Post]:
+    async def _writable(self, comment_id: uuid.UUID, user: User) -> tuple[Comment, CommentPost]:
         """A live comment, locked, that the user sees (or wrote); else CommentNotFound."""
         comment = await self.comments.get_for_update(comment_id)
         if comment is None:
@@ -314,7 +317,7 @@ class CommentService:
             raise CommentNotFound
         return comment, post
 
-    async def _parent(self, post: Post, parent_id: uuid.UUID) -> Comment:
+    async def _parent(self, post: CommentPost, parent_id: uuid.UUID) -> CommentRow:
         record = await self.comments.get(parent_id)
         parent = record.comment if record else None
         if (
@@ -326,7 +329,7 @@ class CommentService:
             raise InvalidParent
         return parent
 
-    def _place(self, comment: Comment, parent: Comment | None) -> None:
+    def _place(self, comment: Comment, parent: CommentRow | None) -> None:
         """Give the comment its path and depth; too deep a reply joins the deepest level."""
         ancestors = parent.path.split(PATH_SEPARATOR)[: self.max_depth] if parent else []
         comment.parent_id = uuid.UUID(hex=ancestors[-1]) if ancestors else None
