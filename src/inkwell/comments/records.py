@@ -185,28 +185,34 @@ def thread_etag(
         scope.every_status,
     )
     digest = hashlib.blake2b(repr(context).encode(), digest_size=16)
-    digest.update("\x1f".join([text for record in records for text in _texts(record)]).encode())
+    # NUL joins the texts: no stored text holds one (core/text.py refuses it).
+    digest.update("\x00".join([text for record in records for text in _texts(record)]).encode())
     comments = [record.comment for record in records]
     numbers = [comment.number for comment in comments]
     stamps = [comment.updated_at.timestamp() for comment in comments]
-    flags = [(comment.deleted_at is None) * 2 + (comment.edited_at is None) for comment in comments]
+    flags = [
+        (c.deleted_at is None) + (c.edited_at is None) * 2 + _missing(r) * 4
+        for c, r in zip(comments, records, strict=True)
+    ]
     count = len(comments)
     digest.update(struct.pack(f"{count}q{count}d{count}B", *numbers, *stamps, *flags))
-    return f'"{digest.hexdigest()}"'
-
-
-_NULL = "\x00"  # stands for a missing text (never stored: text columns refuse NUL)
+    return f'W/"{digest.hexdigest()}"'
 
 
 def _texts(record: CommentRecord) -> tuple[str, ...]:
+    """The record's texts, a missing one as "" (`_missing` tells which are missing)."""
     comment, author = record.comment, record.author
-    if author is None:
-        names: tuple[str, ...] = (_NULL, _NULL, _NULL)
-    else:
-        display_name, avatar_url = author.display_name, author.avatar_url
-        names = (
-            author.username,
-            _NULL if display_name is None else display_name,
-            _NULL if avatar_url is None else avatar_url,
-        )
+    names = (
+        ("", "", "")
+        if author is None
+        else (author.username, author.display_name or "", author.avatar_url or "")
+    )
     return (comment.status, comment.content_html, comment.content_raw, *names)
+
+
+def _missing(record: CommentRecord) -> int:
+    """Which of the author's texts are missing, as bits (so "" and none hash apart)."""
+    author = record.author
+    if author is None:
+        return 7
+    return (author.display_name is None) * 2 + (author.avatar_url is None) * 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, Path, Request, Response, status
 
 from inkwell.auth.dependencies import CommentWriteLimit, CurrentUser, OptionalUser
 from inkwell.comments.dependencies import CommentServiceDep
@@ -19,6 +19,7 @@ from inkwell.comments.schemas import (
 )
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
+from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
 
@@ -33,7 +34,10 @@ _THREAD_PARAMS = QueryModel(ThreadParams)
 
 
 @posts_router.get(
-    "/{post}/comments", responses=errors(404, 422), openapi_extra=_THREAD_PARAMS.openapi
+    "/{post}/comments",
+    response_model=CommentThreads,
+    responses={**errors(404, 422), **NOT_MODIFIED},
+    openapi_extra=_THREAD_PARAMS.openapi,
 )
 async def list_threads(
     *,
@@ -41,10 +45,11 @@ async def list_threads(
     params: Annotated[ThreadParams, Depends(_THREAD_PARAMS)],
     viewer: OptionalUser,
     service: CommentServiceDep,
-) -> CommentThreads:
+    request: Request,
+) -> Response:
     """Root comments, newest (or oldest) first, each with its replies nested in thread order."""
     page = await service.threads(post_ref=post, viewer=viewer, params=params)
-    return CommentThreads.from_page(page)
+    return answer(request, page.etag, lambda: CommentThreads.from_page(page))
 
 
 @posts_router.post(
