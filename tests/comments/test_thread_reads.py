@@ -103,12 +103,26 @@ async def reads_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """An API client whose read sessions run DriverSelects on the driver, or (param False,
     as with INKWELL_DB_DRIVER_READS=false) through SQLAlchemy."""
+    async with _client(app_state, lending_engine, driver_reads=request.param) as client:
+        yield client
+
+
+@pytest.fixture
+async def driver_reads_client(
+    app_state: AppState, lending_engine: AsyncEngine
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An API client whose read sessions run DriverSelects on the driver, whatever
+    INKWELL_DB_DRIVER_READS says (CI runs the suite once each way)."""
+    async with _client(app_state, lending_engine, driver_reads=True) as client:
+        yield client
+
+
+def _client(state: AppState, engine: AsyncEngine, *, driver_reads: bool) -> httpx.AsyncClient:
     from tests.conftest import api_client  # noqa: PLC0415
 
-    reads = async_sessionmaker(lending_engine, expire_on_commit=False, autoflush=False)
-    app_state.read_sessionmaker = create_read_sessionmaker(reads, driver_reads=request.param)
-    async with api_client(app_state) as client:
-        yield client
+    reads = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    state.read_sessionmaker = create_read_sessionmaker(reads, driver_reads=driver_reads)
+    return api_client(state)
 
 
 async def moderated_thread(
@@ -255,7 +269,7 @@ async def test_a_thread_read_is_one_statement_after_the_post(
 
 async def test_an_anonymous_thread_read_only_borrows_pooled_connections(
     *,
-    client: httpx.AsyncClient,
+    driver_reads_client: httpx.AsyncClient,
     session: AsyncSession,
     alice: Account,
     bob: Account,
@@ -263,7 +277,7 @@ async def test_an_anonymous_thread_read_only_borrows_pooled_connections(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """No session is begun: each statement runs on a connection borrowed for it alone."""
-    post = await moderated_thread(client, session, alice, bob)
+    post = await moderated_thread(driver_reads_client, session, alice, bob)
     borrowed: list[str] = []
     borrowing = DriverSelect._borrowing
 
@@ -275,7 +289,7 @@ async def test_an_anonymous_thread_read_only_borrows_pooled_connections(
     for ref in (str(post.id), post.slug):
         borrowed.clear()
         sql_statements.reset()
-        response = await client.get(thread_url(ref))
+        response = await driver_reads_client.get(thread_url(ref))
         assert tree(response.json()["items"]) == ANONYMOUS
         assert len(borrowed) == len(sql_statements.statements) == 2, sql_statements.statements
 
