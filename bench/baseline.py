@@ -56,9 +56,15 @@ _SUMMARY = """
 _LISTED = (
     "p.status IN ('published', 'scheduled') AND p.deleted_at IS NULL AND p.published_at <= now()"
 )
-_HAS_TAG = (
-    "EXISTS (SELECT 1 FROM post_tags pt WHERE pt.post_id = p.id "
-    "AND pt.tag_id = (SELECT id FROM tags WHERE slug = $3))"
+# Since migration 0013, post_tags.listed_at is the post's published_at while it is listed: a
+# tag's page and its capped count read ix_post_tags_listed alone.
+_TAG_LISTED = "pt.tag_id = (SELECT id FROM tags WHERE slug = $3) AND pt.listed_at <= now()"
+# The number of listed posts the database keeps (scheduled ones included), less those whose
+# time has not come.
+_LISTED_TOTAL = (
+    "(SELECT coalesce((SELECT value FROM post_counts WHERE name = 'listed'), 0)"
+    " - (SELECT count(*) FROM posts p WHERE p.status IN ('published', 'scheduled')"
+    " AND p.deleted_at IS NULL AND p.published_at > now()))"
 )
 
 POST_BY_SLUG = f"""
@@ -70,15 +76,25 @@ WHERE p.slug = $1 AND p.deleted_at IS NULL
 
 
 def list_sql(tagged: bool) -> str:
-    """A page of public posts (newest first) and the capped total, in one statement."""
-    where = _LISTED + (f" AND {_HAS_TAG}" if tagged else "")
+    """A page of public posts (newest first) and the total (capped for a tag), in one
+    statement."""
+    if tagged:
+        page = f"""
+    SELECT pt.post_id AS id FROM post_tags pt WHERE {_TAG_LISTED}
+    ORDER BY pt.listed_at DESC, pt.post_id DESC LIMIT $1 OFFSET $2"""
+        total = (
+            f"(SELECT count(*) FROM (SELECT 1 FROM post_tags pt WHERE {_TAG_LISTED}"
+            f" LIMIT {COUNT_LIMIT + 1}) c)"
+        )
+    else:
+        page = f"""
+    SELECT p.id FROM posts p WHERE {_LISTED}
+    ORDER BY p.published_at DESC, p.id DESC LIMIT $1 OFFSET $2"""
+        total = _LISTED_TOTAL
     return f"""
-WITH page AS (
-    SELECT p.id FROM posts p WHERE {where}
-    ORDER BY p.published_at DESC, p.id DESC LIMIT $1 OFFSET $2
+WITH page AS ({page}
 )
-SELECT {_SUMMARY},
-    (SELECT count(*) FROM (SELECT 1 FROM posts p WHERE {where} LIMIT {COUNT_LIMIT + 1}) c) AS total
+SELECT {_SUMMARY}, {total} AS total
 FROM page JOIN posts p ON p.id = page.id JOIN users u ON u.id = p.author_id
 ORDER BY p.published_at DESC, p.id DESC
 """
@@ -179,7 +195,7 @@ WITH page AS (
     ORDER BY p.published_at DESC, p.id DESC LIMIT $1 OFFSET $2
 )
 SELECT total.n AS total, {_ARTICLE}
-FROM (SELECT count(*) AS n FROM posts p WHERE {_LISTED}) total LEFT JOIN (
+FROM (SELECT {_LISTED_TOTAL} AS n) total LEFT JOIN (
     page JOIN posts p ON p.id = page.id JOIN users u ON u.id = p.author_id
 ) ON true
 ORDER BY p.published_at DESC, p.id DESC

@@ -4,7 +4,7 @@ from inkwell.models.base import Base
 from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.engagement import Bookmark, Follow, Like, PostViewEvent
 from inkwell.models.event import OutboxConsumer, OutboxEvent
-from inkwell.models.post import Post, PostSlug, PostStatus, PostTag, PostVersion, Tag
+from inkwell.models.post import Post, PostCount, PostSlug, PostStatus, PostTag, PostVersion, Tag
 from inkwell.models.user import RefreshToken, Role, User, UserSession
 from inkwell.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -18,6 +18,7 @@ __all__ = [
     "OutboxConsumer",
     "OutboxEvent",
     "Post",
+    "PostCount",
     "PostSlug",
     "PostStatus",
     "PostTag",

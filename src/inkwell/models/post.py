@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Computed,
     Enum,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -154,11 +156,34 @@ class PostTag(Base):
     __table_args__ = (
         PrimaryKeyConstraint("post_id", "tag_id", name="pk_post_tags"),
         Index("ix_post_tags_tag_id_post_id", "tag_id", "post_id"),
+        # A tag's listed posts, newest first: its list page and capped count (migration 0013).
+        Index(
+            "ix_post_tags_listed",
+            "tag_id",
+            text("listed_at DESC"),
+            text("post_id DESC"),
+            postgresql_where=text("listed_at IS NOT NULL"),
+        ),
     )
 
     post_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     tag_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(SmallInteger)
+    # The post's published_at while it is listed (live, published or scheduled), else NULL.
+    # Kept by the database's triggers (migration 0013); never written by the app.
+    listed_at: Mapped[datetime | None] = mapped_column(
+        server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+
+
+class PostCount(Base):
+    """Numbers of posts kept by the database's triggers (migration 0013); `listed`: live posts
+    in a listed status with a publication time, including scheduled ones still in the future."""
+
+    __tablename__ = "post_counts"
+
+    name: Mapped[str] = mapped_column(String(30), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
 
 
 class PostVersion(UUIDKey, Base):

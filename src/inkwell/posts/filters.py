@@ -21,6 +21,7 @@ from sqlalchemy import (
     DateTime,
     String,
     Uuid,
+    and_,
     bindparam,
     exists,
     func,
@@ -164,6 +165,19 @@ _SHAPED = tuple(f for f in LIST_FILTERS if f.shaped)
 _ALWAYS = tuple(f for f in LIST_FILTERS if not f.shaped)
 UNFILTERED = (0,) * len(_SHAPED)
 """The shape of a list that uses only the filters every list applies."""
+ONE_TAG = tuple(int(f.name == "tag") for f in _SHAPED)
+"""The shape of a list filtered by one tag and nothing else."""
+
+
+def listed_with_tag() -> ColumnElement[bool]:
+    """The WHERE clause of a `ONE_TAG` list on post_tags alone: the tag's links whose post is
+    listed now. `post_tags.listed_at` is the post's published_at while the post is listed
+    (live, published or scheduled), else NULL; the database keeps it (migration 0013)."""
+    tag = next(f for f in _SHAPED if f.name == "tag")
+    return and_(
+        PostTag.tag_id == bindparam(tag.keys(1)[0], type_=tag.type_),
+        PostTag.listed_at <= bindparam("now", type_=_WHEN),
+    )
 
 
 def filter_values(query: PostQuery) -> tuple[tuple[int, ...], dict[str, Any]]:
@@ -193,11 +207,12 @@ def filter_conditions(shape: tuple[int, ...]) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def after_key(sort: str) -> ColumnElement[bool]:
-    """Keyset paging: the posts after the one bound as `after_published_at`, `after_id`."""
-    key = tuple_(Post.published_at, Post.id)
+def after_key(sort: str, key: Sequence[ColumnElement[Any]] = ()) -> ColumnElement[bool]:
+    """Keyset paging: the posts after the one bound as `after_published_at`, `after_id`, by
+    `key` (the post's published_at and id, or columns equal to them)."""
+    columns = tuple_(*(key or (Post.published_at, Post.id)))
     after = tuple_(bindparam("after_published_at", type_=_WHEN), bindparam("after_id", type_=Uuid))
-    return key > after if sort == "oldest" else key < after
+    return columns > after if sort == "oldest" else columns < after
 
 
 def after_params(after: tuple[datetime, uuid.UUID]) -> dict[str, Any]:

@@ -33,14 +33,26 @@ from sqlalchemy.orm import defer
 
 from inkwell.core.db import DriverSelect
 from inkwell.models.engagement import Bookmark, Follow, Like
-from inkwell.models.post import Post, PostSlug, PostStatus, PostTag, PostVersion, Tag
+from inkwell.models.post import (
+    Post,
+    PostCount,
+    PostSlug,
+    PostStatus,
+    PostTag,
+    PostVersion,
+    Tag,
+)
 from inkwell.models.user import User
+from inkwell.models.visibility import LISTED
 from inkwell.posts.filters import (
+    ONE_TAG,
+    UNFILTERED,
     PostQuery,
     after_key,
     after_params,
     filter_conditions,
     filter_values,
+    listed_with_tag,
     search_text,
     tsquery,
 )
@@ -190,32 +202,63 @@ def list_shape(query: PostQuery, viewer_id: uuid.UUID | None) -> tuple[ListShape
     return shape, params
 
 
-def _list_order(sort: str) -> list[Any]:
+def _list_order(sort: str, key: Sequence[Any] = (Post.published_at, Post.id)) -> list[Any]:
+    """The order of a list; `key` is the post's (published_at, id) or columns equal to them."""
+    newest = [column.desc() for column in key]
     if sort == "oldest":
-        return [Post.published_at.asc(), Post.id.asc()]
+        return [column.asc() for column in key]
     if sort == "popular":
-        return [Post.likes_count.desc(), Post.published_at.desc(), Post.id.desc()]
+        return [Post.likes_count.desc(), *newest]
     if sort == "relevance":
         rank = func.ts_rank_cd(Post.search_vector, tsquery(search_text()))
-        return [rank.desc(), Post.published_at.desc(), Post.id.desc()]
-    return [Post.published_at.desc(), Post.id.desc()]
+        return [rank.desc(), *newest]
+    return newest
+
+
+def _matching(shape: ListShape) -> tuple[Select[Any], tuple[Any, Any]]:
+    """The ids of the posts a list of this shape matches (column `id`, unordered), and the
+    columns equal to their (published_at, id), to order and page them by.
+
+    A list of one tag, newest or oldest first, reads post_tags alone: ix_post_tags_listed holds
+    each tag's listed posts by publication time, so the page is the index's first entries and
+    the capped total counts entries (the post table is read for the page's rows only). The tag
+    is bound, not written into the text: that plan is the right one for every tag.
+    """
+    if shape.filters == ONE_TAG and shape.sort in ("newest", "oldest"):
+        ids = select(PostTag.post_id.label("id")).where(listed_with_tag())
+        return ids, (PostTag.listed_at, PostTag.post_id)
+    return select(Post.id).where(*filter_conditions(shape.filters)), (Post.published_at, Post.id)
+
+
+def _listed_total() -> Select[Any]:
+    """How many posts are listed now, without counting them: the number the database keeps
+    (post_counts `listed`, scheduled posts included; migration 0013) less the scheduled posts
+    whose time has not come, a short range of the feed index."""
+    kept = select(PostCount.value).where(PostCount.name == "listed").scalar_subquery()
+    future = (
+        select(func.count())
+        .select_from(Post)
+        .where(LISTED.live, Post.published_at > bindparam("now", type_=Post.published_at.type))
+        .scalar_subquery()
+    )
+    return select(func.coalesce(kept, 0) - future)
 
 
 @lru_cache(maxsize=256)
 def list_statements(shape: ListShape) -> _ListStatements:
     """Building a statement costs more than running it; each shape is built once."""
-    conditions = filter_conditions(shape.filters)
-    order = _list_order(shape.sort)
-    page = select(Post.id).where(*conditions).order_by(*order).limit(bindparam("limit"))
+    ids, key = _matching(shape)
+    page = ids.order_by(*_list_order(shape.sort, key)).limit(bindparam("limit"))
     if shape.after:
-        page = page.where(after_key(shape.sort))
+        page = page.where(after_key(shape.sort, key))
     elif shape.offset:
         page = page.offset(bindparam("offset"))
-    matching = select(Post.id).where(*conditions)
-    if not shape.exact_total:
-        matching = matching.limit(COUNT_LIMIT + 1)
-    count = select(func.count()).select_from(matching.subquery("matching"))
-    rows = reading(page.subquery("page"), order, viewer=shape.viewer)
+    if shape.filters == UNFILTERED:
+        count = _listed_total()
+    else:
+        matching = ids if shape.exact_total else ids.limit(COUNT_LIMIT + 1)
+        count = select(func.count()).select_from(matching.subquery("matching"))
+    rows = reading(page.subquery("page"), _list_order(shape.sort), viewer=shape.viewer)
     return _ListStatements(
         page=DriverSelect(rows.add_columns(count.scalar_subquery().label("total"))), count=count
     )
