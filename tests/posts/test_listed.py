@@ -23,6 +23,7 @@ from inkwell.posts.records import PostRow
 from tests.factories import create_post, create_user, signed_in_headers
 
 NOW = datetime.now(UTC)
+COPIED = ("id", "author_id", "title", "slug", "summary", "content_raw", "content_html")
 
 
 def listed_at(status: PostStatus, published_at: datetime | None, deleted_at: Any) -> Any:
@@ -119,11 +120,19 @@ async def test_bulk_inserts_copies_deletes_and_truncation_keep_the_count(
     driver: Any = (await (await session.connection()).get_raw_connection()).driver_connection
     await driver.copy_records_to_table(
         "posts",
-        columns=["id", "author_id", "title", "slug", "summary", "content_raw", "content_html"]
-        + ["status", "published_at"],
+        columns=[*COPIED, "status", "published_at"],
         records=[
-            (uuid.uuid4(), tagged.author_id, "Copied", f"copied-{n}", "", "x", "<p>x</p>")
-            + (status, NOW)
+            (
+                uuid.uuid4(),
+                tagged.author_id,
+                "Copied",
+                f"copied-{n}",
+                "",
+                "x",
+                "<p>x</p>",
+                status,
+                NOW,
+            )
             for n, status in enumerate(("published", "scheduled", "draft"))
         ],
     )

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -100,9 +100,9 @@ _AUTHOR_COLUMNS = (
 )
 
 
-def _roots_condition(kind: str) -> ColumnElement[bool]:
+def _roots_condition(kind: str, post_id: Any) -> ColumnElement[bool]:
     """A post's roots that a reader of this kind sees, or that lead to replies they see;
-    binds post_id and (kind "viewer") viewer_id."""
+    `post_id` is a bound parameter or a column; binds viewer_id for kind "viewer"."""
     viewer_id = bindparam("viewer_id", type_=Uuid)
     reply = aliased(Comment)
     leads_to_shown = (
@@ -115,47 +115,84 @@ def _roots_condition(kind: str) -> ColumnElement[bool]:
         .exists()
     )
     return and_(
-        Comment.post_id == bindparam("post_id", type_=Uuid),
+        Comment.post_id == post_id,
         Comment.parent_id.is_(None),
         or_(_shown_to(kind, Comment, viewer_id), leads_to_shown),
     )
 
 
-@lru_cache(maxsize=16)
-def _threads_statement(kind: str, newest: bool) -> DriverSelect:
+# How a thread statement finds its post: by a bound id it is given, or by reading the post
+# (by id or slug, bound as post_key) in the same statement.
+PostKey = Literal["given", "id", "slug"]
+
+
+@lru_cache(maxsize=32)
+def _threads_statement(kind: str, newest: bool, post_key: PostKey = "given") -> DriverSelect:
     """A page of threads for readers of one kind, in one statement: the number of threads
     (`threads`), then each root of the page followed by its replies in path order, with their
     authors. Past the last page, one row carries the number alone (its comment columns are
-    null). Binds post_id, limit, offset and (kind "viewer") viewer_id."""
-    condition = _roots_condition(kind)
+    null). Binds limit, offset, (kind "viewer") viewer_id and post_id, or post_key.
+
+    With a `post_key` of "id" or "slug" the statement reads the live post too, and every row
+    carries its columns (`of_post_<name>`): no row means no live post has that key."""
+    post = None
+    if post_key == "given":
+        post_id: Any = bindparam("post_id", type_=Uuid)
+    else:
+        column = Post.id if post_key == "id" else Post.slug
+        key = bindparam("post_key", type_=Uuid if post_key == "id" else String)
+        post = _POST_COLUMNS.where(column == key, _LIVE_POST).subquery("post")
+        post_id = post.c.id
+    condition = _roots_condition(kind, post_id)
     order = (Comment.created_at.desc(), Comment.id.desc())
     if not newest:
         order = (Comment.created_at.asc(), Comment.id.asc())
-    page = (
+    page: Any = (
         select(Comment.id, Comment.created_at)
         .where(condition)
         .order_by(*order)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
-        .subquery("page")
     )
-    counted = select(func.count().label("threads")).where(condition).subquery("counted")
+    counted: Any = select(func.count().label("threads")).where(condition)
+    if post is None:
+        page, counted = page.subquery("page"), counted.subquery("counted")
+    else:
+        # Correlated to the post alone: the outer query's comments are other rows.
+        page = page.correlate(post).lateral("page")
+        counted = counted.correlate(post).lateral("counted")
     page_order = (page.c.created_at.desc(), page.c.id.desc())
     if not newest:
         page_order = (page.c.created_at.asc(), page.c.id.asc())
+    statement = select(
+        *(() if post is None else (c.label(f"of_post_{c.name}") for c in post.c)),
+        counted.c.threads,
+        *(getattr(Comment, name).label(name) for name in COMMENT_FIELDS),
+        *_AUTHOR_COLUMNS,
+    )
+    if post is not None:
+        statement = statement.select_from(post).join(counted, true())
+    else:
+        statement = statement.select_from(counted)
     statement = (
-        select(
-            counted.c.threads,
-            *(getattr(Comment, name).label(name) for name in COMMENT_FIELDS),
-            *_AUTHOR_COLUMNS,
-        )
-        .select_from(counted)
-        .outerjoin(page, true())
+        statement.outerjoin(page, true())
         .outerjoin(Comment, Comment.root_id == page.c.id)
         .outerjoin(User, and_(User.id == Comment.author_id, User.deleted_at.is_(None)))
         .order_by(*page_order, Comment.path)
     )
     return DriverSelect(statement)
+
+
+def _thread_rows(rows: Sequence[Mapping[str, Any]]) -> ThreadRows:
+    records = [_thread_record(row) for row in rows if row["id"] is not None]
+    return ThreadRows(
+        roots=[record for record in records if record.comment.parent_id is None],
+        replies=[record for record in records if record.comment.parent_id is not None],
+        threads=int(rows[0]["threads"]),
+    )
+
+
+_POST_PREFIXED = tuple(f"of_post_{name}" for name in POST_FIELDS)
 
 
 def _record(row: Any) -> CommentRecord:
@@ -263,12 +300,30 @@ class CommentRepository:
         if scope.viewer_id is not None:
             params["viewer_id"] = scope.viewer_id
         rows = await _threads_statement(_scope_kind(scope), newest).mappings(self.session, params)
-        records = [_thread_record(row) for row in rows if row["id"] is not None]
-        return ThreadRows(
-            roots=[record for record in records if record.comment.parent_id is None],
-            replies=[record for record in records if record.comment.parent_id is not None],
-            threads=int(rows[0]["threads"]),
-        )
+        return _thread_rows(rows)
+
+    async def post_and_thread_page(
+        self,
+        key: uuid.UUID | str,
+        scope: ReadScope,
+        *,
+        newest: bool,
+        limit: int,
+        offset: int,
+    ) -> tuple[CommentPost, ThreadRows] | None:
+        """The live post with this id or (current) slug and a page of its threads as
+        `thread_page` reads them, for a reader of `scope`, in one statement; None when no live
+        post has that key."""
+        params: dict[str, Any] = {"post_key": key, "limit": limit, "offset": offset}
+        if scope.viewer_id is not None:
+            params["viewer_id"] = scope.viewer_id
+        by: PostKey = "id" if isinstance(key, uuid.UUID) else "slug"
+        statement = _threads_statement(_scope_kind(scope), newest, by)
+        rows = await statement.mappings(self.session, params)
+        if not rows:
+            return None
+        post = CommentPost(*itemgetter(*_POST_PREFIXED)(rows[0]))
+        return post, _thread_rows(rows)
 
     async def list_flat(
         self, post_id: uuid.UUID, scope: ReadScope, *, newest: bool, limit: int

@@ -23,6 +23,7 @@ from inkwell.comments.records import (
     CommentRow,
     ReadScope,
     ThreadPage,
+    ThreadRows,
     thread_etag,
 )
 from inkwell.comments.repository import CommentRepository
@@ -44,8 +45,8 @@ from inkwell.events.outbox import Outbox
 from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
 from inkwell.models.user import User
 from inkwell.posts.exceptions import PostNotFound
-from inkwell.posts.policy import can_moderate, can_see
-from inkwell.posts.refs import resolve_post
+from inkwell.posts.policy import can_moderate, can_see, moderates_every_post
+from inkwell.posts.refs import first_key, resolve_post
 from inkwell.posts.repository import PostRepository
 
 _Event = TypeVar("_Event", bound=CommentEvent)
@@ -122,17 +123,9 @@ class CommentService:
     async def threads(
         self, *, post_ref: str, viewer: User | None, params: ThreadParams
     ) -> ThreadPage:
-        """A page of a post's root comments, each with its replies nested: the post, then
-        one statement for the page."""
-        post = await self._visible_post(post_ref, viewer)
-        scope = read_scope(post, viewer)
-        found = await self.comments.thread_page(
-            post.id,
-            scope,
-            newest=params.sort == "newest",
-            limit=params.page_size,
-            offset=(params.page - 1) * params.page_size,
-        )
+        """A page of a post's root comments, each with its replies nested: the post and the
+        page in one statement, or the post, then the page."""
+        post, scope, found = await self._post_and_threads(post_ref, viewer, params)
         page = (params.page, params.page_size, params.sort)
         return ThreadPage(
             items=build_threads(found.roots, found.replies, scope),
@@ -142,6 +135,40 @@ class CommentService:
             page_size=params.page_size,
             etag=thread_etag(found, scope=scope, post=post, page=page),
         )
+
+    async def _post_and_threads(
+        self, post_ref: str, viewer: User | None, params: ThreadParams
+    ) -> tuple[CommentPost, ReadScope, ThreadRows]:
+        """The visible post, the reader's scope and the page.
+
+        The scope depends on the post only for its author (who moderates its comments), so the
+        page is read with the post for the scope the reader has on any other post: one
+        statement. The post's author then gets a second read in their own scope, and a post
+        named by an old slug is resolved first, as other reads do.
+        """
+        newest, limit = params.sort == "newest", params.page_size
+        offset = (params.page - 1) * limit
+        key = first_key(post_ref)
+        guess = ReadScope(
+            viewer_id=viewer.id if viewer else None, every_status=moderates_every_post(viewer)
+        )
+        found = None
+        if key is not None:
+            found = await self.comments.post_and_thread_page(
+                key, guess, newest=newest, limit=limit, offset=offset
+            )
+        if found is None:
+            post = await self._visible_post(post_ref, viewer)
+        else:
+            post, rows = found
+            if not can_see(post, viewer, utcnow()):
+                raise PostNotFound
+        scope = read_scope(post, viewer)
+        if found is None or scope != guess:
+            rows = await self.comments.thread_page(
+                post.id, scope, newest=newest, limit=limit, offset=offset
+            )
+        return post, scope, rows
 
     async def flat(
         self, *, post_ref: str, viewer: User | None, newest: bool = True, limit: int = FLAT_LIMIT

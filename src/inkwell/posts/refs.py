@@ -43,6 +43,14 @@ async def resolve_post(
     return Resolved(found, by_old_slug=True) if found is not None else None
 
 
+def first_key(ref: PostRef) -> uuid.UUID | str | None:
+    """What `resolve_post` looks `ref` up by first: an id, else a current slug; None when
+    `ref` can name no post."""
+    if isinstance(ref, uuid.UUID):
+        return ref
+    return _as_id(ref) or (ref if is_slug(ref) else None)
+
+
 def _as_id(text: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(text)
