@@ -58,15 +58,6 @@ async def presented_token(
     return token.strip()
 
 
-async def presented_token_or_none(
-    header: Annotated[str | None, Security(_authorization)] = None,
-) -> str | None:
-    try:
-        return await presented_token(header)
-    except InvalidAccessToken:
-        return None
-
-
 async def _caller(request: Request, token: str | None) -> Caller | None:
     """Without a token no session is opened (anonymous reads are the most frequent).
 
@@ -87,17 +78,6 @@ async def optional_caller(
     return await _caller(request, token)
 
 
-async def lenient_caller(
-    request: Request, token: Annotated[str | None, Depends(presented_token_or_none)]
-) -> Caller | None:
-    """The caller, or anonymous when the token is missing, invalid or expired (for routes the
-    contract lists no 401 for: front ends keep sending a token after it expired)."""
-    try:
-        return await _caller(request, token)
-    except InvalidAccessToken:
-        return None
-
-
 async def current_caller(
     caller: Annotated[Caller | None, Depends(optional_caller)],
     _documented: Annotated[str | None, Security(_required_authorization)] = None,
@@ -115,7 +95,16 @@ async def optional_user(caller: Annotated[Caller | None, Depends(optional_caller
     return caller.user if caller else None
 
 
-async def lenient_user(caller: Annotated[Caller | None, Depends(lenient_caller)]) -> User | None:
+async def lenient_user(
+    request: Request, header: Annotated[str | None, Security(_authorization)] = None
+) -> User | None:
+    """The caller, or anonymous when the token is missing, invalid or expired (for routes the
+    contract lists no 401 for: front ends keep sending a token after it expired). One
+    dependency over the header: FastAPI resolves each level anew on every request."""
+    try:
+        caller = await _caller(request, await presented_token(header))
+    except InvalidAccessToken:
+        return None
     return caller.user if caller else None
 
 
