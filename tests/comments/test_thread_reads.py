@@ -262,7 +262,12 @@ async def test_a_thread_read_is_one_statement_with_the_post(
     """The post and the page come in one statement for every reader whose scope does not
     depend on the post; its author (alice) sees more than on other posts: a second read."""
     post = await moderated_thread(client, session, alice, bob)
-    readers = (({}, 1), (bob.headers, 1), (moderator.headers, 1), (alice.headers, 2))
+    readers: tuple[tuple[dict[str, str], int], ...] = (
+        ({}, 1),
+        (bob.headers, 1),
+        (moderator.headers, 1),
+        (alice.headers, 2),
+    )
     for params in ({}, {"sort": "oldest"}, {"page": 2, "page_size": 2}, {"page": 50}):
         for ref in (post.slug, str(post.id)):
             for headers, statements in readers:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from inkwell.core.state import AppState
@@ -88,9 +88,7 @@ async def test_tag_links_written_later_take_the_posts_time(
     await assert_kept(session)
     tag_id = await session.scalar(select(PostTag.tag_id).where(PostTag.post_id == published.id))
     await session.execute(delete(PostTag).where(PostTag.post_id == published.id))
-    await session.execute(
-        PostTag.__table__.insert().values(post_id=published.id, tag_id=tag_id, position=0)
-    )
+    await session.execute(insert(PostTag).values(post_id=published.id, tag_id=tag_id, position=0))
     await session.execute(  # moving a link to another post takes that post's time
         update(PostTag).where(PostTag.post_id == published.id).values(post_id=draft.id)
     )
@@ -160,9 +158,7 @@ async def test_a_tag_link_waits_for_a_concurrent_publication(
             update(Post).where(Post.id == post.id).values(status="published", published_at=NOW)
         )
         link = asyncio.create_task(
-            tagger.execute(
-                PostTag.__table__.insert().values(post_id=post.id, tag_id=tag_id, position=0)
-            )
+            tagger.execute(insert(PostTag).values(post_id=post.id, tag_id=tag_id, position=0))
         )
         await asyncio.sleep(0.2)
         assert not link.done()  # waiting for the publisher's row lock
