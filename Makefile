@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint fmt migrate clean fuzz bench bench-quick bench-events bench-tools realworld-suite
+.PHONY: install run test test-tools lint fmt migrate clean fuzz bench bench-quick bench-events bench-tools realworld-suite
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -27,7 +27,12 @@ run: install ## Serve on http://127.0.0.1:8000 (embedded PostgreSQL unless INKWE
 migrate: install ## Apply database migrations
 	$(BIN)/inkwell migrate upgrade
 
-test: install ## Run the whole test suite with coverage (fails under 90%)
+test-tools: ## Chromium, for the browser test of /docs and /redoc (Debian's package)
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium' (needs root), then make test again"; exit 1; fi; }
+
+test: install test-tools ## Run the whole test suite with coverage (fails under 90%)
 	$(BIN)/pytest -n $(TEST_WORKERS) --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 fuzz: install ## A longer Schemathesis pass over the whole API (CI runs a short one); no per-test time limit

@@ -16,6 +16,7 @@ from inkwell.comments.router import posts_router as post_comments_router
 from inkwell.comments.router import router as comments_router
 from inkwell.core.config import Settings, get_settings
 from inkwell.core.db import SessionRoute
+from inkwell.core.docs_ui import install_docs
 from inkwell.core.errors import install_error_handlers, render_problem
 from inkwell.core.logging import configure_logging
 from inkwell.core.middleware import (
@@ -82,6 +83,7 @@ def settle_garbage_collector() -> None:
 # Routes are tried in order, each path pattern in turn, so the most requested come first: post
 # reads, their comments, the feed and tags. /users/me/posts and /users/me/bookmarks come before
 # /users/{username}..., so the more specific paths win. No two routers' paths overlap otherwise.
+OPENAPI_URL = "/openapi.json"
 API_V1_ROUTERS = (
     posts_router,
     post_comments_router,
@@ -136,9 +138,9 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         summary="A multi-author blogging platform API",
         description=API_DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
-        openapi_url="/openapi.json" if docs else None,
+        docs_url=None,  # core/docs_ui.py serves the pages with their assets
+        redoc_url=None,
+        openapi_url=OPENAPI_URL if docs else None,
         debug=settings.debug and not settings.is_production,
     )
     app.router.route_class = SessionRoute  # routes added to the app itself, like the routers'
@@ -177,6 +179,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.include_router(health_router)
     if docs:
         app.include_router(events_router)
+        install_docs(app, openapi_url=OPENAPI_URL)  # last: API requests never test its routes
     _describe_openapi(app)
     return app
 

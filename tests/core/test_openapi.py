@@ -31,6 +31,44 @@ def test_a_route_with_an_optional_token_documents_its_401() -> None:
                 assert "401" in operation["responses"], f"{method} {path}"
 
 
+async def test_every_bearer_route_offers_the_password_sign_in_the_docs_use(
+    client: httpx.AsyncClient,
+) -> None:
+    """/docs's Authorize button signs in with the OAuth2 password flow: the token URL takes the
+    form as Swagger UI sends it, and its token works on the routes that list the scheme."""
+    scheme = DOCUMENT["components"]["securitySchemes"]["passwordSignIn"]
+    token_url = scheme["flows"]["password"]["tokenUrl"]
+    assert token_url in DOCUMENT["paths"]
+    listed = 0
+    for operations in DOCUMENT["paths"].values():
+        for operation in operations.values():
+            security = operation.get("security", [])
+            assert ({"bearerAuth": []} in security) == ({"passwordSignIn": []} in security)
+            listed += {"passwordSignIn": []} in security
+    assert listed > 20
+    assert (await client.get("/api/v1/users/me")).status_code == 401
+    registered = await client.post(
+        "/api/v1/auth/register",
+        json={"email": "docs@example.com", "username": "docs_reader", "password": PASSWORD},
+    )
+    assert registered.status_code == 201, registered.text
+    signed_in = await client.post(
+        token_url,
+        data={"grant_type": "password", "username": "docs_reader", "password": PASSWORD},
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    token = signed_in.json()
+    assert token["token_type"].lower() == "bearer"
+    me = await client.get(
+        "/api/v1/users/me", headers={"Authorization": f"Bearer {token['access_token']}"}
+    )
+    assert me.status_code == 200
+    assert me.json()["username"] == "docs_reader"
+
+
+PASSWORD = "a long enough passphrase 7"
+
+
 @pytest.mark.parametrize(
     ("model", "refused", "accepted"),
     [

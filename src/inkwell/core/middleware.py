@@ -14,6 +14,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from inkwell.core.docs_ui import PAGES as DOCS_PAGES
 from inkwell.core.errors import (
     PROBLEM_JSON,
     ErrorInfo,
@@ -33,11 +34,11 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "cross-origin-opener-policy": "same-origin",
 }
-# /docs loads Swagger UI from a CDN; every other HTML page of ours needs nothing remote.
+# The documentation pages load their assets from the app (core/docs_ui.py) and start them
+# with an inline script; ReDoc draws with inline styles and runs its search in a blob worker.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
-    "frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
@@ -50,7 +51,7 @@ def _request_id(scope: Scope) -> str:
 _ENCODED_SECURITY_HEADERS = [
     (name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()
 ]
-_DOCS_PATHS = {"/docs", "/redoc", "/docs/oauth2-redirect"}
+_DOCS_PATHS = DOCS_PAGES
 
 
 def _with_context_headers(

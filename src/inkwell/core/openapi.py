@@ -59,6 +59,15 @@ PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_CONTENT = {"application/problem+json": {"schema": PROBLEM_REF}}
 # Security schemes that only mark a token as optional, and the scheme they stand for.
 OPTIONAL_SCHEMES = {OPTIONAL_BEARER: BEARER}
+# The same bearer token, got by signing in with the OAuth2 password form: /docs's Authorize
+# button offers it beside pasting a token.
+PASSWORD_SIGN_IN = "passwordSignIn"
+PASSWORD_SIGN_IN_SCHEME = {
+    "type": "oauth2",
+    "description": "Sign in with a username (or e-mail) and password; the access token is then "
+    "sent as `Authorization: Bearer <token>`",
+    "flows": {"password": {"tokenUrl": "/api/v1/auth/token", "scopes": {}}},
+}
 
 
 def finish_openapi(
@@ -80,6 +89,8 @@ def finish_openapi(
     components = schema.setdefault("components", {})
     for marker in optional:
         components.get("securitySchemes", {}).pop(marker, None)
+    if BEARER in components.get("securitySchemes", {}):
+        components["securitySchemes"][PASSWORD_SIGN_IN] = PASSWORD_SIGN_IN_SCHEME
     schemas = components.setdefault("schemas", {})
     template = "#/components/schemas/{model}"
     schemas.setdefault("Problem", Problem.model_json_schema(ref_template=template))
@@ -105,6 +116,8 @@ def _one_scheme(operation: dict[str, Any], optional: dict[str, str]) -> None:
         operation["security"] = [{}, *({optional[name]: []} for name in sorted(names))]
         responses = operation.setdefault("responses", {})
         responses.setdefault("401", {"description": _OPTIONAL_TOKEN_401})
+    if {BEARER: []} in operation.get("security", []):
+        operation["security"].append({PASSWORD_SIGN_IN: []})
 
 
 def _document_errors(operation: dict[str, Any], content: dict[str, Any]) -> None:
