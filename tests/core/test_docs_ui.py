@@ -30,7 +30,9 @@ def chromium() -> str:
 
 
 @pytest.mark.parametrize("page", PAGES)
-async def test_the_pages_load_only_the_apps_own_assets(client: httpx.AsyncClient, page: str) -> None:
+async def test_the_pages_load_only_the_apps_own_assets(
+    client: httpx.AsyncClient, page: str
+) -> None:
     response = await client.get(page)
     assert response.status_code == 200
     urls = _URLS.findall(response.text)
@@ -87,7 +89,7 @@ def render(url: str, profile: Path, *extra: str) -> str:
         *extra,
         url,
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)  # noqa: S603 - our own arguments
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
     return done.stdout
 
 

@@ -61,7 +61,7 @@ PROBLEM_CONTENT = {"application/problem+json": {"schema": PROBLEM_REF}}
 OPTIONAL_SCHEMES = {OPTIONAL_BEARER: BEARER}
 # The same bearer token, got by signing in with the OAuth2 password form: /docs's Authorize
 # button offers it beside pasting a token.
-PASSWORD_SIGN_IN = "passwordSignIn"
+PASSWORD_SIGN_IN = "passwordSignIn"  # noqa: S105 - a scheme name, not a password
 PASSWORD_SIGN_IN_SCHEME = {
     "type": "oauth2",
     "description": "Sign in with a username (or e-mail) and password; the access token is then "
