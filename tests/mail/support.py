@@ -55,7 +55,7 @@ class Inbox:
     refuse: int = 0
     tries: int = 0
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+X
         self.tries += 1
         if self.refuse > 0:
             self.refuse -= 1
