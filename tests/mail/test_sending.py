@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 import aiosmtplib
 import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.config import Settings
 from inkwell.mail.message import Message, compose, render
+from inkwell.mail.repository import MailRepository
+from inkwell.mail.service import MailQueue
 from inkwell.mail.transport import Mailer
+from inkwell.models.mail import OutgoingMail
 from tests.mail.support import Inbox, free_port, parts
 
 SENT_AT = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
@@ -104,3 +109,20 @@ def test_mail_is_delivered_only_with_an_smtp_host_unless_told(settings: Settings
     assert settings.model_copy(update={"mail_delivered": True}).delivers_mail
     told = {"smtp_host": "mail.example.com", "mail_delivered": False}
     assert not settings.model_copy(update=told).delivers_mail
+
+
+async def test_pruning_deletes_messages_never_sent_past_their_retention(
+    session: AsyncSession, settings: Settings
+) -> None:
+    queue = MailQueue(session, settings)
+    old = await queue.defer(Message(to="a@example.com", subject="Old", text="t", html="<p>t</p>"))
+    new = await queue.defer(Message(to="b@example.com", subject="New", text="t", html="<p>t</p>"))
+    now = datetime.now(UTC)
+    await session.execute(
+        update(OutgoingMail)
+        .where(OutgoingMail.id == old)
+        .values(created_at=now - timedelta(days=8))
+    )
+
+    assert await MailRepository(session).prune(now - timedelta(days=7)) == 1
+    assert list(await session.scalars(select(OutgoingMail.id))) == [new]
