@@ -15,8 +15,13 @@ from inkwell.core.state import AppState
 from inkwell.events.catalogue import UserEmailVerified, UserUpdated
 from inkwell.models.user import User
 from tests.conftest import api_client
-from tests.events.support import last_position, the_event
-from tests.factories import DEFAULT_PASSWORD, create_user, login, signed_in_headers
+from tests.events.support import last_position, the_event, types_since
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    create_user,
+    login,
+    signed_in_headers,
+)
 from tests.mail.support import link_token, queued_mail
 
 API = "/api/v1"
@@ -344,3 +349,52 @@ async def test_a_realworld_change_of_address_is_immediate_and_unverified(
     assert me["email_verified_at"] is None
     assert await _subjects(session, "ann@new.example.com") == ["Confirm your e-mail address"]
     assert "Your e-mail address was changed" in await _subjects(session, "ann@example.com")
+
+
+async def test_links_stop_working_when_the_address_changes_under_them(
+    app_state: AppState, client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    user = await create_user(session, username="ann", email="ann@example.com")
+    headers = await signed_in_headers(app_state, user)
+    await client.post(RESEND, headers=headers)
+    verify = await link_token(session, "ann@example.com")
+    await client.post(RESET, json={"email": "ann@example.com"})
+    reset = await link_token(session, "ann@example.com")
+    await client.patch(f"{API}/users/me", json={"email": "ann@new.example.com"}, headers=headers)
+    change = await link_token(session, "ann@new.example.com")
+    assert (await client.post(VERIFY, json={"token": change})).status_code == 204
+
+    refused = await client.post(VERIFY, json={"token": verify})  # mailed to the old address
+    assert _code(refused) == "link_invalid"
+    gone = await client.post(CONFIRM, json={"token": reset, "new_password": NEW_PASSWORD})
+    assert _code(gone) == "link_invalid"
+
+
+async def test_a_reset_link_of_a_disabled_account_is_refused(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    user = await create_user(session, username="ann", email="ann@example.com")
+    await client.post(RESET, json={"email": "ann@example.com"})
+    token = await link_token(session, "ann@example.com")
+    user.is_active = False
+    await session.commit()
+
+    refused = await client.post(CONFIRM, json={"token": token, "new_password": NEW_PASSWORD})
+
+    assert _code(refused) == "link_invalid"
+    await client.post(RESET, json={"email": "ann@example.com"})
+    assert len(await queued_mail(session, "ann@example.com")) == 1  # none for a disabled one
+
+
+async def test_a_verification_link_after_a_reset_verified_the_address_changes_nothing(
+    app_state: AppState, client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await client.post(f"{API}/auth/register", json=_account())
+    verify = await link_token(session, "new@example.com")
+    await client.post(RESET, json={"email": "new@example.com"})
+    reset = await link_token(session, "new@example.com")
+    await client.post(CONFIRM, json={"token": reset, "new_password": NEW_PASSWORD})
+    start = await last_position(session)
+
+    assert (await client.post(VERIFY, json={"token": verify})).status_code == 204
+    assert await types_since(session, start) == []
