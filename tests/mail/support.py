@@ -13,10 +13,12 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.config import Settings
 from inkwell.models.mail import OutgoingMail
+from inkwell.users.mailing import mail_password_reset
 
 LINK_TOKEN = re.compile(r"#token=([A-Za-z0-9_-]+)")
 
@@ -36,6 +38,21 @@ async def link_token(session: AsyncSession, to: str) -> str:
         if found:
             return found.group(1)
     raise AssertionError(f"no link was mailed to {to}")
+
+
+async def run_reset_jobs(session: AsyncSession, settings: Settings) -> int:
+    """Do what the worker does with the queued password reset requests of the session's
+    transaction (API tests roll back, so no worker sees them); how many mailed a link."""
+    jobs = await session.execute(
+        text(
+            "DELETE FROM procrastinate_jobs WHERE task_name = 'inkwell:send_password_reset' "
+            "RETURNING args->>'email' AS email"
+        )
+    )
+    sent = 0
+    for email in list(jobs.scalars()):
+        sent += await mail_password_reset(session, settings, email=email)
+    return sent
 
 
 def free_port() -> int:

@@ -95,8 +95,6 @@ async def test_a_refused_message_is_sent_again_with_the_same_id(
 async def test_a_rolled_back_request_sends_nothing(
     mailing: AppState, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with mailing.sessionmaker() as session:
-        await create_user(session, username="ann", email="ann@example.com")
     defer = MailQueue.defer
 
     async def defer_then_refuse(self: MailQueue, message: Message) -> object:
@@ -104,11 +102,30 @@ async def test_a_rolled_back_request_sends_nothing(
         raise Conflict("refused after the message was queued")
 
     monkeypatch.setattr(MailQueue, "defer", defer_then_refuse)
+    account = {"email": "ann@example.com", "username": "ann", "password": DEFAULT_PASSWORD}
     async with api_client(mailing) as client:
-        refused = await client.post(f"{API}/auth/password-reset", json={"email": "ann@example.com"})
+        refused = await client.post(f"{API}/auth/register", json=account)
     assert refused.status_code == 409, refused.text
     assert (await _stored(mailing), await _send_jobs(mailing)) == (0, 0)
     worker = InProcessWorker(mailing.settings, mailing.sessionmaker)
     await asyncio.sleep(1.5)
     await worker.stop()
     assert inbox.tries == 0
+
+
+async def test_a_password_reset_is_mailed_by_the_worker(mailing: AppState, inbox: Inbox) -> None:
+    async with mailing.sessionmaker() as session:
+        await create_user(session, username="ann", email="ann@example.com")
+    async with api_client(mailing) as client:
+        for email in ("ann@example.com", "nobody@example.com"):
+            asked = await client.post(f"{API}/auth/password-reset", json={"email": email})
+            assert asked.status_code == 202, asked.text
+    worker = InProcessWorker(mailing.settings, mailing.sessionmaker)
+    try:
+        assert await _eventually(lambda: bool(inbox.messages), within=10)
+        await asyncio.sleep(0.5)  # time for a second message, which must not come
+    finally:
+        await worker.stop()
+    [message] = inbox.messages
+    assert (message["To"], message["Subject"]) == ("ann@example.com", "Reset your password")
+    assert LINK_TOKEN.search(parts(message)[0]) is not None

@@ -22,7 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
-from inkwell.core.queue import DELIVER_WEBHOOK, NAMESPACE, PUBLISH_SCHEDULED_POST, SEND_EMAIL
+from inkwell.core.queue import (
+    DELIVER_WEBHOOK,
+    NAMESPACE,
+    PUBLISH_SCHEDULED_POST,
+    SEND_EMAIL,
+    SEND_PASSWORD_RESET,
+)
 from inkwell.events.outbox import Outbox
 from inkwell.jobs import pruning
 from inkwell.mail.delivery import send_stored
@@ -30,6 +36,7 @@ from inkwell.mail.repository import MailRepository
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
+from inkwell.users.mailing import mail_password_reset
 from inkwell.webhooks.delivery import DeliveryRunner
 
 logger = logging.getLogger(__name__)
@@ -120,6 +127,15 @@ async def send_email_job(context: JobContext, mail_id: str) -> None:
         logger.info("mail %s sent", mail_id)
 
 
+async def send_password_reset_job(context: JobContext, email: str) -> None:
+    """Mail a reset link if the address has an account (the request did not look)."""
+
+    async def send(session: AsyncSession, settings: Settings) -> bool:
+        return await mail_password_reset(session, settings, email=email)
+
+    await _in_transaction(context, send)
+
+
 def _cutoff(**retention: float) -> datetime:
     return datetime.now(UTC) - timedelta(**retention)
 
@@ -179,6 +195,9 @@ def register_tasks(app: App) -> None:
         deliver_webhook_job
     )
     app.task(name=f"{NAMESPACE}:{SEND_EMAIL}", pass_context=True, retry=MAIL_RETRY)(send_email_job)
+    app.task(name=f"{NAMESPACE}:{SEND_PASSWORD_RESET}", pass_context=True, retry=RETRY)(
+        send_password_reset_job
+    )
     for function, name, cron in PERIODIC:
         task = app.task(
             name=f"{NAMESPACE}:{name}", pass_context=True, retry=RETRY, queueing_lock=name

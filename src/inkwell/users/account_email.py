@@ -84,7 +84,8 @@ class AccountEmailService:
         await self.mail.send_verification(user)
 
     async def request_password_reset(self, *, email: str, ip: str | None) -> None:
-        """Mail a reset link when the address has an account; the caller is told nothing."""
+        """Queue a reset link for the address (sent if it has an account); the caller is told
+        nothing, and the request does the same work either way."""
         limits = self.settings
         await self.throttle.check(
             "password reset", ip=ip, limit=limits.rate_limit_password_reset_per_ip
@@ -95,10 +96,8 @@ class AccountEmailService:
             limit=limits.rate_limit_password_reset_per_address,
             ip=ip,
         )
-        user = await self.users.get_by_email(email)
-        if user is not None and user.is_active:
-            await self.mail.send_password_reset(user)
-        log.info("password reset asked", extra={"ip": ip, "user_id": user and str(user.id)})
+        await self.mail.queue_password_reset(email)
+        log.info("password reset asked", extra={"ip": ip})
 
     async def reset_password(self, *, token: str, new_password: str, ip: str | None) -> None:
         """Follow a reset link: set the password (same rules as registration) and end every

@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.clock import utcnow
 from inkwell.core.config import Settings
+from inkwell.core.queue import SEND_PASSWORD_RESET, JobQueue
 from inkwell.core.security import hash_refresh_token, new_refresh_token
 from inkwell.mail.message import render
 from inkwell.mail.service import MailQueue
 from inkwell.models.user import AccountToken, TokenPurpose, User
 from inkwell.users.exceptions import LinkExpired, LinkInvalid, LinkUsed
-from inkwell.users.repository import AccountTokenRepository
+from inkwell.users.repository import AccountTokenRepository, UserRepository
 
 log = logging.getLogger("inkwell.users")
 
@@ -28,10 +29,16 @@ RESET_PAGE = "/reset-password"
 
 class AccountMail:
     def __init__(
-        self, *, tokens: AccountTokenRepository, mail: MailQueue, settings: Settings
+        self,
+        *,
+        tokens: AccountTokenRepository,
+        mail: MailQueue,
+        jobs: JobQueue,
+        settings: Settings,
     ) -> None:
         self.tokens = tokens
         self.mail = mail
+        self.jobs = jobs
         self.settings = settings
 
     @classmethod
@@ -40,6 +47,7 @@ class AccountMail:
         return cls(
             tokens=AccountTokenRepository(session),
             mail=MailQueue(session, settings),
+            jobs=JobQueue(session),
             settings=settings,
         )
 
@@ -118,6 +126,11 @@ class AccountMail:
             minutes=minutes,
         )
 
+    async def queue_password_reset(self, email: str) -> None:
+        """Leave the lookup of the address to a job: a request for a known address and one for
+        an unknown address do the same work (one statement), so their times tell nothing."""
+        await self.jobs.defer(SEND_PASSWORD_RESET, at=utcnow(), email=email)
+
     async def send_account_exists(self, user: User) -> None:
         """Tell an account's owner that someone tried to register with its address."""
         await self._send(
@@ -144,3 +157,13 @@ class AccountMail:
             raise LinkExpired
         await self.tokens.mark_used(found, now)
         return found
+
+
+async def mail_password_reset(session: AsyncSession, settings: Settings, *, email: str) -> bool:
+    """The job's half of a reset request: mail a link when the address has a live, active
+    account; False when it has none."""
+    user = await UserRepository(session).get_by_email(email)
+    if user is None or not user.is_active:
+        return False
+    await AccountMail.over(session, settings).send_password_reset(user)
+    return True
