@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,7 +43,12 @@ def make_settings(database_url: str = "", **overrides: Any) -> Settings:
         "rate_limit_post_writes_per_user": 10_000,
         "rate_limit_comment_writes_per_user": 10_000,
         "rate_limit_views_per_ip": 10_000,
+        "rate_limit_password_reset_per_ip": 10_000,
+        "rate_limit_password_reset_per_address": 10_000,
+        "rate_limit_verification_mail_per_user": 10_000,
         "access_log": False,
+        # Mail without an SMTP host is written here, never into the checkout's .data.
+        "data_dir": Path(tempfile.gettempdir()) / "inkwell-test-data",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -101,3 +101,20 @@ def test_production_needs_to_know_its_hosts() -> None:
 def test_site_url_is_a_scheme_and_host(url: str) -> None:
     with pytest.raises(ValidationError, match="INKWELL_SITE_URL"):
         settings(site_url=url)
+
+
+def test_production_that_sends_mail_needs_a_base_for_its_links() -> None:
+    mail = {"env": "production", "jwt_secret": STRONG, "smtp_host": "mail.example.com"}
+    with pytest.raises(ValidationError, match="INKWELL_FRONTEND_URL"):
+        settings(**mail, trusted_hosts="api.example.com")
+    front = settings(**mail, trusted_hosts="api.example.com", frontend_url="https://app.example/")
+    assert front.link_base == "https://app.example"
+    site = settings(**mail, site_url="https://blog.example.com")
+    assert site.link_base == "https://blog.example.com"
+    assert settings(port=9000).link_base == "http://127.0.0.1:9000"
+
+
+@pytest.mark.parametrize("url", ["app.example", "ftp://app.example", "https://app.example/#/x"])
+def test_the_frontend_url_is_an_http_url_without_fragment(url: str) -> None:
+    with pytest.raises(ValidationError, match="INKWELL_FRONTEND_URL"):
+        settings(frontend_url=url)

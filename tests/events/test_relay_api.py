@@ -14,6 +14,7 @@ from inkwell.events.envelope import CloudEvent
 from tests.events.relaying import committed, drain, new_relay, received
 from tests.events.test_transactions import NEW_POST, refuse_after_recording
 from tests.factories import DEFAULT_PASSWORD, login
+from tests.mail.support import link_token
 
 API = "/api/v1"
 
@@ -33,9 +34,12 @@ async def _call(
     return response.json() if response.content else None
 
 
-async def _every_kind_of_change(client: httpx.AsyncClient) -> None:
+async def _every_kind_of_change(client: httpx.AsyncClient, state: AppState) -> None:
     """A scenario in which every event type of the catalogue is recorded at least once."""
     alice, bob = await _register(client, "alice"), await _register(client, "bob")
+    async with state.sessionmaker() as session:
+        token = await link_token(session, "alice@example.com")
+    await _call(client, "POST", "/auth/verify-email", {}, {"token": token})
     post = await _call(
         client,
         "POST",
@@ -70,7 +74,7 @@ async def _every_kind_of_change(client: httpx.AsyncClient) -> None:
 async def test_every_event_type_reaches_its_topic_with_its_key_and_envelope(
     relay_state: AppState, relay_client: httpx.AsyncClient
 ) -> None:
-    await _every_kind_of_change(relay_client)
+    await _every_kind_of_change(relay_client, relay_state)
     await drain(new_relay(relay_state.settings, relay_state.engine))
     rows = await committed(relay_state)
     assert {row.type for row in rows} == set(CATALOGUE)

@@ -67,6 +67,7 @@ SELF_DESTRUCTIVE = [
 # oneself. Everything else must accept every schema-valid request.
 BUSINESS_RULE_422 = [
     "^/api/v1/auth/register$",
+    "^/api/v1/auth/password-reset$",
     "^/api/v1/users/me$",
     "^/api/v1/posts$",
     "^/api/v1/posts/[^/]+$",
@@ -82,6 +83,10 @@ BUSINESS_RULE_422 = [
     "^/api/articles/[^/]+/comments$",
     "^/api/profiles/[^/]+/follow$",
 ]
+
+
+# A mailed link's token is any string to a schema; one that was never issued answers 400.
+LINK_TOKEN_400 = ["^/api/v1/auth/verify-email$", "^/api/v1/auth/password-reset/confirm$"]
 
 
 def _config() -> SchemathesisConfig:
@@ -100,6 +105,16 @@ def _config() -> SchemathesisConfig:
             "checks": {"positive_data_acceptance": {"expected-statuses": [*accepted, "422"]}},
         }
         for pattern in BUSINESS_RULE_422
+    ]
+    link_tokens = [
+        {
+            "include-path-regex": pattern,
+            "generation": text,
+            "checks": {
+                "positive_data_acceptance": {"expected-statuses": [*accepted, "400", "422"]}
+            },
+        }
+        for pattern in LINK_TOKEN_400
     ]
     return SchemathesisConfig.from_dict(
         {
@@ -124,7 +139,11 @@ def _config() -> SchemathesisConfig:
                     ]
                 },
             },
-            "operations": [{"include-path-regex": ".*", "generation": text}, *business_rules],
+            "operations": [
+                {"include-path-regex": ".*", "generation": text},
+                *business_rules,
+                *link_tokens,
+            ],
         }
     )
 

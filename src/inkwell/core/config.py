@@ -123,6 +123,23 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_delivery_retention_days: int = Field(default=30, ge=1)
 
+    # Account e-mail (docs/architecture.md "Account e-mail"). Unset SMTP host: messages are
+    # written as .eml files under <data_dir>/mail instead of sent. `mail_delivered` says mail
+    # reaches people (unset: when an SMTP host is set); registration then answers alike for
+    # new and taken addresses. Links start with `frontend_url` (unset: the site URL).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    smtp_from: str = Field(default="Inkwell <no-reply@localhost>", min_length=3, max_length=320)
+    mail_delivered: bool | None = None
+    mail_retention_days: int = Field(default=7, ge=1)
+    frontend_url: str | None = None
+    email_verification_ttl_hours: int = Field(default=48, ge=1, le=720)
+    password_reset_ttl_minutes: int = Field(default=30, ge=5, le=1440)
+
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     rate_limit_login_per_ip: int = Field(default=20, ge=1)
@@ -132,6 +149,9 @@ class Settings(BaseSettings):
     rate_limit_post_writes_per_user: int = Field(default=30, ge=1)
     rate_limit_comment_writes_per_user: int = Field(default=20, ge=1)
     rate_limit_views_per_ip: int = Field(default=120, ge=1)
+    rate_limit_password_reset_per_ip: int = Field(default=10, ge=1)
+    rate_limit_password_reset_per_address: int = Field(default=3, ge=1)
+    rate_limit_verification_mail_per_user: int = Field(default=3, ge=1)
 
     @field_validator("cors_origins", "trusted_hosts", mode="before")
     @classmethod
@@ -155,6 +175,18 @@ class Settings(BaseSettings):
         if url.scheme not in {"http", "https"} or not url.hostname or extras:
             raise ValueError("INKWELL_SITE_URL must be a scheme and host, e.g. https://example.com")
         return f"{url.scheme}://{url.netloc}"
+
+    @field_validator("frontend_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = urlsplit(value.strip())
+        if url.scheme not in {"http", "https"} or not url.hostname or url.query or url.fragment:
+            raise ValueError(
+                "INKWELL_FRONTEND_URL must be an http(s) URL without query or fragment"
+            )
+        return value.strip().rstrip("/")
 
     @property
     def is_production(self) -> bool:
@@ -195,6 +227,18 @@ class Settings(BaseSettings):
         return ["*"]
 
     @property
+    def delivers_mail(self) -> bool:
+        """Does mail reach people (an SMTP server, unless the setting says otherwise)?"""
+        if self.mail_delivered is None:
+            return self.smtp_host is not None
+        return self.mail_delivered
+
+    @property
+    def link_base(self) -> str:
+        """Where links in e-mails point: the front end, else the site, else this server."""
+        return self.frontend_url or self.site_url or f"http://{self.host}:{self.port}"
+
+    @property
     def view_hash_key(self) -> bytes:
         """The key of viewer hashes: the setting, or one derived from the JWT secret.
 
@@ -219,6 +263,11 @@ class Settings(BaseSettings):
         salt = self.view_hash_salt
         if salt is not None and len(salt.get_secret_value().encode()) < MIN_SECRET_BYTES:
             raise ValueError("INKWELL_VIEW_HASH_SALT must be at least 32 bytes in production")
+        if self.smtp_host and not (self.frontend_url or self.site_url):
+            raise ValueError(
+                "INKWELL_FRONTEND_URL (or INKWELL_SITE_URL) must be set in production when "
+                "mail is sent: links in e-mails start with it"
+            )
         if self.cors_allow_credentials and "*" in self.cors_origins:
             raise ValueError("CORS may not allow every origin with credentials in production")
         return self

@@ -28,6 +28,7 @@ class Problem(BaseModel):
 
 
 _DESCRIPTIONS = {
+    400: "The request cannot be carried out as sent (see `code`)",
     401: "Missing, invalid or expired credentials",
     403: "Not allowed for this account",
     404: "Not found",

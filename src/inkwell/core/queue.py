@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 NAMESPACE = "inkwell"
 PUBLISH_SCHEDULED_POST = "publish_scheduled_post"
 DELIVER_WEBHOOK = "deliver_webhook"
+SEND_EMAIL = "send_email"
+SEND_PASSWORD_RESET = "send_password_reset"  # noqa: S105 (a task name)
 QUEUE = "default"
 
 # procrastinate's own function for deferring jobs (what its `defer_async` calls), run on the

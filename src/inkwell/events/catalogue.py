@@ -51,6 +51,13 @@ class UserDeleted(UserEvent):
     name: ClassVar[str] = "user.deleted"
 
 
+class UserEmailVerified(UserEvent):
+    """An account's owner confirmed its address through a mailed link (after registering or
+    changing it)."""
+
+    name: ClassVar[str] = "user.email_verified"
+
+
 # Posts (topic `posts`, key: the post's id)
 
 
@@ -244,6 +251,7 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     UserRegistered,
     UserUpdated,
     UserDeleted,
+    UserEmailVerified,
     PostCreated,
     PostUpdated,
     PostPublished,

@@ -1,5 +1,5 @@
-"""The jobs: scheduled publishing, its sweep, webhook deliveries, pruning, and the retry of
-stalled jobs.
+"""The jobs: scheduled publishing, its sweep, webhook deliveries, mail, pruning, and the retry
+of stalled jobs.
 
 Each task opens one transaction (`unit_of_work`) and is idempotent: running it twice changes
 what running it once did, no more (a publication checks the post is still scheduled; a prune
@@ -22,18 +22,30 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
-from inkwell.core.queue import DELIVER_WEBHOOK, NAMESPACE, PUBLISH_SCHEDULED_POST
+from inkwell.core.queue import (
+    DELIVER_WEBHOOK,
+    NAMESPACE,
+    PUBLISH_SCHEDULED_POST,
+    SEND_EMAIL,
+    SEND_PASSWORD_RESET,
+)
 from inkwell.events.outbox import Outbox
 from inkwell.jobs import pruning
+from inkwell.mail.delivery import send_stored
+from inkwell.mail.repository import MailRepository
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
+from inkwell.users.mailing import mail_password_reset
 from inkwell.webhooks.delivery import DeliveryRunner
 
 logger = logging.getLogger(__name__)
 
 # A failing job (the database away, a deadlock) runs again after 1, 2, 4, ... seconds.
 RETRY = RetryStrategy(max_attempts=10, exponential_wait=1)
+# A message that could not be sent (the SMTP server away or refusing) is tried again after
+# 2, 4, 8, ... seconds: twelve tries over about 2.3 hours.
+MAIL_RETRY = RetryStrategy(max_attempts=12, exponential_wait=2)
 # A job whose worker sent no heartbeat for this long (the worker died) runs again.
 STALLED_AFTER_SECONDS = 30
 
@@ -108,6 +120,22 @@ async def deliver_webhook_job(context: JobContext, delivery_id: str, attempt: st
         )
 
 
+async def send_email_job(context: JobContext, mail_id: str) -> None:
+    """Send a stored message; a failure raises, and procrastinate tries again later."""
+    resources = _resources(context)
+    if await send_stored(resources.sessionmaker, resources.settings, uuid.UUID(mail_id)):
+        logger.info("mail %s sent", mail_id)
+
+
+async def send_password_reset_job(context: JobContext, email: str) -> None:
+    """Mail a reset link if the address has an account (the request did not look)."""
+
+    async def send(session: AsyncSession, settings: Settings) -> bool:
+        return await mail_password_reset(session, settings, email=email)
+
+    await _in_transaction(context, send)
+
+
 def _cutoff(**retention: float) -> datetime:
     return datetime.now(UTC) - timedelta(**retention)
 
@@ -118,12 +146,14 @@ async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG00
         sessions = _cutoff(days=settings.session_retention_days)
         views = _cutoff(days=settings.view_retention_days)
         deliveries = _cutoff(days=settings.webhook_delivery_retention_days)
+        mail = _cutoff(days=settings.mail_retention_days)
         relayed = settings.kafka_bootstrap_servers is not None
         return (
             await pruning.prune_outbox(session, outbox, relayed=relayed)
             + await pruning.prune_sessions(session, sessions)
             + await pruning.prune_views(session, views)
             + await pruning.prune_webhook_deliveries(session, deliveries)
+            + await MailRepository(session).prune(mail)
         )
 
     logger.info("pruned %s rows", await _in_transaction(context, prune))
@@ -163,6 +193,10 @@ def register_tasks(app: App) -> None:
     )
     app.task(name=f"{NAMESPACE}:{DELIVER_WEBHOOK}", pass_context=True, retry=RETRY)(
         deliver_webhook_job
+    )
+    app.task(name=f"{NAMESPACE}:{SEND_EMAIL}", pass_context=True, retry=MAIL_RETRY)(send_email_job)
+    app.task(name=f"{NAMESPACE}:{SEND_PASSWORD_RESET}", pass_context=True, retry=RETRY)(
+        send_password_reset_job
     )
     for function, name, cron in PERIODIC:
         task = app.task(

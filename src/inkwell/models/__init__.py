@@ -4,11 +4,13 @@ from inkwell.models.base import Base
 from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.engagement import Bookmark, Follow, Like, PostViewEvent
 from inkwell.models.event import OutboxConsumer, OutboxEvent
+from inkwell.models.mail import OutgoingMail
 from inkwell.models.post import Post, PostCount, PostSlug, PostStatus, PostTag, PostVersion, Tag
-from inkwell.models.user import RefreshToken, Role, User, UserSession
+from inkwell.models.user import AccountToken, RefreshToken, Role, TokenPurpose, User, UserSession
 from inkwell.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "AccountToken",
     "Base",
     "Bookmark",
     "Comment",
@@ -17,6 +19,7 @@ __all__ = [
     "Like",
     "OutboxConsumer",
     "OutboxEvent",
+    "OutgoingMail",
     "Post",
     "PostCount",
     "PostSlug",
@@ -27,6 +30,7 @@ __all__ = [
     "RefreshToken",
     "Role",
     "Tag",
+    "TokenPurpose",
     "User",
     "UserSession",
     "WebhookAttempt",

@@ -41,6 +41,8 @@ class User(UUIDKey, Timestamps, SoftDelete, Base):
     # Bumped on password change, disable, delete and role change: older access tokens stop working.
     token_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When the owner last proved the address is theirs (a link mailed to it); None: not yet.
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class UserSession(UUIDKey, Base):
@@ -87,3 +89,32 @@ class RefreshToken(UUIDKey, Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TokenPurpose(enum.StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    CHANGE_EMAIL = "change_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose, not a password)
+
+
+class AccountToken(UUIDKey, Base):
+    """A single-use link token mailed to `email`, stored only as its SHA-256."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        Index(
+            "ix_account_tokens_user_id_unused",
+            "user_id",
+            "purpose",
+            postgresql_where=text("used_at IS NULL"),
+        ),
+    )
+
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    # The address the link was sent to: the one to verify, or the new one of a change.
+    email: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -10,6 +10,7 @@ from inkwell.core.config import Settings
 from inkwell.core.ratelimit import MemoryRateLimiter
 from inkwell.core.security import PasswordHasher
 from inkwell.events.outbox import Outbox
+from inkwell.users.mailing import AccountMail
 from inkwell.users.repository import UserRepository
 from inkwell.users.schemas import RegisterRequest
 from inkwell.users.service import UserService
@@ -27,6 +28,7 @@ async def make_admin(
         throttle=Throttle(MemoryRateLimiter(), settings),
         settings=settings,
         events=Outbox(session, settings),
+        mail=AccountMail.over(session, settings),
     )
     user = await service.create_or_promote_admin(
         email=data.email, username=data.username, password=data.password

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inkwell.core.errors import Conflict, InvalidInput, NotFound
+from inkwell.core.errors import Conflict, DomainError, InvalidInput, NotFound
 
 
 class UserNotFound(NotFound):
@@ -42,3 +42,30 @@ class WrongPassword(InvalidInput):
 
 class CannotChangeSelf(Conflict):
     code, title = "cannot_change_self", "An admin cannot change their own role or status"
+
+
+class LinkInvalid(DomainError):
+    """A link token that is unknown, altered, or for another purpose or address."""
+
+    status_code, code, title = 400, "link_invalid", "Invalid link"
+
+    def __init__(self) -> None:
+        super().__init__("This link is not valid; ask for a new one.")
+
+
+class LinkExpired(DomainError):
+    status_code, code, title = 400, "link_expired", "Expired link"
+
+    def __init__(self) -> None:
+        super().__init__("This link has expired; ask for a new one.")
+
+
+class LinkUsed(DomainError):
+    status_code, code, title = 400, "link_used", "Link already used"
+
+    def __init__(self) -> None:
+        super().__init__("This link was already used, or a newer one replaced it.")
+
+
+class EmailAlreadyVerified(Conflict):
+    code, title = "email_already_verified", "The e-mail address is already verified"

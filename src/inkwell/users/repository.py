@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, false, func, select
+from sqlalchemy import ColumnElement, exists, false, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from inkwell.auth.repository import AccountRepository
 from inkwell.models.engagement import Follow
-from inkwell.models.user import User
+from inkwell.models.user import AccountToken, User
 from inkwell.users.exceptions import AccountTaken
 
 _UNIQUE_FIELDS = {"uq_users_email": "email", "uq_users_username_lower": "username"}
@@ -65,6 +67,12 @@ def _taken_field(error: IntegrityError) -> str | None:
 
 
 class UserRepository(AccountRepository):
+    async def get_by_email(self, email: str) -> User | None:
+        """A live account by its e-mail address (stored in lower case)."""
+        return await self.session.scalar(
+            select(User).where(User.email == email.lower(), User.deleted_at.is_(None))
+        )
+
     async def get_by_username(self, username: str) -> User | None:
         return await self.session.scalar(
             select(User).where(
@@ -118,3 +126,38 @@ class UserRepository(AccountRepository):
             if field is None:
                 raise
             raise AccountTaken([field]) from error
+
+
+class AccountTokenRepository:
+    """The single-use tokens of mailed links, found by their hash."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, token: AccountToken) -> AccountToken:
+        self.session.add(token)
+        await self.session.flush()
+        return token
+
+    async def retire_unused(self, user_id: uuid.UUID, purpose: str, now: datetime) -> None:
+        """Mark the user's unused tokens of a purpose used: only the newest link works."""
+        await self.session.execute(
+            update(AccountToken)
+            .where(
+                AccountToken.user_id == user_id,
+                AccountToken.purpose == purpose,
+                AccountToken.used_at.is_(None),
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def get_for_update(self, token_hash: bytes) -> AccountToken | None:
+        """A token by its hash, locked until the transaction ends (two uses cannot both win)."""
+        return await self.session.scalar(
+            select(AccountToken).where(AccountToken.token_hash == token_hash).with_for_update()
+        )
+
+    async def mark_used(self, token: AccountToken, now: datetime) -> None:
+        token.used_at = now
+        await self.session.flush()

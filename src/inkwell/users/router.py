@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from inkwell.auth.dependencies import (
     AdminUser,
@@ -16,16 +17,21 @@ from inkwell.auth.dependencies import (
 from inkwell.core.db import SessionRoute
 from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.core.openapi import errors
-from inkwell.users.dependencies import UserServiceDep
+from inkwell.users.dependencies import AccountEmailServiceDep, UserServiceDep
 from inkwell.users.etags import profile_etag
 from inkwell.users.schemas import (
     AdminUserUpdate,
     AdminUserView,
+    EmailVerification,
     PasswordChange,
+    PasswordResetAccepted,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     PrivateProfile,
     Profile,
     ProfileUpdate,
     RegisterRequest,
+    RegistrationAccepted,
 )
 
 # Registration sits with the other auth endpoints in the API; accounts are this domain's.
@@ -36,14 +42,69 @@ admin_router = APIRouter(prefix="/admin/users", tags=["admin"], route_class=Sess
 
 
 @register_router.post(
-    "/register", status_code=status.HTTP_201_CREATED, responses=errors(409, 422, 429)
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PrivateProfile,
+    responses={
+        202: {
+            "model": RegistrationAccepted,
+            "description": "Mail is delivered: the answer to every registration, whether the "
+            "address had an account or not",
+        },
+        **errors(409, 422, 429),
+    },
 )
 async def register(
     data: RegisterRequest, service: UserServiceDep, client: ClientDep
-) -> PrivateProfile:
-    """Create an account."""
-    user = await service.register(data=data, ip=client.ip)
-    return PrivateProfile.model_validate(user)
+) -> PrivateProfile | JSONResponse:
+    """Create an account. Where mail is delivered, answer 202 whether or not the address had
+    an account (its owner is told by mail); elsewhere 201 with the profile, or 409."""
+    signed_up = await service.sign_up(data=data, ip=client.ip)
+    if signed_up.user is None:
+        body = RegistrationAccepted().model_dump(mode="json")
+        return JSONResponse(body, status_code=status.HTTP_202_ACCEPTED)
+    return PrivateProfile.model_validate(signed_up.user)
+
+
+@register_router.post(
+    "/verify-email", status_code=status.HTTP_204_NO_CONTENT, responses=errors(400, 409, 422)
+)
+async def verify_email(data: EmailVerification, service: AccountEmailServiceDep) -> None:
+    """Follow the link of a verification (or change of address) message: its token works once."""
+    await service.verify_email(token=data.token)
+
+
+@register_router.post(
+    "/verify-email/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(401, 409, 429),
+)
+async def resend_verification(user: CurrentUser, service: AccountEmailServiceDep) -> None:
+    """Mail the signed-in user a new verification link (older ones stop working)."""
+    await service.resend_verification(user=user)
+
+
+@register_router.post(
+    "/password-reset", status_code=status.HTTP_202_ACCEPTED, responses=errors(422, 429)
+)
+async def request_password_reset(
+    data: PasswordResetRequest, service: AccountEmailServiceDep, client: ClientDep
+) -> PasswordResetAccepted:
+    """Ask for a password reset link; the answer is the same whether the address is known."""
+    await service.request_password_reset(email=data.email, ip=client.ip)
+    return PasswordResetAccepted()
+
+
+@register_router.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(400, 422, 429),
+)
+async def confirm_password_reset(
+    data: PasswordResetConfirm, service: AccountEmailServiceDep, client: ClientDep
+) -> None:
+    """Set a new password with a reset link's token; every session of the account ends."""
+    await service.reset_password(token=data.token, new_password=data.new_password, ip=client.ip)
 
 
 @router.get("/me", responses=errors(401))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -100,6 +100,9 @@ class PrivateProfile(PublicProfile):
 
     id: uuid.UUID
     email: str
+    email_verified_at: UTCDateTime | None = Field(
+        description="When the owner confirmed the address through a mailed link; null: not yet"
+    )
     role: Role
 
 
@@ -139,3 +142,35 @@ class PasswordChange(InputModel):
 class AdminUserUpdate(InputModel):
     role: Role | None = None
     is_active: StrictBool | None = None
+
+
+# A token from a mailed link (43 characters as issued; anything else is simply not found).
+LinkToken = Annotated[str, Field(min_length=16, max_length=256), AfterValidator(storable)]
+
+
+class RegistrationAccepted(OutputModel):
+    """The answer to every registration when mail reaches people, whether the address had an
+    account or not: what happens next is in the message sent to it."""
+
+    status: Literal["check_your_email"] = "check_your_email"
+    detail: str = "We sent a message to the address given; follow it to continue."
+
+
+class EmailVerification(InputModel):
+    token: LinkToken
+
+
+class PasswordResetRequest(InputModel):
+    email: Email
+
+
+class PasswordResetAccepted(OutputModel):
+    """The same answer for every address, with an account or without."""
+
+    status: Literal["check_your_email"] = "check_your_email"
+    detail: str = "If the address has an account, a link to reset its password is on its way."
+
+
+class PasswordResetConfirm(InputModel):
+    token: LinkToken
+    new_password: Password

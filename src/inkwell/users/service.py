@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from inkwell.events.catalogue import UserDeleted, UserRegistered, UserUpdated
 from inkwell.events.outbox import Outbox
 from inkwell.models.user import Role, User
 from inkwell.users.exceptions import AccountTaken, CannotChangeSelf, UserNotFound, WrongPassword
+from inkwell.users.mailing import AccountMail
 from inkwell.users.passwords import check_password_policy
 from inkwell.users.repository import ProfileRecord, UserRepository
 from inkwell.users.schemas import AdminUserUpdate, PasswordChange, ProfileUpdate, RegisterRequest
@@ -38,6 +40,26 @@ def registered(user: User) -> UserRegistered:
     )
 
 
+def updated(user: User, changed: list[str]) -> UserUpdated:
+    """The event of a change to an account, naming the fields that changed (never values)."""
+    return UserUpdated(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        active=user.is_active,
+        changed=changed,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SignUp:
+    """The outcome of an /api/v1 registration: the new account, or None when mail is delivered
+    (then every registration answers alike, the address's owner learns the rest by mail)."""
+
+    user: User | None
+
+
 class UserService:
     def __init__(
         self,
@@ -48,6 +70,7 @@ class UserService:
         throttle: Throttle,
         settings: Settings,
         events: Outbox,
+        mail: AccountMail,
     ) -> None:
         self.users = users
         self.sessions = sessions
@@ -55,14 +78,40 @@ class UserService:
         self.throttle = throttle
         self.settings = settings
         self.events = events
+        self.mail = mail
 
     async def register(self, *, data: RegisterRequest, ip: str | None) -> User:
-        """Create an account; e-mail and username must be free."""
-        await self.throttle.check("register", ip=ip, limit=self.settings.rate_limit_register_per_ip)
-        self._check_password(data.password, username=data.username, email=data.email)
+        """Create an account and mail its address a verification link; e-mail and username
+        must be free (AccountTaken names the taken ones)."""
+        await self._check_registration(data, ip)
         taken = await self.users.taken_fields(email=data.email, username=data.username)
         if taken:
             raise AccountTaken(taken)
+        return await self._create(data, ip)
+
+    async def sign_up(self, *, data: RegisterRequest, ip: str | None) -> SignUp:
+        """Register without telling who has an account, when mail reaches people: a taken
+        address gets a message instead of an account, and the caller the same answer."""
+        if not self.settings.delivers_mail:
+            return SignUp(await self.register(data=data, ip=ip))
+        await self._check_registration(data, ip)
+        owner = await self.users.get_by_email(data.email)
+        if owner is not None or await self.users.taken_fields(email=data.email, username=None):
+            await self.hasher.hash(data.password)  # the same work as a registration
+            if owner is not None:  # a closed account's address gets nothing
+                await self.mail.send_account_exists(owner)
+            log.info("registration with a taken address", extra={"ip": ip})
+            return SignUp(None)
+        if await self.users.taken_fields(email=None, username=data.username):
+            raise AccountTaken(["username"])  # usernames are public: this tells nothing new
+        await self._create(data, ip)
+        return SignUp(None)
+
+    async def _check_registration(self, data: RegisterRequest, ip: str | None) -> None:
+        await self.throttle.check("register", ip=ip, limit=self.settings.rate_limit_register_per_ip)
+        self._check_password(data.password, username=data.username, email=data.email)
+
+    async def _create(self, data: RegisterRequest, ip: str | None) -> User:
         user = User(
             email=data.email,
             username=data.username,
@@ -70,6 +119,7 @@ class UserService:
             password_hash=await self.hasher.hash(data.password),
         )
         await self._add(user)
+        await self.mail.send_verification(user)
         log.info("account registered", extra={"user_id": str(user.id), "ip": ip})
         return user
 
@@ -97,18 +147,44 @@ class UserService:
         return found
 
     async def update_profile(self, *, user: User, changes: ProfileUpdate) -> User:
-        """Change only the fields the caller sent; an empty bio or image means none."""
-        await self._record_update(user, await self._apply_profile(user, changes))
+        """Change only the fields the caller sent; an empty bio or image means none. A new
+        e-mail address takes effect once confirmed through the link mailed to it."""
+        values = _empty_as_none(changes.model_dump(exclude_unset=True, mode="json"))
+        new_email = values.pop("email", None)
+        await self._check_free(values, user)
+        changed = await self.users.set_fields(user, values)
+        if new_email is not None and new_email != user.email:
+            await self._ask_to_confirm(user, new_email)
+        await self._record_update(user, changed)
         return user
 
+    async def _ask_to_confirm(self, user: User, new_email: str) -> None:
+        """Mail the link that makes `new_email` the address; when mail reaches people, a
+        taken address gets nothing and the answer is the same (no enumeration)."""
+        if not await self.users.taken_fields(email=new_email, username=None, exclude=user.id):
+            await self.mail.send_change_confirmation(user, new_email)
+        elif not self.settings.delivers_mail:
+            raise AccountTaken(["email"])
+
     async def _apply_profile(self, user: User, changes: ProfileUpdate) -> list[str]:
+        """Change the fields at once, the address too (for the RealWorld contract): a new
+        address is unverified until its link is followed, and the old one gets a notice."""
         values = _empty_as_none(changes.model_dump(exclude_unset=True, mode="json"))
+        await self._check_free(values, user)
+        old_email = user.email
+        changed = await self.users.set_fields(user, values)
+        if "email" in changed:
+            await self.users.set_fields(user, {"email_verified_at": None})
+            await self.mail.send_verification(user)
+            await self.mail.send_change_notice(user, old_email)
+        return changed
+
+    async def _check_free(self, values: dict[str, Any], user: User) -> None:
         taken = await self.users.taken_fields(
             email=values.get("email"), username=values.get("username"), exclude=user.id
         )
         if taken:
             raise AccountTaken(taken)
-        return await self.users.set_fields(user, values)
 
     async def change_password(
         self, *, user: User, data: PasswordChange, current_session: uuid.UUID | None
@@ -200,13 +276,4 @@ class UserService:
     async def _record_update(self, user: User, changed: list[str]) -> None:
         """Record user.updated naming the changed fields; nothing when none changed."""
         if changed:
-            await self.events.record(
-                UserUpdated(
-                    user_id=user.id,
-                    username=user.username,
-                    display_name=user.display_name,
-                    role=user.role,
-                    active=user.is_active,
-                    changed=changed,
-                )
-            )
+            await self.events.record(updated(user, changed))
