@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated, Any
 
-from inkwell.core.schemas import InputModel, OutputModel, UTCDateTime
+from pydantic import StrictBool, field_validator
+
+from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, UTCDateTime
 from inkwell.models.notification import EmailDelivery, NotificationKind
 from inkwell.notifications.preferences import Preference
 from inkwell.notifications.service import NotificationPage, NotificationRecord
@@ -89,7 +92,7 @@ class UnreadCount(OutputModel):
 class KindSetting(InputModel):
     """`in_app` false: no notification of this kind is made (so none is mailed either)."""
 
-    in_app: bool
+    in_app: StrictBool
     email: EmailDelivery
 
     def preference(self) -> Preference:
@@ -104,12 +107,19 @@ class KindSettingView(OutputModel):
 class NotificationSettingsUpdate(InputModel):
     """The kinds to change; the kinds left out keep their settings."""
 
-    comment: KindSetting | None = None
-    reply: KindSetting | None = None
-    like: KindSetting | None = None
-    follow: KindSetting | None = None
-    new_post: KindSetting | None = None
-    comment_hidden: KindSetting | None = None
+    comment: Annotated[KindSetting | None, NOT_NULL] = None
+    reply: Annotated[KindSetting | None, NOT_NULL] = None
+    like: Annotated[KindSetting | None, NOT_NULL] = None
+    follow: Annotated[KindSetting | None, NOT_NULL] = None
+    new_post: Annotated[KindSetting | None, NOT_NULL] = None
+    comment_hidden: Annotated[KindSetting | None, NOT_NULL] = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null (leave the kind out to keep its settings)")
+        return value
 
     def choices(self) -> dict[NotificationKind, Preference]:
         return {
