@@ -2,11 +2,5 @@
 
 from __future__ import annotations
 
-from tests.notifications.conftest import (  # noqa: F401 - shared fixtures
-    admin,
-    alice,
-    bob,
-    carol,
-    dave,
-    post,
-)
+from tests.notifications.conftest import carol, dave, post  # noqa: F401 - shared fixtures
+from tests.posts.conftest import admin, alice, bob  # noqa: F401 - shared fixtures

@@ -14,7 +14,8 @@ from inkwell.models.engagement import Follow
 from inkwell.models.event import OutboxEvent
 from inkwell.posts.records import PostRow
 from tests.factories import create_post
-from tests.notifications.conftest import USERS, Account, comment_on, put
+from tests.notifications.conftest import USERS, comment_on, put
+from tests.posts.conftest import Account
 
 BLOCKED = {"status": 403, "code": "blocked"}
 

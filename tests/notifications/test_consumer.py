@@ -21,13 +21,13 @@ from tests.notifications.conftest import (
     POSTS,
     SETTINGS,
     USERS,
-    Account,
     Pump,
     comment_on,
     count_rows,
     listed,
     put,
 )
+from tests.posts.conftest import Account
 
 
 async def _kinds(client: httpx.AsyncClient, who: Account) -> list[str]:
@@ -51,6 +51,7 @@ async def test_a_comment_on_your_post_notifies_you_with_its_author_and_excerpt(
 
 
 async def test_a_reply_notifies_the_comment_author_and_the_post_author_once_each(
+    *,
     client: httpx.AsyncClient,
     pump: Pump,
     alice: Account,
@@ -82,6 +83,7 @@ async def test_a_reply_by_the_post_author_to_their_own_comment_notifies_nobody(
 
 
 async def test_likes_are_grouped_per_post_with_the_latest_likers_and_a_count(
+    *,
     client: httpx.AsyncClient,
     pump: Pump,
     alice: Account,
@@ -105,6 +107,7 @@ async def test_likes_are_grouped_per_post_with_the_latest_likers_and_a_count(
 
 
 async def test_a_new_like_marks_the_group_unread_again_and_an_unlike_adds_nothing(
+    *,
     client: httpx.AsyncClient,
     pump: Pump,
     alice: Account,
@@ -160,6 +163,7 @@ async def test_a_follow_taken_back_before_the_consumer_ran_notifies_nobody(
 
 
 async def test_a_published_post_notifies_every_follower_of_its_author_once(
+    *,
     client: httpx.AsyncClient,
     session: AsyncSession,
     pump: Pump,
@@ -189,6 +193,7 @@ async def test_a_published_post_notifies_every_follower_of_its_author_once(
 
 
 async def test_the_fan_out_goes_in_batches_and_reaches_every_follower(
+    *,
     client: httpx.AsyncClient,
     session: AsyncSession,
     alice: Account,
@@ -220,6 +225,7 @@ async def test_the_fan_out_goes_in_batches_and_reaches_every_follower(
 
 
 async def test_a_post_unpublished_or_deleted_before_the_consumer_ran_notifies_nobody(
+    *,
     client: httpx.AsyncClient,
     session: AsyncSession,
     pump: Pump,
@@ -239,6 +245,7 @@ async def test_a_post_unpublished_or_deleted_before_the_consumer_ran_notifies_no
 
 
 async def test_hidden_deleted_and_pending_comments_notify_nobody_until_shown(
+    *,
     client: httpx.AsyncClient,
     session: AsyncSession,
     pump: Pump,
@@ -264,6 +271,7 @@ async def test_hidden_deleted_and_pending_comments_notify_nobody_until_shown(
 
 
 async def test_a_hidden_comment_notifies_its_author_and_leaves_the_subjects_of_others(
+    *,
     client: httpx.AsyncClient,
     pump: Pump,
     alice: Account,
@@ -294,6 +302,7 @@ async def test_a_moderator_hiding_their_own_comment_is_not_told(
 
 
 async def test_muted_and_blocked_accounts_notify_nobody(
+    *,
     client: httpx.AsyncClient,
     pump: Pump,
     alice: Account,
@@ -330,6 +339,7 @@ async def test_a_kind_switched_off_in_the_app_makes_no_notification(
 
 
 async def test_each_notification_records_whether_its_recipient_wants_it_mailed(
+    *,
     client: httpx.AsyncClient,
     session: AsyncSession,
     pump: Pump,
@@ -352,6 +362,7 @@ async def test_each_notification_records_whether_its_recipient_wants_it_mailed(
 
 
 async def test_handing_over_the_same_events_twice_or_replaying_them_adds_nothing(
+    *,
     client: httpx.AsyncClient,
     pump: Pump,
     alice: Account,
