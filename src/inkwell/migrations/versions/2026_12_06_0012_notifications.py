@@ -1,5 +1,5 @@
 """notifications: the notifications with their grouped actors, each user's settings per
-kind, and blocks and mutes
+kind, and blocks and mutes; the notifications consumer's cursor at the outbox's end
 
 Revision ID: 0012
 Revises: 0010
@@ -16,6 +16,13 @@ revision = "0012"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
+
+_START_AT_THE_END = """
+INSERT INTO outbox_consumers (name, xact_id, position)
+SELECT 'notifications', xact_id, position FROM outbox_events
+ORDER BY xact_id DESC, position DESC LIMIT 1
+ON CONFLICT (name) DO NOTHING
+"""
 
 
 def upgrade() -> None:
@@ -219,9 +226,13 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("notification_id", "actor_id", name="pk_notification_actors"),
     )
+    # The notifications consumer starts at the last event written before it existed: the
+    # events kept in the outbox from before (hours of them) would notify about the past.
+    op.execute(_START_AT_THE_END)
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM outbox_consumers WHERE name = 'notifications'")
     op.drop_table("notification_actors")
     op.drop_table("notifications")  # its indexes go with it
     op.drop_table("notification_settings")
