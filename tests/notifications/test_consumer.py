@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inkwell.events.catalogue import PostPublished
 from inkwell.models.notification import EmailDelivery, Notification, NotificationKind
 from inkwell.notifications.notifier import Notifier
-from inkwell.notifications.repository import NotificationRepository, Origin
+from inkwell.notifications.records import Origin
+from inkwell.notifications.repository import NotificationRepository
 from inkwell.posts.records import PostRow
 from tests.factories import create_post
 from tests.notifications.conftest import (

@@ -27,7 +27,8 @@ from inkwell.events.catalogue import (
 from inkwell.events.consumer import Consumer, OutboxRow
 from inkwell.events.envelope import EventData
 from inkwell.notifications.notifier import Notifier
-from inkwell.notifications.repository import NotificationRepository, Origin
+from inkwell.notifications.records import Origin
+from inkwell.notifications.repository import NotificationRepository
 
 CONSUMER_NAME = "notifications"
 

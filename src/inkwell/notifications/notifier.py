@@ -19,7 +19,8 @@ from inkwell.events.catalogue import (
 )
 from inkwell.models.comment import CommentStatus
 from inkwell.models.notification import NotificationKind as Kind
-from inkwell.notifications.repository import CommentContext, NotificationRepository, Origin
+from inkwell.notifications.records import CommentContext, Origin
+from inkwell.notifications.repository import NotificationRepository
 
 # Followers of an author a fan-out statement takes at a time.
 FAN_OUT_BATCH = 1_000

@@ -12,7 +12,8 @@ from inkwell.models.user import User
 from inkwell.notifications.cursors import decode_cursor, encode_cursor
 from inkwell.notifications.exceptions import NotificationNotFound
 from inkwell.notifications.preferences import Preference
-from inkwell.notifications.repository import ActorRow, NotificationRepository, NotificationRow
+from inkwell.notifications.records import ActorRow, NotificationRow
+from inkwell.notifications.repository import NotificationRepository
 
 # How much of a comment a notification quotes, in characters.
 EXCERPT_LENGTH = 140
