@@ -151,6 +151,7 @@ async def create_comment(
     max_depth: int = 5,
 ) -> Comment:
     """A comment written through CommentService.create, as the API would."""
+    from inkwell.blocks.repository import BlockRepository  # noqa: PLC0415
     from inkwell.comments.repository import CommentRepository  # noqa: PLC0415
     from inkwell.comments.schemas import CommentCreate  # noqa: PLC0415
     from inkwell.comments.service import CommentService  # noqa: PLC0415
@@ -159,6 +160,7 @@ async def create_comment(
     service = CommentService(
         comments=CommentRepository(session),
         posts=PostRepository(session),
+        blocks=BlockRepository(session),
         max_depth=max_depth,
         events=outbox(session),
     )

@@ -1,7 +1,8 @@
 """A check run on every response the API tests receive: nothing leaks that should not.
 
 No password hash, stack trace or SQL error text ever; no e-mail address except on the caller's
-own account (and admin views); no token outside the endpoints that issue them; no internal flags.
+own account (its notification settings too, where `email` is how often to mail) and admin
+views; no token outside the endpoints that issue them; no internal flags.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ ALWAYS_DENIED_KEYS = {
 JWT = re.compile(r"eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}")
 
 OWN_ACCOUNT = re.compile(
-    r"^/api/v1/(users/me|auth/register|admin/users/[^/]+)$|^/api/users?(/login)?$"
+    r"^/api/v1/(users/me(/notification-settings)?|auth/register|admin/users/[^/]+)$"
+    r"|^/api/users?(/login)?$"
 )
 ISSUES_TOKENS = re.compile(r"^/api/v1/auth/(login|token|refresh)$|^/api/users?(/login)?$")
 ADMIN_VIEW = re.compile(r"^/api/v1/admin/")

@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from inkwell import __version__
 from inkwell.auth.router import router as auth_router
+from inkwell.blocks.router import router as blocks_router
 from inkwell.comments.router import posts_router as post_comments_router
 from inkwell.comments.router import router as comments_router
 from inkwell.core.config import Settings, get_settings
@@ -41,6 +42,8 @@ from inkwell.feeds.router import router as feeds_router
 from inkwell.follows.router import router as follows_router
 from inkwell.health.router import router as health_router
 from inkwell.jobs.worker import InProcessWorker
+from inkwell.notifications.router import router as notifications_router
+from inkwell.notifications.router import settings_router as notification_settings_router
 from inkwell.operations.router import router as outbox_admin_router
 from inkwell.posts.router import me_router as my_posts_router
 from inkwell.posts.router import router as posts_router
@@ -97,6 +100,9 @@ API_V1_ROUTERS = (
     engagement_users_router,
     users_router,
     follows_router,
+    blocks_router,
+    notifications_router,
+    notification_settings_router,
     admin_router,
     webhooks_router,
     outbox_admin_router,

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from inkwell.blocks.repository import BlockRepository
 from inkwell.comments.records import ThreadPage
 from inkwell.comments.repository import CommentRepository
 from inkwell.comments.schemas import CommentUpdate, ThreadParams
@@ -336,6 +337,7 @@ def _service(session: AsyncSession) -> CommentService:
     return CommentService(
         comments=CommentRepository(session),
         posts=PostRepository(session),
+        blocks=BlockRepository(session),
         max_depth=5,
         events=outbox(session),
     )

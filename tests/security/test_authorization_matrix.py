@@ -23,6 +23,7 @@ from inkwell.core.config import Settings
 from inkwell.core.state import AppState
 from inkwell.main import create_app
 from inkwell.models import Base
+from inkwell.models.notification import Notification, NotificationKind
 from inkwell.models.user import Role, User
 from inkwell.models.webhook import WebhookDelivery, WebhookEndpoint
 from tests.factories import create_comment, create_post, create_user, signed_in_headers
@@ -56,6 +57,17 @@ CASES = [
     Case("GET", "/api/v1/users/{username}/following", "user", (200, 200, 200, 200, 200)),
     Case("PUT", "/api/v1/users/{username}/follow", "user", (401, 200, 422, 200, 200)),
     Case("DELETE", "/api/v1/users/{username}/follow", "user", (401, 200, 200, 200, 200)),
+    *[
+        Case(m, f"/api/v1/users/{{username}}/{what}", "user", (401, 204, 422, 204, 204))
+        for m in ("PUT", "DELETE")
+        for what in ("block", "mute")
+    ],
+    Case(
+        "POST",
+        "/api/v1/notifications/{notification_id}/read",
+        "notification",
+        (401, 404, 204, 404, 404),
+    ),
     Case(
         "PATCH",
         "/api/v1/admin/users/{user_id}",
@@ -206,6 +218,14 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
         created_at=datetime.now(UTC),
     )
     session.add(delivery)
+    notification = Notification(
+        recipient_id=users["owner"].id,
+        kind=NotificationKind.FOLLOW,
+        event_id=uuid.uuid4(),
+        actor_ids=[users["other"].id],
+        actors_count=1,
+    )
+    session.add(notification)
     await session.commit()
     headers = {name: await signed_in_headers(state, user) for name, user in users.items()}
     sessions = (await client.get("/api/v1/auth/sessions", headers=headers["owner"])).json()
@@ -223,6 +243,7 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
         "comment_number": str(comment.number),
         W: str(webhook.id),
         "delivery": str(delivery.id),
+        "notification": str(notification.id),
     }
     return World(users=users, headers={**headers, "anonymous": {}}, ids=ids)
 
@@ -245,6 +266,7 @@ def _url(case: Case, world: World) -> str:
         "id": world.ids["comment_number"],
         "endpoint_id": world.ids[W],
         "delivery_id": world.ids["delivery"],
+        "notification_id": target,
     }
     return case.path.format(**values)
 

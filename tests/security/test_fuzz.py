@@ -63,8 +63,8 @@ SELF_DESTRUCTIVE = [
 ]
 # Rules no OpenAPI schema can state, which refuse schema-valid input with 422 by design: the
 # password policy (common passwords, the user's own name), e-mail domains reserved for testing,
-# a scheduled post needing a future date, a cursor or parent comment that must exist, following
-# oneself. Everything else must accept every schema-valid request.
+# a scheduled post needing a future date, a cursor or parent comment that must exist, following,
+# blocking or muting oneself. Everything else must accept every schema-valid request.
 BUSINESS_RULE_422 = [
     "^/api/v1/auth/register$",
     "^/api/v1/auth/password-reset$",
@@ -73,8 +73,9 @@ BUSINESS_RULE_422 = [
     "^/api/v1/posts/[^/]+$",
     "^/api/v1/posts/[^/]+/publish$",
     "^/api/v1/posts/[^/]+/comments$",
-    "^/api/v1/users/[^/]+/follow$",
+    "^/api/v1/users/[^/]+/(follow|block|mute)$",
     "^/api/v1/feed$",
+    "^/api/v1/notifications$",
     # RealWorld: the same rules behind its account, article and comment operations.
     "^/api/users$",
     "^/api/user$",
@@ -344,7 +345,20 @@ def test_stateful(
         def get_call_kwargs(self, _case: Case[Any]) -> dict[str, Any]:
             return {"headers": headers}
 
+    for name in _comment_number_links(Workflow):
+        setattr(Workflow, name, None)
     Workflow.run(settings=HYPOTHESIS)
+
+
+def _comment_number_links(machine: type) -> list[str]:
+    """The inferred links from a RealWorld comment to an /api/v1 comment operation: they put
+    the RealWorld comment's integer id into `comment_id`, a UUID, so such a step only sends
+    an id of the wrong kind (usernames, which both transports share, keep their links)."""
+    return [
+        name
+        for name in dir(machine)
+        if "ConduitComment" in name and "_api_v1_comments_comment_id" in name
+    ]
 
 
 _SNAPSHOT = "fuzz_snapshot"

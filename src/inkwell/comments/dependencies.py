@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from inkwell.blocks.repository import BlockRepository
 from inkwell.comments.repository import CommentRepository
 from inkwell.comments.service import CommentService
 from inkwell.core.db import SessionDep
@@ -18,6 +19,7 @@ async def comment_service(session: SessionDep, state: StateDep) -> CommentServic
     return CommentService(
         comments=CommentRepository(session),
         posts=PostRepository(session),
+        blocks=BlockRepository(session),
         max_depth=state.settings.comment_max_depth,
         events=Outbox(session, state.settings),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any, TypeVar
 
+from inkwell.blocks.exceptions import BlockedByUser
+from inkwell.blocks.repository import BlockRepository
 from inkwell.comments.exceptions import (
     CannotDeleteComment,
     CommentNotFound,
@@ -111,10 +113,17 @@ def _prune(node: CommentNode) -> bool:
 
 class CommentService:
     def __init__(
-        self, *, comments: CommentRepository, posts: PostRepository, max_depth: int, events: Outbox
+        self,
+        *,
+        comments: CommentRepository,
+        posts: PostRepository,
+        blocks: BlockRepository,
+        max_depth: int,
+        events: Outbox,
     ) -> None:
         self.comments = comments
         self.posts = posts
+        self.blocks = blocks
         self.max_depth = max_depth
         self.events = events
 
@@ -231,6 +240,7 @@ class CommentService:
             status=PENDING if held else VISIBLE,
         )
         parent = await self._parent(post, data.parent_id) if data.parent_id else None
+        await self._refuse_blocked(author, post, parent)
         self._place(comment, parent)
         await self.comments.add(comment)
         if comment.status == VISIBLE:
@@ -355,6 +365,17 @@ class CommentService:
         ):
             raise InvalidParent
         return parent
+
+    async def _refuse_blocked(
+        self, writer: User, post: CommentPost, parent: CommentRow | None
+    ) -> None:
+        """Refuse a comment on the post of an author, or a reply to a comment of a writer,
+        who blocked the writer."""
+        owners = [post.author_id]
+        if parent is not None and parent.author_id is not None:
+            owners.append(parent.author_id)
+        if await self.blocks.blocked_by_any(owners, writer.id):
+            raise BlockedByUser
 
     def _place(self, comment: Comment, parent: CommentRow | None) -> None:
         """Give the comment its path and depth; too deep a reply joins the deepest level."""

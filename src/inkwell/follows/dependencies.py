@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from inkwell.blocks.repository import BlockRepository
 from inkwell.core.db import SessionDep
 from inkwell.core.dependencies import StateDep
 from inkwell.events.outbox import Outbox
@@ -18,6 +19,7 @@ async def follow_service(session: SessionDep, state: StateDep) -> FollowService:
     return FollowService(
         follows=FollowRepository(session),
         users=UserRepository(session),
+        blocks=BlockRepository(session),
         events=Outbox(session, state.settings),
     )
 

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/users/{username}", tags=["follows"], route_class=Ses
 Username = Annotated[str, Path(max_length=30)]
 
 
-@router.put("/follow", responses=errors(401, 404, 422))
+@router.put("/follow", responses=errors(401, 403, 404, 422))
 async def follow(username: Username, user: CurrentUser, service: FollowServiceDep) -> Profile:
     """Follow an account (following twice is still one follow); answers its profile."""
     return Profile.from_record(await service.follow(username=username, user=user))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inkwell.blocks.exceptions import BlockedByUser
+from inkwell.blocks.repository import BlockRepository
 from inkwell.events.catalogue import UserFollowed, UserUnfollowed
 from inkwell.events.outbox import Outbox
 from inkwell.follows.exceptions import CannotFollowSelf
@@ -22,16 +24,27 @@ class UserPage:
 
 
 class FollowService:
-    def __init__(self, *, follows: FollowRepository, users: UserRepository, events: Outbox) -> None:
+    def __init__(
+        self,
+        *,
+        follows: FollowRepository,
+        users: UserRepository,
+        blocks: BlockRepository,
+        events: Outbox,
+    ) -> None:
         self.follows = follows
+        self.blocks = blocks
         self.users = users
         self.events = events
 
     async def follow(self, *, username: str, user: User) -> ProfileRecord:
-        """Follow an active account (not oneself); following twice changes nothing."""
+        """Follow an active account (not oneself, nor one that blocked the user); following
+        twice changes nothing."""
         target = await self._active(username)
         if target.id == user.id:
             raise CannotFollowSelf
+        if await self.blocks.blocked_by_any([target.id], user.id):
+            raise BlockedByUser
         if await self.follows.add(user.id, target.id):
             await self.events.record(UserFollowed(follower_id=user.id, followee_id=target.id))
         return await self._profile(target, user)

@@ -1,5 +1,5 @@
 """The job worker: procrastinate's, over its own psycopg pool, running the tasks of tasks.py,
-and beside it the in-process consumers of the outbox (webhooks).
+and beside it the in-process consumers of the outbox (webhooks, notifications).
 
 Jobs are deferred by the app's own transactions (core/queue.py); the worker only runs them.
 """
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from inkwell.core.config import Settings
 from inkwell.events.consumer import OutboxConsumers
 from inkwell.jobs.tasks import Resources, register_tasks
+from inkwell.notifications.consumer import NOTIFICATIONS
 from inkwell.webhooks.consumer import WEBHOOKS
 
 # How often a worker looks for jobs besides being woken by a NOTIFY. A job deferred to a
@@ -51,7 +52,7 @@ async def run_worker(
     """Run jobs and the outbox consumers until cancelled or, with signal handlers, until
     SIGINT or SIGTERM; a job running then is let finish."""
     app = create_job_app(settings)
-    consumers = OutboxConsumers(settings, sessionmaker, [WEBHOOKS])
+    consumers = OutboxConsumers(settings, sessionmaker, [WEBHOOKS, NOTIFICATIONS])
     consuming = asyncio.create_task(consumers.run_forever(), name="inkwell-outbox-consumers")
     try:
         async with app.open_async():

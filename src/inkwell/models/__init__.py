@@ -5,18 +5,33 @@ from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.engagement import Bookmark, Follow, Like, PostViewEvent
 from inkwell.models.event import OutboxConsumer, OutboxEvent
 from inkwell.models.mail import OutgoingMail
+from inkwell.models.notification import (
+    EmailDelivery,
+    Notification,
+    NotificationActor,
+    NotificationKind,
+    NotificationSetting,
+)
 from inkwell.models.post import Post, PostCount, PostSlug, PostStatus, PostTag, PostVersion, Tag
+from inkwell.models.relation import Block, Mute
 from inkwell.models.user import AccountToken, RefreshToken, Role, TokenPurpose, User, UserSession
 from inkwell.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccountToken",
     "Base",
+    "Block",
     "Bookmark",
     "Comment",
     "CommentStatus",
+    "EmailDelivery",
     "Follow",
     "Like",
+    "Mute",
+    "Notification",
+    "NotificationActor",
+    "NotificationKind",
+    "NotificationSetting",
     "OutboxConsumer",
     "OutboxEvent",
     "OutgoingMail",

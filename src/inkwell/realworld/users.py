@@ -129,7 +129,9 @@ async def get_profile(
     )
 
 
-@router.post("/profiles/{username}/follow", tags=["RealWorld"], responses=responses(401, 404, 422))
+@router.post(
+    "/profiles/{username}/follow", tags=["RealWorld"], responses=responses(401, 403, 404, 422)
+)
 async def follow(
     username: Username, user: CurrentUser, service: FollowServiceDep
 ) -> ConduitProfileResponse:

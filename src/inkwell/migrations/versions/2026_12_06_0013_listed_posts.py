@@ -14,7 +14,7 @@ Both are kept by triggers, so every writer (the app, the publishing job, a scrip
 them right, in the writer's own transaction.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Created: 2026-12-06 03:10:00.000000
 """
 
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Blocking and muting: one user's private choices about another."""

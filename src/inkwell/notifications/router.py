@@ -1,0 +1,75 @@
+"""HTTP endpoints of notifications (/api/v1/notifications) and their settings
+(/api/v1/users/me/notification-settings)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from inkwell.auth.dependencies import CurrentUser
+from inkwell.core.db import SessionRoute
+from inkwell.core.dependencies import PageSize
+from inkwell.core.openapi import errors
+from inkwell.notifications.dependencies import NotificationServiceDep
+from inkwell.notifications.schemas import (
+    NotificationList,
+    NotificationSettings,
+    NotificationSettingsUpdate,
+    UnreadCount,
+)
+
+router = APIRouter(prefix="/notifications", tags=["notifications"], route_class=SessionRoute)
+settings_router = APIRouter(
+    prefix="/users/me/notification-settings", tags=["notifications"], route_class=SessionRoute
+)
+NO_CONTENT = status.HTTP_204_NO_CONTENT
+
+
+@router.get("", responses=errors(401, 422))
+async def list_notifications(
+    user: CurrentUser,
+    service: NotificationServiceDep,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    unread: bool = False,
+    limit: PageSize = 20,
+) -> NotificationList:
+    """Your notifications, latest activity first; `unread=true` for the unread ones only,
+    `cursor` (a page's `next_cursor`) for the next page."""
+    found = await service.page(user=user, cursor=cursor, unread=unread, limit=limit)
+    return NotificationList.from_page(found)
+
+
+@router.get("/unread-count", responses=errors(401))
+async def unread_count(user: CurrentUser, service: NotificationServiceDep) -> UnreadCount:
+    """How many of your notifications are unread."""
+    return UnreadCount(unread=await service.unread_count(user=user))
+
+
+@router.post("/read-all", status_code=NO_CONTENT, responses=errors(401))
+async def read_all(user: CurrentUser, service: NotificationServiceDep) -> None:
+    """Mark all your notifications read."""
+    await service.mark_all_read(user=user)
+
+
+@router.post("/{notification_id}/read", status_code=NO_CONTENT, responses=errors(401, 404, 422))
+async def read(
+    notification_id: uuid.UUID, user: CurrentUser, service: NotificationServiceDep
+) -> None:
+    """Mark one of your notifications read."""
+    await service.mark_read(user=user, notification_id=notification_id)
+
+
+@settings_router.get("", responses=errors(401))
+async def get_settings(user: CurrentUser, service: NotificationServiceDep) -> NotificationSettings:
+    """Your settings per kind of notification: in the app, and by e-mail."""
+    return NotificationSettings.of(await service.preferences(user=user))
+
+
+@settings_router.put("", responses=errors(401, 422))
+async def put_settings(
+    body: NotificationSettingsUpdate, user: CurrentUser, service: NotificationServiceDep
+) -> NotificationSettings:
+    """Change the settings of the kinds given (the others keep theirs); answers them all."""
+    return NotificationSettings.of(await service.choose(user=user, choices=body.choices()))
