@@ -116,7 +116,12 @@ async def test_the_periodic_jobs_run_in_a_worker(committed: AppState) -> None:
     await asyncio.sleep(0.2)
     app = create_job_app(committed.settings)
     periodic = {task.task.name for task in app.periodic_registry.periodic_tasks.values()}
-    assert periodic == {"inkwell:publish_due_posts", "inkwell:prune", "inkwell:retry_stalled_jobs"}
+    assert periodic == {
+        "inkwell:publish_due_posts",
+        "inkwell:prune",
+        "inkwell:retry_stalled_jobs",
+        "inkwell:mail_notifications",
+    }
     resources = Resources(committed.settings, committed.sessionmaker)
     async with app.open_async():
         for name in periodic:

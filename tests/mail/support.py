@@ -64,12 +64,14 @@ def free_port() -> int:
 
 @dataclass
 class Inbox:
-    """What an SMTP server received; `refuse` answers the next that many messages 451."""
+    """What an SMTP server received; `refuse` answers the next that many messages 451,
+    `reject` every message 550."""
 
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     refuse: int = 0
+    reject: bool = False  # answer every message 550 (refused for good)
     tries: int = 0
 
     async def handle_DATA(  # noqa: N802 (aiosmtpd's name)
@@ -77,6 +79,8 @@ class Inbox:
     ) -> str:
         del server, session  # aiosmtpd passes them; the envelope has the message
         self.tries += 1
+        if self.reject:
+            return "550 5.1.1 no such mailbox"
         if self.refuse > 0:
             self.refuse -= 1
             return "451 4.3.0 try again later"

@@ -1,5 +1,6 @@
 """The send_email job in a real worker: a registration's mail reaches a real SMTP server, a
-refused message is sent again (the same message), and a rolled-back request sends nothing."""
+refused message is sent again (the same message), one refused for good is not, a message's
+own headers travel with it, and a rolled-back request sends nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import func, select, text
 from inkwell.core.errors import Conflict
 from inkwell.core.state import AppState
 from inkwell.jobs.worker import InProcessWorker
+from inkwell.mail.delivery import send_stored
 from inkwell.mail.message import Message
 from inkwell.mail.service import MailQueue
 from inkwell.models.mail import OutgoingMail
@@ -129,3 +131,44 @@ async def test_a_password_reset_is_mailed_by_the_worker(mailing: AppState, inbox
     [message] = inbox.messages
     assert (message["To"], message["Subject"]) == ("ann@example.com", "Reset your password")
     assert LINK_TOKEN.search(parts(message)[0]) is not None
+
+
+async def _queue(state: AppState, message: Message) -> OutgoingMail:
+    async with state.sessionmaker() as session:
+        mail_id = await MailQueue(session, state.settings).defer(message)
+        await session.commit()
+        stored = await session.get(OutgoingMail, mail_id)
+        assert stored is not None
+        return stored
+
+
+async def test_a_message_refused_for_good_is_kept_as_failed_and_not_tried_again(
+    mailing: AppState, inbox: Inbox
+) -> None:
+    inbox.reject = True
+    hello = Message(to="gone@example.com", subject="Hello", text="Hi", html="<p>Hi</p>")
+    stored = await _queue(mailing, hello)
+    # The job's own call: no exception, so procrastinate does not retry it.
+    assert await send_stored(mailing.sessionmaker, mailing.settings, stored.id) is False
+    assert await send_stored(mailing.sessionmaker, mailing.settings, stored.id) is False
+    assert inbox.tries == 1
+    async with mailing.sessionmaker() as session:
+        failed = await session.get(OutgoingMail, stored.id)
+        assert failed is not None
+        assert failed.failed_at is not None
+        assert failed.attempts == 1
+        assert "550" in (failed.last_error or "")
+
+
+async def test_a_messages_own_headers_reach_the_server(mailing: AppState, inbox: Inbox) -> None:
+    headers = {
+        "List-Unsubscribe": "<https://blog.example.com/unsubscribe?token=abc>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    hello = Message(
+        to="ann@example.com", subject="Hello", text="Hi", html="<p>Hi</p>", headers=headers
+    )
+    stored = await _queue(mailing, hello)
+    assert await send_stored(mailing.sessionmaker, mailing.settings, stored.id) is True
+    [message] = inbox.to("ann@example.com")
+    assert {name: message[name] for name in headers} == headers

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from inkwell.core.state import AppState
 from inkwell.events.consumer import OutboxConsumers
 from inkwell.models.notification import Notification, NotificationKind
-from inkwell.notifications.consumer import CONSUMER_NAME, NOTIFICATIONS
+from inkwell.notifications.consumer import CONSUMER_NAME, notifications_consumer
 from tests.conftest import api_client
 from tests.factories import create_post, create_user, signed_in_headers
 
@@ -49,7 +49,9 @@ async def test_committed_changes_become_notifications_once(committing_state: App
         followed = await client.put("/api/v1/users/alice/follow", headers=headers)
         assert (liked.status_code, followed.status_code) == (200, 200)
 
-    consumers = OutboxConsumers(committed.settings, committed.sessionmaker, [NOTIFICATIONS])
+    consumers = OutboxConsumers(
+        committed.settings, committed.sessionmaker, [notifications_consumer(committed.settings)]
+    )
     deadline = time.monotonic() + WITHIN_SECONDS
     while len(await _kinds(committed)) < 2 and time.monotonic() < deadline:
         await consumers.drain()

@@ -87,7 +87,11 @@ BUSINESS_RULE_422 = [
 
 
 # A mailed link's token is any string to a schema; one that was never issued answers 400.
-LINK_TOKEN_400 = ["^/api/v1/auth/verify-email$", "^/api/v1/auth/password-reset/confirm$"]
+LINK_TOKEN_400 = [
+    "^/api/v1/auth/verify-email$",
+    "^/api/v1/auth/password-reset/confirm$",
+    "^/api/v1/notifications/unsubscribe$",
+]
 
 
 def _config() -> SchemathesisConfig:

@@ -139,6 +139,8 @@ class Settings(BaseSettings):
     frontend_url: str | None = None
     email_verification_ttl_hours: int = Field(default=48, ge=1, le=720)
     password_reset_ttl_minutes: int = Field(default=30, ge=5, le=1440)
+    # The hour (UTC) at which the daily digests of notifications are mailed.
+    notification_digest_hour: int = Field(default=8, ge=0, le=23)
 
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1)
@@ -237,6 +239,12 @@ class Settings(BaseSettings):
     def link_base(self) -> str:
         """Where links in e-mails point: the front end, else the site, else this server."""
         return self.frontend_url or self.site_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        """Where this service is reached from outside (links to the API itself, such as
+        one-click unsubscribe): the site URL, else this server."""
+        return self.site_url or f"http://{self.host}:{self.port}"
 
     @property
     def view_hash_key(self) -> bytes:

@@ -33,6 +33,7 @@ from inkwell.events.outbox import Outbox
 from inkwell.jobs import pruning
 from inkwell.mail.delivery import send_stored
 from inkwell.mail.repository import MailRepository
+from inkwell.notifications.mailing import NotificationMail
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
@@ -136,6 +137,25 @@ async def send_password_reset_job(context: JobContext, email: str) -> None:
     await _in_transaction(context, send)
 
 
+async def mail_notifications(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """Mail what the consumer left (more than a batch, or a consumer that failed to mail),
+    and in the digest hour every recipient's daily digest; how many messages."""
+    mail = NotificationMail.over(session, settings)
+    sent = await mail.send_immediate(now)
+    if now.hour == settings.notification_digest_hour:
+        sent += await mail.send_digests(now)
+    return sent
+
+
+async def mail_notifications_job(context: JobContext, timestamp: int) -> None:
+    async def send(session: AsyncSession, settings: Settings) -> int:
+        return await mail_notifications(session, settings, datetime.fromtimestamp(timestamp, UTC))
+
+    sent = await _in_transaction(context, send)
+    if sent:
+        logger.info("queued %s notification e-mails", sent)
+
+
 def _cutoff(**retention: float) -> datetime:
     return datetime.now(UTC) - timedelta(**retention)
 
@@ -178,11 +198,13 @@ async def retry_stalled_jobs_job(context: JobContext, timestamp: int) -> None:  
 
 
 # The periodic jobs: (task, name, cron). The sweep and the retry of stalled jobs run every
-# minute, pruning hourly; a queueing lock keeps at most one of each waiting.
+# minute, pruning and notification mail (the digests in their hour) hourly; a queueing lock
+# keeps at most one of each waiting.
 PERIODIC = (
     (publish_due_posts_job, "publish_due_posts", "* * * * *"),
     (retry_stalled_jobs_job, "retry_stalled_jobs", "* * * * *"),
     (prune_job, "prune", "17 * * * *"),
+    (mail_notifications_job, "mail_notifications", "0 * * * *"),
 )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from inkwell.core.config import Settings
 from inkwell.events.consumer import OutboxConsumers
 from inkwell.jobs.tasks import Resources, register_tasks
-from inkwell.notifications.consumer import NOTIFICATIONS
+from inkwell.notifications.consumer import notifications_consumer
 from inkwell.webhooks.consumer import WEBHOOKS
 
 # How often a worker looks for jobs besides being woken by a NOTIFY. A job deferred to a
@@ -52,7 +52,9 @@ async def run_worker(
     """Run jobs and the outbox consumers until cancelled or, with signal handlers, until
     SIGINT or SIGTERM; a job running then is let finish."""
     app = create_job_app(settings)
-    consumers = OutboxConsumers(settings, sessionmaker, [WEBHOOKS, NOTIFICATIONS])
+    consumers = OutboxConsumers(
+        settings, sessionmaker, [WEBHOOKS, notifications_consumer(settings)]
+    )
     consuming = asyncio.create_task(consumers.run_forever(), name="inkwell-outbox-consumers")
     try:
         async with app.open_async():

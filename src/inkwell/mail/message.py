@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -14,12 +15,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """What to send to one address: a subject and the same text as plain text and HTML."""
+    """What to send to one address: a subject and the same text as plain text and HTML, and
+    any headers beside the usual ones (List-Unsubscribe)."""
 
     to: str
     subject: str
     text: str
     html: str
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +57,8 @@ def compose(message: Message, *, sender: str, message_id: str, date: datetime) -
     mime["Date"] = format_datetime(date)
     mime["Message-ID"] = message_id
     mime["Auto-Submitted"] = "auto-generated"
+    for name, value in message.headers.items():
+        mime[name] = value
     mime.set_content(message.text)
     mime.add_alternative(message.html, subtype="html")
     return mime

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.mail import OutgoingMail
@@ -26,11 +26,18 @@ class MailRepository:
     async def delete(self, mail_id: uuid.UUID) -> None:
         await self.session.execute(delete(OutgoingMail).where(OutgoingMail.id == mail_id))
 
-    async def record_failure(self, mail_id: uuid.UUID, error: str) -> None:
+    async def record_failure(
+        self, mail_id: uuid.UUID, error: str, *, permanent: bool = False
+    ) -> None:
+        """Count a failed try; a permanent one also marks the message as never to be sent."""
         await self.session.execute(
             update(OutgoingMail)
             .where(OutgoingMail.id == mail_id)
-            .values(attempts=OutgoingMail.attempts + 1, last_error=error)
+            .values(
+                attempts=OutgoingMail.attempts + 1,
+                last_error=error,
+                failed_at=func.now() if permanent else None,
+            )
         )
 
     async def prune(self, before: datetime) -> int:

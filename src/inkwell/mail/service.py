@@ -38,6 +38,7 @@ class MailQueue:
                 subject=message.subject,
                 text_body=message.text,
                 html_body=message.html,
+                headers=dict(message.headers),
             )
         )
         await self.jobs.defer(SEND_EMAIL, at=utcnow(), mail_id=str(mail.id))

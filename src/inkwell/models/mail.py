@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import String, Text, func, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inkwell.models.base import Base, UUIDKey
@@ -24,3 +25,9 @@ class OutgoingMail(UUIDKey, Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
     attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # Headers beside the usual ones (List-Unsubscribe on notification mail).
+    headers: Mapped[dict[str, str]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    # When the receiving server refused the message for good (a 5xx answer): never sent.
+    failed_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -97,6 +97,9 @@ class Notification(UUIDKey, Base):
     # sender sets `emailed_at` once it has sent (or batched) it.
     email: Mapped[EmailDelivery] = mapped_column(EMAIL_TYPE, server_default=EmailDelivery.OFF.value)
     emailed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Shown in the app: a kind the recipient keeps out of the app but mails is made for the
+    # mail alone, and the list and the unread count leave it out.
+    in_app: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     read_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     # The latest activity (a new like of a grouped row moves it): the list's order.

@@ -1,5 +1,7 @@
 """The notifications' consumer of the outbox: each event it knows becomes the notifications
-the rules of notifier.py make, in the transaction that moves the consumer's cursor.
+the rules of notifier.py make, in the transaction that moves the consumer's cursor; then
+the messages of those its recipients want mailed at once (mailing.py), in the same
+transaction.
 
 Idempotent: a notification is unique per recipient, source event and kind (grouped likes per
 recipient and post, each liker counted once), so a batch read again after a crash, or the
@@ -15,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.config import Settings
 from inkwell.events.catalogue import (
     CATALOGUE,
     CommentApproved,
@@ -26,6 +29,7 @@ from inkwell.events.catalogue import (
 )
 from inkwell.events.consumer import Consumer, OutboxRow
 from inkwell.events.envelope import EventData
+from inkwell.notifications.mailing import NotificationMail
 from inkwell.notifications.notifier import Notifier
 from inkwell.notifications.records import Origin
 from inkwell.notifications.repository import NotificationRepository
@@ -59,4 +63,12 @@ def _parse(row: OutboxRow) -> tuple[EventData, Origin]:
     return event, Origin(row.event_id, datetime.fromisoformat(body["time"]))
 
 
-NOTIFICATIONS = Consumer(CONSUMER_NAME, create_notifications)
+def notifications_consumer(settings: Settings) -> Consumer:
+    """The consumer the job worker runs: notifications, then their immediate mail."""
+
+    async def handle(session: AsyncSession, rows: Sequence[OutboxRow]) -> None:
+        await create_notifications(session, rows)
+        if any(row.type in RULES for row in rows):
+            await NotificationMail.over(session, settings).send_immediate(datetime.now(UTC))
+
+    return Consumer(CONSUMER_NAME, handle)

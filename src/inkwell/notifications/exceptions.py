@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inkwell.core.errors import InvalidInput, NotFound
+from inkwell.core.errors import DomainError, InvalidInput, NotFound
 
 
 class NotificationNotFound(NotFound):
@@ -17,3 +17,12 @@ class InvalidCursor(InvalidInput):
         super().__init__(
             message, errors=[{"field": "cursor", "message": message, "type": "invalid"}]
         )
+
+
+class UnsubscribeLinkInvalid(DomainError):
+    """An unsubscribe token this service did not sign, or for an account that is gone."""
+
+    status_code, code, title = 400, "link_invalid", "Invalid link"
+
+    def __init__(self) -> None:
+        super().__init__("This unsubscribe link is not valid.")

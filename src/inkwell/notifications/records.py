@@ -91,3 +91,21 @@ class ActorRow:
     username: str
     display_name: str | None
     avatar_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingMail:
+    """A notification waiting for its e-mail, with its recipient and subject as they are now."""
+
+    id: uuid.UUID
+    kind: NotificationKind
+    recipient_id: uuid.UUID
+    actor_ids: list[uuid.UUID]
+    actors_count: int
+    email: str
+    username: str
+    reachable: bool  # active, not deleted, the address verified
+    post_id: uuid.UUID | None
+    post_slug: str | None
+    post_title: str | None
+    comment_text: str | None

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.engagement import Follow, Like
 from inkwell.models.notification import (
+    EmailDelivery,
     Notification,
     NotificationKind,
     NotificationSetting,
@@ -29,6 +30,7 @@ from inkwell.notifications.records import (
     CommentContext,
     Happening,
     NotificationRow,
+    PendingMail,
 )
 from inkwell.users.repository import active
 
@@ -42,19 +44,20 @@ _UUID7 = """encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING
 substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
 FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid"""
 
-# A row for each recipient `u` (from `source`) who has the kind on, is active, is not the
-# actor, and has neither blocked nor muted the actor; `tail` ends the statement. The text is
+# A row for each recipient `u` (from `source`) who has the kind on (in the app or by mail),
+# is active, is not the actor, and has neither blocked nor muted the actor; `tail` ends the
+# statement. The text is
 # put together from this module's constants only: every value is a bound parameter.
 _INSERT_FOR_RECIPIENTS = """
 INSERT INTO notifications (id, recipient_id, kind, event_id, actor_ids, actors_count, post_id,
-    comment_id, email, created_at, updated_at)
+    comment_id, email, in_app, created_at, updated_at)
 SELECT {uuid7}, u.id, CAST(:kind AS notification_kind), :event_id,
        ARRAY[CAST(:actor AS uuid)], 1, CAST(:post_id AS uuid), CAST(:comment_id AS uuid),
-       coalesce(s.email, CAST(:email AS email_delivery)), :at, :at
+       coalesce(s.email, CAST(:email AS email_delivery)), coalesce(s.in_app, :in_app), :at, :at
 FROM {source}
 LEFT JOIN notification_settings s ON s.user_id = u.id AND s.kind = CAST(:kind AS notification_kind)
 WHERE u.is_active AND u.deleted_at IS NULL AND u.id <> :actor
-  AND coalesce(s.in_app, :in_app)
+  AND (coalesce(s.in_app, :in_app) OR coalesce(s.email, CAST(:email AS email_delivery)) <> 'off')
   AND NOT EXISTS (SELECT FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = :actor)
   AND NOT EXISTS (SELECT FROM mutes m WHERE m.muter_id = u.id AND m.muted_id = :actor)
 {tail}"""
@@ -112,6 +115,19 @@ FROM counted
 WHERE n.id = counted.notification_id AND NOT :made
 """)
 _NO_ONE = uuid.UUID(int=0)
+
+
+def _comment_shown() -> Any:
+    """A notification's comment while it is shown (its own hidden comment, for the
+    `comment_hidden` kind, while it is not deleted)."""
+    return and_(
+        Comment.id == Notification.comment_id,
+        Comment.deleted_at.is_(None),
+        or_(
+            Comment.status == CommentStatus.VISIBLE,
+            Notification.kind == NotificationKind.COMMENT_HIDDEN,
+        ),
+    )
 
 
 class NotificationRepository:
@@ -221,19 +237,11 @@ class NotificationRepository:
         """The recipient's notifications, latest activity first, with their subjects as they
         are now: a post only while anyone may read it, a comment only while it is shown (or,
         for a hidden comment's notification, while it is not deleted)."""
-        conditions = [Notification.recipient_id == recipient_id]
+        conditions = [Notification.recipient_id == recipient_id, Notification.in_app]
         if unread:
             conditions.append(Notification.read_at.is_(None))
         if after is not None:
             conditions.append(tuple_(Notification.updated_at, Notification.id) < tuple_(*after))
-        comment_shown = and_(
-            Comment.id == Notification.comment_id,
-            Comment.deleted_at.is_(None),
-            or_(
-                Comment.status == CommentStatus.VISIBLE,
-                Notification.kind == NotificationKind.COMMENT_HIDDEN,
-            ),
-        )
         rows = await self.session.execute(
             select(
                 Notification.id,
@@ -251,7 +259,7 @@ class NotificationRepository:
             )
             .select_from(Notification)
             .outerjoin(Post, and_(Post.id == Notification.post_id, PUBLIC.where(now)))
-            .outerjoin(Comment, comment_shown)
+            .outerjoin(Comment, _comment_shown())
             .where(*conditions)
             .order_by(Notification.updated_at.desc(), Notification.id.desc())
             .limit(limit)
@@ -272,7 +280,9 @@ class NotificationRepository:
     async def unread_count(self, recipient_id: uuid.UUID) -> int:
         count = await self.session.scalar(
             select(func.count()).where(
-                Notification.recipient_id == recipient_id, Notification.read_at.is_(None)
+                Notification.recipient_id == recipient_id,
+                Notification.read_at.is_(None),
+                Notification.in_app,
             )
         )
         return int(count or 0)
@@ -295,6 +305,53 @@ class NotificationRepository:
             .where(Notification.recipient_id == recipient_id, Notification.read_at.is_(None))
             .values(read_at=now)
         )
+
+    # Mail
+
+    async def pending_mail(
+        self, delivery: EmailDelivery, *, now: datetime, limit: int
+    ) -> list[PendingMail]:
+        """Notifications still to be mailed this way, oldest activity first, locked for this
+        transaction (another sender skips them), with their subjects as they are now."""
+        rows = await self.session.execute(
+            select(
+                Notification.id,
+                Notification.kind,
+                Notification.recipient_id,
+                Notification.actor_ids,
+                Notification.actors_count,
+                User.email,
+                User.username,
+                (active(User) & User.email_verified_at.is_not(None)).label("reachable"),
+                Post.id.label("post_id"),
+                Post.slug.label("post_slug"),
+                Post.title.label("post_title"),
+                func.left(Comment.content_raw, EXCERPT_READ).label("comment_text"),
+            )
+            .select_from(Notification)
+            .join(User, User.id == Notification.recipient_id)
+            .outerjoin(Post, and_(Post.id == Notification.post_id, PUBLIC.where(now)))
+            .outerjoin(Comment, _comment_shown())
+            .where(
+                Notification.email != EmailDelivery.OFF,  # the partial index's condition
+                Notification.email == delivery,
+                Notification.emailed_at.is_(None),
+            )
+            .order_by(Notification.updated_at)
+            .limit(limit)
+            .with_for_update(of=Notification, skip_locked=True)
+        )
+        return [PendingMail(**row._mapping) for row in rows]
+
+    async def mark_emailed(self, ids: Sequence[uuid.UUID], now: datetime) -> None:
+        """Mark notifications mailed (or looked at and not worth mailing)."""
+        if ids:
+            await self.session.execute(
+                update(Notification).where(Notification.id.in_(ids)).values(emailed_at=now)
+            )
+
+    async def user_exists(self, user_id: uuid.UUID) -> bool:
+        return await self._exists(User, User.id == user_id)
 
     # Settings
 

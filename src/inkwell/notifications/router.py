@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, status
 
 from inkwell.auth.dependencies import CurrentUser
 from inkwell.core.db import SessionRoute
-from inkwell.core.dependencies import PageSize
+from inkwell.core.dependencies import PageSize, StateDep
 from inkwell.core.openapi import errors
 from inkwell.notifications.dependencies import NotificationServiceDep
 from inkwell.notifications.schemas import (
@@ -18,6 +18,7 @@ from inkwell.notifications.schemas import (
     NotificationSettings,
     NotificationSettingsUpdate,
     UnreadCount,
+    Unsubscribed,
 )
 
 router = APIRouter(prefix="/notifications", tags=["notifications"], route_class=SessionRoute)
@@ -51,6 +52,20 @@ async def unread_count(user: CurrentUser, service: NotificationServiceDep) -> Un
 async def read_all(user: CurrentUser, service: NotificationServiceDep) -> None:
     """Mark all your notifications read."""
     await service.mark_all_read(user=user)
+
+
+@router.post("/unsubscribe", responses=errors(400, 422))
+async def unsubscribe(
+    token: Annotated[str, Query(min_length=1, max_length=200)],
+    service: NotificationServiceDep,
+    state: StateDep,
+) -> Unsubscribed:
+    """Stop the e-mail an unsubscribe link names: the link of a notification mail stops its
+    kind, a digest's every kind. No sign-in: the link is the proof. This is the one-click
+    target of the mails' `List-Unsubscribe` header (RFC 8058), which mail clients POST with
+    the body `List-Unsubscribe=One-Click`; any body is accepted."""
+    kinds = await service.unsubscribe(token=token, settings=state.settings)
+    return Unsubscribed(unsubscribed=kinds)
 
 
 @router.post("/{notification_id}/read", status_code=NO_CONTENT, responses=errors(401, 404, 422))

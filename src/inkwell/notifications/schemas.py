@@ -144,3 +144,9 @@ class NotificationSettings(OutputModel):
         return cls.model_validate(
             {kind.value: {"in_app": p.in_app, "email": p.email} for kind, p in preferences.items()}
         )
+
+
+class Unsubscribed(OutputModel):
+    """The kinds of notification no longer mailed."""
+
+    unsubscribed: list[NotificationKind]

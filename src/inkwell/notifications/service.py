@@ -7,13 +7,15 @@ import uuid
 from dataclasses import dataclass
 
 from inkwell.core.clock import utcnow
-from inkwell.models.notification import NotificationKind
+from inkwell.core.config import Settings
+from inkwell.models.notification import EmailDelivery, NotificationKind
 from inkwell.models.user import User
 from inkwell.notifications.cursors import decode_cursor, encode_cursor
-from inkwell.notifications.exceptions import NotificationNotFound
+from inkwell.notifications.exceptions import NotificationNotFound, UnsubscribeLinkInvalid
 from inkwell.notifications.preferences import Preference
 from inkwell.notifications.records import ActorRow, NotificationRow
 from inkwell.notifications.repository import NotificationRepository
+from inkwell.notifications.unsubscribe import read_unsubscribe_token
 
 # How much of a comment a notification quotes, in characters.
 EXCERPT_LENGTH = 140
@@ -86,3 +88,17 @@ class NotificationService:
         """Store the user's settings for the kinds given; the others stay as they are."""
         await self.notifications.save_preferences(user.id, choices)
         return await self.notifications.preferences(user.id)
+
+    async def unsubscribe(self, *, token: str, settings: Settings) -> list[NotificationKind]:
+        """Stop the mail an unsubscribe link names (one kind, or every kind), keeping what
+        shows in the app; the kinds now off by mail. Using a link again changes nothing."""
+        wish = read_unsubscribe_token(settings, token)
+        if wish is None or not await self.notifications.user_exists(wish.user_id):
+            raise UnsubscribeLinkInvalid
+        current = await self.notifications.preferences(wish.user_id)
+        kinds = [wish.kind] if wish.kind is not None else list(current)
+        await self.notifications.save_preferences(
+            wish.user_id,
+            {kind: Preference(current[kind].in_app, EmailDelivery.OFF) for kind in kinds},
+        )
+        return kinds
