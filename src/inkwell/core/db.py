@@ -33,6 +33,7 @@ from sqlalchemy.util import greenlet_spawn
 
 from inkwell.core.config import Settings
 from inkwell.core.errors import DomainError
+from inkwell.core.flat_dependencies import route_handler
 
 
 def to_async_url(url: str) -> str:
@@ -394,7 +395,7 @@ class SessionRoute(APIRoute):
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
+        handle = route_handler(self, super().get_route_handler())
 
         async def handle_in_session(request: Request) -> Response:
             try:
