@@ -224,3 +224,18 @@ def _comparable(response: httpx.Response) -> tuple[Any, ...]:
             body.pop("request_id", None)
     headers = {k: v for k, v in response.headers.items() if k not in {"date", "x-request-id"}}
     return response.status_code, body, headers
+
+
+async def test_every_route_is_included_as_it_was_declared(app_state: AppState) -> None:
+    """The plan reads a route's own dependant: a router included with dependencies of its
+    own (or another response class) would change what FastAPI's handler does and not the
+    plan's. Every route of the app is included as declared."""
+    async with api_client(app_state) as client:
+        app: FastAPI = client._transport.app  # type: ignore[attr-defined]
+        for context in iter_route_contexts(app.routes):
+            declared = context.original_route
+            if not isinstance(declared, APIRoute):
+                continue
+            included = [d.call for d in context.dependant.dependencies]
+            assert included == [d.call for d in declared.dependant.dependencies], context.name
+            assert context.response_class == declared.response_class, context.name

@@ -22,62 +22,96 @@ tests/core/test_flat_dependencies.py runs every route both ways and compares the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+import inspect
+from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Set as AbstractSet
+from copy import deepcopy
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import BackgroundTasks, Request, Response
-from fastapi._compat import ModelField
-from fastapi._compat.shared import field_annotation_is_sequence
-from fastapi.dependencies.models import (
-    Dependant,
-    _is_async_gen_callable,
-    _is_coroutine_callable,
-    _is_gen_callable,
-)
-from fastapi.dependencies.utils import (
-    _get_param_aliases,
-    _get_param_model,
-    _is_json_field,
-    _validate_value_with_model_field,
-)
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_validation_alias
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute, _effective_route_context_var, get_request_handler
+from fastapi.routing import APIRoute, get_request_handler
+from pydantic import BaseModel, Json, ValidationError
 from pydantic_core import PydanticUndefined as Undefined
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, ImmutableMultiDict
+
+_LISTS = (list, tuple, set, frozenset, Sequence, AbstractSet)
 
 
 @dataclass(frozen=True, slots=True)
 class Param:
     """A path, query, header or cookie parameter, with what FastAPI works out for it on every
-    request worked out once: the keys it is read under and whether it takes a list."""
+    request worked out once: the key it is read under and whether it takes a list."""
 
-    field: ModelField
-    keys: tuple[str, ...]
+    field: Any  # FastAPI's ModelField
+    key: str
     is_list: bool
     where: str
 
     @classmethod
-    def of(cls, field: ModelField, where: str) -> Param | None:
-        """None for what only `request_params_to_args` reads (a model, a JSON value)."""
-        if _get_param_model(field) is not None or _is_json_field(field):
+    def of(cls, field: Any, where: str) -> Param | None:
+        """None for what only FastAPI's own reading handles: a model, a JSON value, several
+        aliases, or a type that is a list only sometimes."""
+        info = field.field_info
+        kinds = {_takes_list(arg) for arg in _union_args(info.annotation)}
+        several_aliases = not isinstance(info.validation_alias, str | None)
+        if len(kinds) > 1 or several_aliases or _special(info):
             return None
-        keys = tuple(key for _, key in _get_param_aliases(field))
-        return cls(field, keys, field_annotation_is_sequence(field.field_info.annotation), where)
+        return cls(field, get_validation_alias(field), kinds.pop(), where)
 
     def read(self, source: Any, values: dict[str, Any]) -> tuple[Any, list[Any]]:
-        """The validated value, or the errors, as `request_params_to_args` gives them."""
-        key = next((key for key in self.keys if key in source), self.keys[0])
+        """The validated value, or the errors, as FastAPI's `request_params_to_args` gives
+        them."""
         if self.is_list and isinstance(source, ImmutableMultiDict | Headers):
-            value = source.getlist(key) or Undefined
+            value = source.getlist(self.key) or Undefined
         else:
-            value = source.get(key, Undefined)
+            value = source.get(self.key, Undefined)
             if self.is_list and value is not Undefined and len(value) == 0:
                 value = Undefined
-        return _validate_value_with_model_field(
-            field=self.field, value=value, values=values, loc=(self.where, key)
-        )
+        loc = (self.where, self.key)
+        if value is Undefined:
+            info = self.field.field_info
+            if info.is_required():
+                return None, [_missing(loc)]
+            value = deepcopy(self.field.default)
+            if not info.validate_default:
+                return value, []
+        return self.field.validate(value, values, loc=loc)  # type: ignore[no-any-return]
+
+
+def _union_args(annotation: Any) -> tuple[Any, ...]:
+    if get_origin(annotation) in (Union, UnionType):
+        return tuple(arg for arg in get_args(annotation) if arg is not type(None))
+    return (annotation,)
+
+
+def _takes_list(annotation: Any) -> bool:
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    origin = get_origin(annotation) or annotation
+    return isinstance(origin, type) and issubclass(origin, _LISTS) and origin not in (str, bytes)
+
+
+def _special(info: Any) -> bool:
+    """Read into a model, or parsed from JSON."""
+    models = [a for a in _union_args(info.annotation) if isinstance(a, type)]
+    json = any(type(item) is Json for item in info.metadata)
+    return json or any(issubclass(a, BaseModel) for a in models)
+
+
+def _missing(loc: tuple[str, str]) -> dict[str, Any]:
+    """FastAPI's error for a required parameter that is absent (pydantic's `missing`)."""
+    found = ValidationError.from_exception_data(
+        "Field required", [{"type": "missing", "loc": loc, "input": {}}]
+    ).errors(include_url=False)[0]
+    error: dict[str, Any] = {**found, "input": None}
+    return error
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +154,7 @@ def plan(dependant: Dependant) -> Step | None:
         call=call,
         name=dependant.name,
         use_cache=dependant.use_cache,
-        is_coroutine=_is_coroutine_callable(call),
+        is_coroutine=_is_coroutine(call),
         needs=tuple(step for step in needs if step is not None),
         params=tuple(
             (where, tuple(p for p in params[where] if p is not None))
@@ -137,13 +171,28 @@ def plan(dependant: Dependant) -> Step | None:
 def _plain(dependant: Dependant) -> bool:
     call = dependant.call
     return not (
-        _is_gen_callable(call)
-        or _is_async_gen_callable(call)
+        _is_generator(call)
         or dependant.body_params
         or dependant.websocket_param_name
         or dependant.security_scopes_param_name
         or dependant.concurrency is not None
     )
+
+
+def _callables(call: Any) -> tuple[Any, ...]:
+    """The function itself, and for an instance the method that runs when it is called."""
+    if inspect.isfunction(call) or inspect.ismethod(call) or isinstance(call, partial):
+        return (call,)
+    return (call, type(call).__call__)
+
+
+def _is_generator(call: Any) -> bool:
+    found = _callables(call)
+    return any(inspect.isgeneratorfunction(f) or inspect.isasyncgenfunction(f) for f in found)
+
+
+def _is_coroutine(call: Any) -> bool:
+    return any(inspect.iscoroutinefunction(f) for f in _callables(call))
 
 
 @dataclass(slots=True)
@@ -255,37 +304,37 @@ Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 def route_handler(route: APIRoute, standard: Handler) -> Handler:
     """The request handler of `route`: FastAPI's, with the route's dependencies solved by
-    plan when they can be, else `standard` (FastAPI's own)."""
-    effective = _effective_route_context_var.get()
-    source: Any = (
-        effective if effective is not None and effective.original_route is route else route
-    )
-    endpoint = plan(source.dependant)
-    if endpoint is None or source.body_field is not None:
+    plan when they can be, else `standard` (FastAPI's own), which also takes every request
+    made while the app has dependency overrides.
+
+    The route's own attributes are used: a router included with dependencies of its own
+    would add them only to FastAPI's handler, so Inkwell includes none
+    (tests/core/test_flat_dependencies.py checks every route)."""
+    endpoint = plan(route.dependant)
+    if endpoint is None or route.body_field is not None:
         return standard
     flat = get_request_handler(
-        dependant=flat_dependant(endpoint, source.dependant.path or route.path_format),
+        dependant=flat_dependant(endpoint, route.path_format),
         body_field=None,
-        status_code=source.status_code,
-        response_class=source.response_class,
-        response_field=source.response_field,
-        response_model_include=source.response_model_include,
-        response_model_exclude=source.response_model_exclude,
-        response_model_by_alias=source.response_model_by_alias,
-        response_model_exclude_unset=source.response_model_exclude_unset,
-        response_model_exclude_defaults=source.response_model_exclude_defaults,
-        response_model_exclude_none=source.response_model_exclude_none,
+        status_code=route.status_code,
+        response_class=route.response_class,
+        response_field=route.response_field,
+        response_model_include=route.response_model_include,
+        response_model_exclude=route.response_model_exclude,
+        response_model_by_alias=route.response_model_by_alias,
+        response_model_exclude_unset=route.response_model_exclude_unset,
+        response_model_exclude_defaults=route.response_model_exclude_defaults,
+        response_model_exclude_none=route.response_model_exclude_none,
         dependency_overrides_provider=None,
         embed_body_fields=False,
-        strict_content_type=source.strict_content_type,
+        strict_content_type=route.strict_content_type,
         form_limits=route.form_limits,
-        stream_item_field=source.stream_item_field,
-        is_json_stream=source.is_json_stream,
+        stream_item_field=route.stream_item_field,
+        is_json_stream=route.is_json_stream,
     )
-    overrides = source.dependency_overrides_provider
 
     async def handle(request: Request) -> Response:
-        if overrides is not None and getattr(overrides, "dependency_overrides", None):
+        if request.app.dependency_overrides:
             return await standard(request)
         return await flat(request)
 
