@@ -53,6 +53,8 @@ from inkwell.realworld.router import (
     OPTIONAL_SCHEMES,
     realworld_router,
 )
+from inkwell.syndication.router import discovery_router
+from inkwell.syndication.router import router as syndication_router
 from inkwell.tags.router import router as tags_router
 from inkwell.users.router import admin_router, register_router
 from inkwell.users.router import router as users_router
@@ -183,6 +185,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     for router in API_V1_ROUTERS:
         app.include_router(router, prefix=API_V1)
     app.include_router(health_router)
+    app.include_router(syndication_router)
+    app.include_router(discovery_router)
     if docs:
         app.include_router(events_router)
         install_docs(app, openapi_url=OPENAPI_URL)  # last: API requests never test its routes

@@ -69,6 +69,15 @@ class Settings(BaseSettings):
     # Where clients reach the service (scheme and host, e.g. https://blog.example.com): the
     # start of the absolute URLs it hands out. Unset, redirects and Location are paths.
     site_url: str | None = None
+    # The site's name, the title of its feeds.
+    site_name: str = Field(default="Inkwell", min_length=1, max_length=100)
+    # Where a post's page is, after the front end's URL (INKWELL_FRONTEND_URL, else the site
+    # URL): the links of feeds and the sitemap. `{slug}` is the post's slug.
+    post_page_path: str = Field(default="/posts/{slug}", max_length=200)
+    # Feeds show whole posts (true) or their summaries; `?content=` chooses per request.
+    feed_full_content: bool = True
+    # URLs per sitemap file; past it /sitemap.xml is an index (the protocol allows 50,000).
+    sitemap_urls_per_file: int = Field(default=50_000, ge=1, le=50_000)
     # Host names the service answers to (`*.example.com` for subdomains, `*` for any); other
     # Host headers get 400. Empty: the site URL's host, or any host outside production.
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -176,6 +185,14 @@ class Settings(BaseSettings):
             raise ValueError("INKWELL_SITE_URL must be a scheme and host, e.g. https://example.com")
         return f"{url.scheme}://{url.netloc}"
 
+    @field_validator("post_page_path")
+    @classmethod
+    def _post_path(cls, value: str) -> str:
+        rest = value.replace("{slug}", "")
+        if not value.startswith("/") or "{slug}" not in value or "{" in rest or "}" in rest:
+            raise ValueError("INKWELL_POST_PAGE_PATH must start with / and hold {slug}")
+        return value
+
     @field_validator("frontend_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -232,6 +249,11 @@ class Settings(BaseSettings):
         if self.mail_delivered is None:
             return self.smtp_host is not None
         return self.mail_delivered
+
+    @property
+    def site_base(self) -> str:
+        """Where this service is reached: the site URL, else its own address."""
+        return self.site_url or f"http://{self.host}:{self.port}"
 
     @property
     def link_base(self) -> str:
