@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     http_cache_max_age: int = Field(default=10, ge=0, le=86_400)
     http_cache_stale_seconds: int = Field(default=30, ge=0, le=86_400)
 
+    # GET /metrics answers only a request with `Authorization: Bearer <this>`; unset, metrics
+    # are off (404, and no request is counted).
+    metrics_token: SecretStr | None = None
+
     # Events: the CloudEvents `source` of every event, and the prefix of the topic names
     # (`<prefix>.posts`, `<prefix>.comments`, ...).
     event_source: str = Field(default="/inkwell", min_length=1, max_length=200)
@@ -251,6 +255,10 @@ class Settings(BaseSettings):
         return self.mail_delivered
 
     @property
+    def metrics_enabled(self) -> bool:
+        return self.metrics_token is not None
+
+    @property
     def site_base(self) -> str:
         """Where this service is reached: the site URL, else its own address."""
         return self.site_url or f"http://{self.host}:{self.port}"
@@ -282,6 +290,9 @@ class Settings(BaseSettings):
                 "INKWELL_JWT_SECRET must be set to a random value of at least 32 bytes "
                 "in production"
             )
+        metrics = self.metrics_token
+        if metrics is not None and len(metrics.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError("INKWELL_METRICS_TOKEN must be at least 32 bytes in production")
         salt = self.view_hash_salt
         if salt is not None and len(salt.get_secret_value().encode()) < MIN_SECRET_BYTES:
             raise ValueError("INKWELL_VIEW_HASH_SALT must be at least 32 bytes in production")
