@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from time import perf_counter
 
+from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from inkwell.metrics.instruments import LATENCY, REQUESTS
@@ -26,6 +27,8 @@ class MetricsMiddleware:
     def __init__(self, app: ASGIApp, templates: Mapping[int, str]) -> None:
         self.app = app
         self.templates = templates
+        # A few hundred at most: routes x methods x statuses the app answers.
+        self.series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -48,10 +51,13 @@ class MetricsMiddleware:
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
         route = scope.get("route")
         template = self.templates.get(id(route)) or str(getattr(route, "path", UNMATCHED))
-        _count(template, scope["method"], status, seconds)
-
-
-def _count(template: str, method: str, status: int, seconds: float) -> None:
-    method = method if method in METHODS else "OTHER"
-    REQUESTS.labels(template, method, str(status)).inc()
-    LATENCY.labels(template, method).observe(seconds)
+        method = scope["method"] if scope["method"] in METHODS else "OTHER"
+        key = (template, method, status)
+        series = self.series.get(key)
+        if series is None:  # `labels()` takes a lock and builds the key: once per series
+            series = self.series[key] = (
+                REQUESTS.labels(template, method, str(status)),
+                LATENCY.labels(template, method),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
