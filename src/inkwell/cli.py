@@ -60,6 +60,7 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         timeout_worker_healthcheck=settings.worker_timeout_seconds,
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
         access_log=False,
         log_config=None,
         proxy_headers=settings.trust_forwarded_for,

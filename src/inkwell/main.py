@@ -144,6 +144,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         if owned:
             app.state.inkwell = AppState.build(settings)
             settle_garbage_collector()
+        if owned:
+            app.state.inkwell.drain.install()
         worker = _in_process_worker(app.state.inkwell) if owned else None
         async with (
             relay_in_background(settings, app.state.inkwell.engine),

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # How long a worker process may take to start, or to answer the supervisor's liveness ping,
     # before Uvicorn replaces it. Uvicorn's own 5 s restarts workers in a loop on a busy machine.
     worker_timeout_seconds: int = Field(default=60, ge=1)
+    # On SIGTERM: seconds of readiness 503 while still serving (a load balancer stops sending),
+    # then at most this long for the requests in flight to finish (core/lifecycle.py).
+    shutdown_drain_seconds: float = Field(default=3.0, ge=0, le=300)
+    shutdown_timeout_seconds: int = Field(default=20, ge=1, le=3600)
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     access_log: bool = True
