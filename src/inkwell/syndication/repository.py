@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, exists, func, null, select
+from sqlalchemy import (
+    DateTime,
+    Uuid,
+    bindparam,
+    exists,
+    func,
+    null,
+    select,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.db import DriverSelect
 from inkwell.models.post import Post, PostTag, Tag
 from inkwell.models.user import User
 from inkwell.models.visibility import LISTED
@@ -23,7 +35,7 @@ _TAG_NAMES = (
 )
 
 
-def _item(row: RowMapping) -> FeedItem:
+def _item(row: Mapping[str, Any]) -> FeedItem:
     return FeedItem(
         id=row["id"],
         title=row["title"],
@@ -66,28 +78,12 @@ class SyndicationRepository:
         tag_id: uuid.UUID | None = None,
     ) -> list[FeedItem]:
         """The newest listed posts (of an author, or with a tag), in one statement."""
-        content = Post.content_html if full else null()
-        statement = (
-            select(
-                Post.id,
-                Post.title,
-                Post.slug,
-                Post.summary,
-                content.label("content_html"),
-                Post.published_at,
-                Post.updated_at,
-                Post.version,
-                User.username,
-                User.display_name,
-                _TAG_NAMES.label("tags"),
-            )
-            .join(User, User.id == Post.author_id)
-            .where(*_scope(now, author_id, tag_id))
-            .order_by(Post.published_at.desc(), Post.id.desc())
-            .limit(limit)
+        params = {"now": now, "limit": limit, "author_id": author_id, "tag_id": tag_id}
+        statement = _items_statement(full, author_id is not None, tag_id is not None)
+        rows = await statement.mappings(
+            self.session, {k: v for k, v in params.items() if v is not None}
         )
-        result = await self.session.execute(statement)
-        return [_item(row) for row in result.mappings()]
+        return [_item(row) for row in rows]
 
     async def count_listed(self, now: datetime) -> int:
         """How many posts are listed now (the sitemap's URLs)."""
@@ -109,12 +105,37 @@ class SyndicationRepository:
         return [SitemapEntry(slug=row.slug, modified_at=row.modified) for row in rows]
 
 
-def _scope(
-    now: datetime, author_id: uuid.UUID | None, tag_id: uuid.UUID | None
-) -> list[ColumnElement[bool]]:
-    conditions = [LISTED.where(now)]
-    if author_id is not None:
-        conditions.append(Post.author_id == author_id)
-    if tag_id is not None:
-        conditions.append(exists().where(PostTag.post_id == Post.id, PostTag.tag_id == tag_id))
-    return conditions
+_NOW = bindparam("now", type_=DateTime(timezone=True))
+
+
+@lru_cache(maxsize=8)
+def _items_statement(full: bool, by_author: bool, by_tag: bool) -> DriverSelect:
+    """A feed's statement, built once per shape; read sessions run it on the driver itself."""
+    content = Post.content_html if full else null()
+    conditions = [LISTED.where(_NOW)]
+    if by_author:
+        conditions.append(Post.author_id == bindparam("author_id", type_=Uuid()))
+    if by_tag:
+        tag = bindparam("tag_id", type_=Uuid())
+        conditions.append(exists().where(PostTag.post_id == Post.id, PostTag.tag_id == tag))
+    columns: list[Any] = [
+        Post.id,
+        Post.title,
+        Post.slug,
+        Post.summary,
+        content.label("content_html"),
+        Post.published_at,
+        Post.updated_at,
+        Post.version,
+        User.username,
+        User.display_name,
+        _TAG_NAMES.label("tags"),
+    ]
+    statement = (
+        select(*columns)
+        .join(User, User.id == Post.author_id)
+        .where(*conditions)
+        .order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(bindparam("limit"))
+    )
+    return DriverSelect(statement)
