@@ -41,7 +41,7 @@ def feed_etag(page: FeedPage, links: Links, file: str) -> str:
     parts: list[object] = [file, page.full_content, page.scope, links]
     for item in page.items:
         parts += [item.id, item.version, item.updated_at, item.published_at]
-        parts += [item.author_username, item.author_name, ",".join(item.tags), item.cover]
+        parts += [item.author_username, item.author_name, item.cover, len(item.tags), *item.tags]
     return weak_etag(*parts)
 
 
@@ -53,7 +53,7 @@ def feed_response(request: Request, page: FeedPage, links: Links, file: str) -> 
     if _current(request, headers["ETag"], page):
         return Response(status_code=304, headers=headers)
     render, media_type = FORMATS[file]
-    body = render(page, links, str(links.site) + request.url.path)
+    body = render(page, links, links.site + request.url.path)
     return Response(body, media_type=media_type, headers=headers)
 
 
