@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from typer.testing import CliRunner
 from inkwell import cli
 from inkwell.core import migrations
 from inkwell.core.config import get_settings
+from inkwell.metrics.multiproc import MULTIPROC_ENV
 from inkwell.models.user import Role, User
 
 runner = CliRunner()
@@ -77,19 +80,25 @@ def test_create_admin_validates_input(cli_env: None) -> None:
     assert "too common" in weak.output
 
 
-def test_serve_migrates_then_runs_uvicorn(cli_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_migrates_then_runs_uvicorn(
+    cli_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("INKWELL_DATA_DIR", str(tmp_path))
     calls: dict[str, Any] = {}
     monkeypatch.setattr(
         "inkwell.cli.uvicorn.run", lambda target, **kwargs: calls.update(target=target, **kwargs)
     )
     monkeypatch.setattr("inkwell.cli.migrations.upgrade", lambda url: calls.update(migrated=url))
+    monkeypatch.delenv(MULTIPROC_ENV, raising=False)  # restored when the test ends
     result = runner.invoke(cli.app, ["serve", "--port", "8123", "--workers", "2"])
     assert result.exit_code == 0, result.output
     assert calls["target"] == "inkwell.main:app_factory"
     assert calls["factory"] is True
     assert (calls["port"], calls["workers"]) == (8123, 2)
     assert calls["timeout_worker_healthcheck"] == 60  # not Uvicorn's 5 s
+    assert calls["timeout_graceful_shutdown"] == 20
     assert calls["migrated"]
+    assert os.environ[MULTIPROC_ENV] == str(tmp_path / "prometheus")  # the workers' metrics
 
 
 def test_production_needs_a_database_url(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,6 +15,7 @@ from inkwell.core.config import Settings, get_settings
 from inkwell.core.db import create_engine, create_sessionmaker, unit_of_work
 from inkwell.core.embedded import start_embedded_postgres
 from inkwell.core.logging import configure_logging
+from inkwell.metrics.multiproc import prepare_multiprocess_dir
 
 app = typer.Typer(help="Inkwell, a blogging-platform backend.", no_args_is_help=True)
 migrate_app = typer.Typer(help="Apply or inspect database migrations.", no_args_is_help=True)
@@ -51,6 +52,7 @@ def serve(
     settings = _settings_with_database()
     if migrate:
         migrations.upgrade(_database_url(settings))
+    prepare_multiprocess_dir(workers or settings.workers, settings.data_dir)
     uvicorn.run(
         "inkwell.main:app_factory",
         factory=True,
@@ -58,6 +60,7 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         timeout_worker_healthcheck=settings.worker_timeout_seconds,
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
         access_log=False,
         log_config=None,
         proxy_headers=settings.trust_forwarded_for,

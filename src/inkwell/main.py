@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 from fastapi import FastAPI
@@ -42,6 +42,9 @@ from inkwell.feeds.router import router as feeds_router
 from inkwell.follows.router import router as follows_router
 from inkwell.health.router import router as health_router
 from inkwell.jobs.worker import InProcessWorker
+from inkwell.metrics.middleware import MetricsMiddleware
+from inkwell.metrics.pool import sampling
+from inkwell.metrics.router import router as metrics_router
 from inkwell.notifications.router import router as notifications_router
 from inkwell.notifications.router import settings_router as notification_settings_router
 from inkwell.operations.router import router as outbox_admin_router
@@ -53,6 +56,8 @@ from inkwell.realworld.router import (
     OPTIONAL_SCHEMES,
     realworld_router,
 )
+from inkwell.syndication.router import discovery_router
+from inkwell.syndication.router import router as syndication_router
 from inkwell.tags.router import router as tags_router
 from inkwell.users.router import admin_router, register_router
 from inkwell.users.router import router as users_router
@@ -116,6 +121,19 @@ def _in_process_worker(state: AppState) -> InProcessWorker | None:
     return InProcessWorker(state.settings, state.sessionmaker)
 
 
+def _prefixed_templates() -> dict[int, str]:
+    """The whole path of each route included under /api/v1 (by `id()`), for the metrics."""
+    return {
+        id(route): API_V1 + getattr(route, "path", "")
+        for router in API_V1_ROUTERS
+        for route in router.routes
+    }
+
+
+def _pool_sampling(settings: Settings, state: AppState) -> AbstractAsyncContextManager[None]:
+    return sampling(state.engine) if settings.metrics_enabled else nullcontext()
+
+
 def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
     """Build the ASGI app; `state` lets tests hand in an engine of their own."""
     settings = settings or get_settings()
@@ -126,8 +144,13 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         if owned:
             app.state.inkwell = AppState.build(settings)
             settle_garbage_collector()
+        if owned:
+            app.state.inkwell.drain.install()
         worker = _in_process_worker(app.state.inkwell) if owned else None
-        async with relay_in_background(settings, app.state.inkwell.engine):
+        async with (
+            relay_in_background(settings, app.state.inkwell.engine),
+            _pool_sampling(settings, app.state.inkwell),
+        ):
             yield
         if worker is not None:
             await worker.stop()
@@ -178,11 +201,16 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     if "*" not in settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, hosts=settings.allowed_hosts)
     app.add_middleware(RequestContextMiddleware, access_log_enabled=settings.access_log)
+    if settings.metrics_enabled:  # outermost: it sees the status every client got
+        app.add_middleware(MetricsMiddleware, templates=_prefixed_templates())
     # RealWorld first: its prefix check passes /api/v1 paths by at once.
     app.include_router(realworld_router(excluded=(API_V1,)))
     for router in API_V1_ROUTERS:
         app.include_router(router, prefix=API_V1)
     app.include_router(health_router)
+    app.include_router(syndication_router)
+    app.include_router(discovery_router)
+    app.include_router(metrics_router)
     if docs:
         app.include_router(events_router)
         install_docs(app, openapi_url=OPENAPI_URL)  # last: API requests never test its routes

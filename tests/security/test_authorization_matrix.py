@@ -173,6 +173,12 @@ CASES = [
         {"comment": {"body": "Hello"}},
     ),
     Case("DELETE", "/api/articles/{slug}/comments/{id}", P, (401, 403, 204, 204, 204)),
+    *(
+        Case("GET", f"/feeds/{scope}/{file}", target, (200, 200, 200, 200, 200))
+        for scope, target in (("authors/{username}", "user"), ("tags/{slug}", "tag"))
+        for file in ("rss.xml", "atom.xml", "feed.json")
+    ),
+    Case("GET", "/sitemaps/{number}.xml", P, (200, 200, 200, 200, 200)),
 ]
 
 

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # How long a worker process may take to start, or to answer the supervisor's liveness ping,
     # before Uvicorn replaces it. Uvicorn's own 5 s restarts workers in a loop on a busy machine.
     worker_timeout_seconds: int = Field(default=60, ge=1)
+    # On SIGTERM: seconds of readiness 503 while still serving (a load balancer stops sending),
+    # then at most this long for the requests in flight to finish (core/lifecycle.py).
+    shutdown_drain_seconds: float = Field(default=3.0, ge=0, le=300)
+    shutdown_timeout_seconds: int = Field(default=20, ge=1, le=3600)
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     access_log: bool = True
@@ -69,6 +73,15 @@ class Settings(BaseSettings):
     # Where clients reach the service (scheme and host, e.g. https://blog.example.com): the
     # start of the absolute URLs it hands out. Unset, redirects and Location are paths.
     site_url: str | None = None
+    # The site's name, the title of its feeds.
+    site_name: str = Field(default="Inkwell", min_length=1, max_length=100)
+    # Where a post's page is, after the front end's URL (INKWELL_FRONTEND_URL, else the site
+    # URL): the links of feeds and the sitemap. `{slug}` is the post's slug.
+    post_page_path: str = Field(default="/posts/{slug}", max_length=200)
+    # Feeds show whole posts (true) or their summaries; `?content=` chooses per request.
+    feed_full_content: bool = True
+    # URLs per sitemap file; past it /sitemap.xml is an index (the protocol allows 50,000).
+    sitemap_urls_per_file: int = Field(default=50_000, ge=1, le=50_000)
     # Host names the service answers to (`*.example.com` for subdomains, `*` for any); other
     # Host headers get 400. Empty: the site URL's host, or any host outside production.
     trusted_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -80,6 +93,10 @@ class Settings(BaseSettings):
     # stale-while-revalidate=<stale>`, so a CDN may serve them; 0 turns public caching off.
     http_cache_max_age: int = Field(default=10, ge=0, le=86_400)
     http_cache_stale_seconds: int = Field(default=30, ge=0, le=86_400)
+
+    # GET /metrics answers only a request with `Authorization: Bearer <this>`; unset, metrics
+    # are off (404, and no request is counted).
+    metrics_token: SecretStr | None = None
 
     # Events: the CloudEvents `source` of every event, and the prefix of the topic names
     # (`<prefix>.posts`, `<prefix>.comments`, ...).
@@ -178,6 +195,14 @@ class Settings(BaseSettings):
             raise ValueError("INKWELL_SITE_URL must be a scheme and host, e.g. https://example.com")
         return f"{url.scheme}://{url.netloc}"
 
+    @field_validator("post_page_path")
+    @classmethod
+    def _post_path(cls, value: str) -> str:
+        rest = value.replace("{slug}", "")
+        if not value.startswith("/") or "{slug}" not in value or "{" in rest or "}" in rest:
+            raise ValueError("INKWELL_POST_PAGE_PATH must start with / and hold {slug}")
+        return value
+
     @field_validator("frontend_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -236,6 +261,15 @@ class Settings(BaseSettings):
         return self.mail_delivered
 
     @property
+    def metrics_enabled(self) -> bool:
+        return self.metrics_token is not None
+
+    @property
+    def site_base(self) -> str:
+        """Where this service is reached: the site URL, else its own address."""
+        return self.site_url or f"http://{self.host}:{self.port}"
+
+    @property
     def link_base(self) -> str:
         """Where links in e-mails point: the front end, else the site, else this server."""
         return self.frontend_url or self.site_url or f"http://{self.host}:{self.port}"
@@ -268,6 +302,9 @@ class Settings(BaseSettings):
                 "INKWELL_JWT_SECRET must be set to a random value of at least 32 bytes "
                 "in production"
             )
+        metrics = self.metrics_token
+        if metrics is not None and len(metrics.get_secret_value().encode()) < MIN_SECRET_BYTES:
+            raise ValueError("INKWELL_METRICS_TOKEN must be at least 32 bytes in production")
         salt = self.view_hash_salt
         if salt is not None and len(salt.get_secret_value().encode()) < MIN_SECRET_BYTES:
             raise ValueError("INKWELL_VIEW_HASH_SALT must be at least 32 bytes in production")

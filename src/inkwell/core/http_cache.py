@@ -13,6 +13,8 @@ the route says; only requests without it may get `public` (docs/http-caching.md)
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from hashlib import blake2b
 from typing import Any
 
@@ -51,6 +53,21 @@ def none_match(header: str | None, etag: str) -> bool:
         if value == "*" or value.removeprefix("W/") == opaque:
             return True
     return False
+
+
+def not_modified_since(header: str | None, last_modified: datetime) -> bool:
+    """Does `If-Modified-Since` say the client holds this version (RFC 9110 13.1.3)? HTTP dates
+    have whole seconds, so `last_modified` is compared without its fraction; a date that does
+    not parse is ignored, as the RFC says."""
+    if not header:
+        return False
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return False
+    if since.tzinfo is None:
+        return False
+    return last_modified.replace(microsecond=0) <= since
 
 
 def cache_control(max_age: int, stale_seconds: int, *, shared: bool) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from inkwell.core.config import Settings
 from inkwell.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
+from inkwell.core.lifecycle import Drain
 from inkwell.core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from inkwell.core.security import PasswordHasher, TokenCodec
 
@@ -23,8 +24,10 @@ class AppState:
     limiter: RateLimiter
     redis: Redis | None = None
     read_sessionmaker: async_sessionmaker[AsyncSession] = field(init=False)
+    drain: Drain = field(init=False)
 
     def __post_init__(self) -> None:
+        self.drain = Drain(self.settings.shutdown_drain_seconds)
         self.read_sessionmaker = create_read_sessionmaker(
             self.sessionmaker, driver_reads=self.settings.db_driver_reads
         )

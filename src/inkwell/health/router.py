@@ -26,9 +26,15 @@ async def live() -> Health:
     return Health(status="ok")
 
 
-@router.get("/ready", responses={503: {"description": "Database unreachable or not migrated"}})
+@router.get(
+    "/ready",
+    responses={503: {"description": "Shutting down, or database unreachable or not migrated"}},
+)
 async def ready(state: StateDep) -> Health:
-    """The database is reachable and its schema is at the newest migration."""
+    """The process is not shutting down, the database is reachable and its schema is at the
+    newest migration."""
+    if state.drain.draining:
+        raise ServiceUnavailable("The process is shutting down.")
     try:
         async with state.engine.connect() as connection:
             revision = await current_revision(connection)

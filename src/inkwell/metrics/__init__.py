@@ -1,0 +1,1 @@
+"""Prometheus metrics: GET /metrics, the request middleware and the pool sampler."""
