@@ -1,5 +1,5 @@
-"""The jobs: scheduled publishing, its sweep, webhook deliveries, mail, pruning, and the retry
-of stalled jobs.
+"""The jobs: scheduled publishing, its sweep, webhook deliveries, mail, media processing,
+pruning, and the retry of stalled jobs.
 
 Each task opens one transaction (`unit_of_work`) and is idempotent: running it twice changes
 what running it once did, no more (a publication checks the post is still scheduled; a prune
@@ -23,8 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
 from inkwell.core.queue import (
+    DELETE_MEDIA_FILES,
     DELIVER_WEBHOOK,
     NAMESPACE,
+    PROCESS_MEDIA,
     PUBLISH_SCHEDULED_POST,
     SEND_EMAIL,
     SEND_PASSWORD_RESET,
@@ -33,6 +35,7 @@ from inkwell.events.outbox import Outbox
 from inkwell.jobs import pruning
 from inkwell.mail.delivery import send_stored
 from inkwell.mail.repository import MailRepository
+from inkwell.media.processing import MediaProcessor, delete_files
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
@@ -136,6 +139,17 @@ async def send_password_reset_job(context: JobContext, email: str) -> None:
     await _in_transaction(context, send)
 
 
+async def process_media_job(context: JobContext, media_id: str) -> None:
+    """Make an upload's clean original and variants; a bad image ends as `failed`."""
+    resources = _resources(context)
+    await MediaProcessor(resources.sessionmaker, resources.settings).run(uuid.UUID(media_id))
+
+
+async def delete_media_files_job(context: JobContext, names: str) -> None:
+    """Remove the stored files of a deleted upload."""
+    await delete_files(_resources(context).settings, names.split(","))
+
+
 def _cutoff(**retention: float) -> datetime:
     return datetime.now(UTC) - timedelta(**retention)
 
@@ -197,6 +211,10 @@ def register_tasks(app: App) -> None:
     app.task(name=f"{NAMESPACE}:{SEND_EMAIL}", pass_context=True, retry=MAIL_RETRY)(send_email_job)
     app.task(name=f"{NAMESPACE}:{SEND_PASSWORD_RESET}", pass_context=True, retry=RETRY)(
         send_password_reset_job
+    )
+    app.task(name=f"{NAMESPACE}:{PROCESS_MEDIA}", pass_context=True, retry=RETRY)(process_media_job)
+    app.task(name=f"{NAMESPACE}:{DELETE_MEDIA_FILES}", pass_context=True, retry=RETRY)(
+        delete_media_files_job
     )
     for function, name, cron in PERIODIC:
         task = app.task(

@@ -1,0 +1,65 @@
+"""media: uploaded images, owned by their uploader, processed by a job
+
+Revision ID: 0014
+Revises: 0013
+Created: 2026-12-06 06:10:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "media",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
+        sa.Column("key", sa.String(length=32), nullable=False),
+        sa.Column("content_type", sa.String(length=50), nullable=False),
+        sa.Column("byte_size", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "status", sa.String(length=20), server_default=sa.text("'processing'"), nullable=False
+        ),
+        sa.Column("failure_reason", sa.Text(), nullable=True),
+        sa.Column(
+            "meta",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default=sa.text("'{}'::jsonb"),
+            nullable=False,
+        ),
+        sa.Column("ready_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.CheckConstraint(
+            "status IN ('processing', 'ready', 'failed')", name=op.f("ck_media_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_media_owner_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_media")),
+        sa.UniqueConstraint("key", name=op.f("uq_media_key")),
+    )
+    op.create_index("ix_media_owner_created", "media", ["owner_id", "created_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_media_owner_created", table_name="media")
+    op.drop_table("media")
