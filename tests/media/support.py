@@ -58,7 +58,12 @@ def photo(pil_format: str = "JPEG", width: int = 120, height: int = 80) -> bytes
 def animated_gif(frames: int = 3) -> bytes:
     images = [Image.new("RGB", (40, 30), (index * 80, 0, 0)) for index in range(frames)]
     return encode(
-        images[0], "GIF", save_all=True, append_images=images[1:], duration=100, loop=0,
+        images[0],
+        "GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=100,
+        loop=0,
         comment=b"made-by-secret",
     )
 
@@ -86,7 +91,10 @@ def swapped_profile() -> bytes:
     count = struct.unpack(">I", profile[128:132])[0]
     entries = {bytes(profile[at : at + 4]): at for at in range(132, 132 + 12 * count, 12)}
     red, blue = entries[b"rXYZ"] + 4, entries[b"bXYZ"] + 4
-    profile[red : red + 8], profile[blue : blue + 8] = profile[blue : blue + 8], profile[red : red + 8]
+    profile[red : red + 8], profile[blue : blue + 8] = (
+        profile[blue : blue + 8],
+        profile[red : red + 8],
+    )
     return bytes(profile)
 
 

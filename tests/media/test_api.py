@@ -71,17 +71,17 @@ async def test_each_format_is_accepted_processed_and_served(
     accepted = response.json()
     assert response.headers["location"] == f"{MEDIA}/{accepted['id']}"
     assert (accepted["status"], accepted["content_type"]) == ("processing", uploaded_type)
-    assert accepted["original"] is None and accepted["srcset"] == ""
+    assert accepted["original"] is None
+    assert accepted["srcset"] == ""
 
     assert await processed(media_state, accepted["id"]) == MediaStatus.READY
     body = (await media_client.get(f"{MEDIA}/{accepted['id']}", headers=alice.headers)).json()
-    assert body["status"] == "ready" and body["failure_reason"] is None
+    assert body["status"] == "ready"
+    assert body["failure_reason"] is None
     assert (body["width"], body["height"]) == (700, 1000)  # turned upright
     assert body["original"]["content_type"] == stored_type
     assert [variant["width"] for variant in body["variants"]] == [320]
-    assert body["srcset"] == (
-        f"{body['variants'][0]['url']} 320w, {body['original']['url']} 700w"
-    )
+    assert body["srcset"] == (f"{body['variants'][0]['url']} 320w, {body['original']['url']} 700w")
     for image in (body["original"], *body["variants"]):
         served = await media_client.get(image["url"])
         assert served.status_code == 200
@@ -93,7 +93,8 @@ async def test_an_animated_gif_is_kept_animated(
     media_client: httpx.AsyncClient, media_state: AppState, alice: Account
 ) -> None:
     body = await _ready(media_client, media_state, alice, animated_gif())
-    assert body["animated"] is True and body["original"]["content_type"] == "image/gif"
+    assert body["animated"] is True
+    assert body["original"]["content_type"] == "image/gif"
     with Image.open(_stored(media_state, body["original"]["url"])) as image:
         assert getattr(image, "n_frames", 1) == 3
 
@@ -105,7 +106,9 @@ async def test_gps_exif_and_xmp_are_gone_from_the_stored_bytes(
     for image in (body["original"], *body["variants"]):
         path = _stored(media_state, image["url"])
         stored = path.read_bytes()
-        assert b"PhoneMaker" not in stored and XMP not in stored and b"Exif" not in stored
+        assert b"PhoneMaker" not in stored
+        assert XMP not in stored
+        assert b"Exif" not in stored
         with Image.open(path) as opened:
             assert not opened.getexif().get_ifd(GPS_IFD)
     # Nothing else is left on disk: the upload as sent was removed once processed.
@@ -125,7 +128,7 @@ async def test_the_type_comes_from_the_content_not_the_name_or_content_type(
     assert response.status_code == 201, response.text
     assert response.json()["content_type"] == "image/png"
     await processed(media_state, response.json()["id"])
-    body = (await media_client.get(f"{MEDIA}/{response.json()['id']}", headers=alice.headers))
+    body = await media_client.get(f"{MEDIA}/{response.json()['id']}", headers=alice.headers)
     served = await media_client.get(body.json()["original"]["url"])
     assert served.headers["content-type"] == "image/png"
     assert served.headers["x-content-type-options"] == "nosniff"
@@ -206,7 +209,8 @@ async def test_a_truncated_file_ends_failed_with_a_reason(
     body = (await media_client.get(f"{MEDIA}/{media_id}", headers=alice.headers)).json()
     assert body["status"] == "failed"
     assert "truncated" in body["failure_reason"]
-    assert body["original"] is None and body["variants"] == []
+    assert body["original"] is None
+    assert body["variants"] == []
 
 
 async def test_serving_answers_range_etag_and_immutable_caching(
@@ -227,7 +231,8 @@ async def test_serving_answers_range_etag_and_immutable_caching(
     assert part.headers["content-range"] == f"bytes 10-19/{len(whole.content)}"
 
     again = await media_client.get(url, headers={"If-None-Match": etag})
-    assert again.status_code == 304 and again.content == b""
+    assert again.status_code == 304
+    assert again.content == b""
     assert again.headers["etag"] == etag
     beyond = await media_client.get(url, headers={"Range": f"bytes={len(whole.content) + 5}-"})
     assert beyond.status_code == 416
@@ -284,6 +289,7 @@ async def test_only_the_uploader_or_an_admin_sees_or_deletes(
     media_state: AppState,
     alice: Account,
     bob: Account,
+    *,
     admin: Account,
     session: AsyncSession,
 ) -> None:
@@ -300,13 +306,12 @@ async def test_only_the_uploader_or_an_admin_sees_or_deletes(
 
     # The files go in a job queued by the deletion's transaction.
     args = await session.scalar(
-        text(
-            "SELECT args FROM procrastinate_jobs WHERE task_name = 'inkwell:delete_media_files'"
-        )
+        text("SELECT args FROM procrastinate_jobs WHERE task_name = 'inkwell:delete_media_files'")
     )
     names = (args if isinstance(args, dict) else json.loads(args))["names"].split(",")
     original = _stored(media_state, body["original"]["url"])
-    assert original.name in names and original.exists()
+    assert original.name in names
+    assert original.exists()
     await delete_files(media_state.settings, names)
     assert not any(media_state.settings.media_root.glob("*.*"))
     assert (await media_client.get(body["original"]["url"])).status_code == 404

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 import aioboto3
+from botocore.config import Config
 
 from inkwell.core.config import Settings
 
@@ -68,6 +69,9 @@ class LocalStorage:
         os.replace(partial.name, path)
 
 
+SIGV4 = Config(signature_version="s3v4")  # presigned URLs every S3-compatible store accepts
+
+
 class S3Storage:
     """Any S3-compatible store, through aioboto3 (one client per call: calls are few, and
     a client is not shared across event loops)."""
@@ -85,7 +89,7 @@ class S3Storage:
         self.presign_seconds = settings.media_s3_presign_seconds
 
     def _client(self) -> Any:
-        return self.session.client("s3", endpoint_url=self.endpoint_url)
+        return self.session.client("s3", endpoint_url=self.endpoint_url, config=SIGV4)
 
     async def put(self, name: str, file: IO[bytes], content_type: str) -> None:
         file.seek(0)
