@@ -70,5 +70,13 @@ class NotMediaOwner(Forbidden):
         super().__init__("Only the uploader or an admin may delete media.")
 
 
+class MediaNotUsable(InvalidInput):
+    code, title = "media_not_usable", "This upload cannot be used here"
+
+    def __init__(self, why: str, field: str = "avatar_media_id") -> None:
+        message = f"The upload {why}."
+        super().__init__(message, errors=[{"field": field, "message": message, "type": "media"}])
+
+
 class ImageBroken(Exception):
     """Processing could not decode or encode the image; the message is the stored reason."""

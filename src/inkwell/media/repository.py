@@ -55,6 +55,14 @@ class MediaRepository:
         )
         return list(rows), int(total or 0)
 
+    async def clear_avatars(self, media_id: uuid.UUID) -> None:
+        """Profiles showing this upload as their avatar show none."""
+        await self.session.execute(
+            update(User)
+            .where(User.avatar_media_id == media_id)
+            .values(avatar_media_id=None, avatar_url=None)
+        )
+
     async def delete(self, media_id: uuid.UUID) -> None:
         await self.session.execute(delete(Media).where(Media.id == media_id))
 

@@ -19,13 +19,21 @@ from inkwell.media.exceptions import (
     EmptyFile,
     FileTooLarge,
     MediaNotFound,
+    MediaNotUsable,
     NotMediaOwner,
     QuotaExceeded,
 )
-from inkwell.media.files import SERVED_NAME, content_type_of, incoming_name, new_key, stored_names
+from inkwell.media.files import (
+    SERVED_NAME,
+    content_type_of,
+    incoming_name,
+    media_url,
+    new_key,
+    stored_names,
+)
 from inkwell.media.repository import MediaRepository
 from inkwell.media.storage import Storage
-from inkwell.models.media import Media
+from inkwell.models.media import Media, MediaStatus
 from inkwell.models.user import Role, User
 
 
@@ -109,6 +117,7 @@ class MediaService:
             raise MediaNotFound
         if media.owner_id != user.id and user.role != Role.ADMIN:
             raise NotMediaOwner
+        await self.media.clear_avatars(media.id)
         await self.media.delete(media.id)
         await self.events.record(
             MediaDeleted(media_id=media.id, owner_id=media.owner_id, actor_id=user.id)
@@ -130,6 +139,18 @@ class MediaService:
         used = await self.media.used_bytes(user.id)
         if used + size > self.settings.media_quota_bytes:
             raise QuotaExceeded(used, size, self.settings.media_quota_bytes)
+
+
+async def avatar_url_of(
+    repository: MediaRepository, settings: Settings, *, user: User, media_id: uuid.UUID
+) -> str:
+    """The URL of the user's ready upload to show as their avatar."""
+    media = await repository.get(media_id)
+    if media is None or media.owner_id != user.id:
+        raise MediaNotUsable("is not one of your uploads")
+    if media.status != MediaStatus.READY:
+        raise MediaNotUsable(f"is {media.status}, not ready")
+    return media_url(settings, media.meta["original"]["name"])
 
 
 async def locate(storage: Storage, name: str) -> StoredFile:

@@ -1,4 +1,4 @@
-"""media: uploaded images, owned by their uploader, processed by a job
+"""media: uploaded images, owned by their uploader, processed by a job; users.avatar_media_id
 
 Revision ID: 0014
 Revises: 0013
@@ -58,8 +58,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_media_key")),
     )
     op.create_index("ix_media_owner_created", "media", ["owner_id", "created_at"])
+    op.add_column("users", sa.Column("avatar_media_id", sa.Uuid(), nullable=True))
+    op.create_foreign_key(
+        op.f("fk_users_avatar_media_id_media"),
+        "users",
+        "media",
+        ["avatar_media_id"],
+        ["id"],
+        ondelete="SET NULL",
+    )
+    op.create_index(op.f("ix_users_avatar_media_id"), "users", ["avatar_media_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_users_avatar_media_id"), table_name="users")
+    op.drop_constraint(op.f("fk_users_avatar_media_id_media"), "users", type_="foreignkey")
+    op.drop_column("users", "avatar_media_id")
     op.drop_index("ix_media_owner_created", table_name="media")
     op.drop_table("media")
