@@ -30,7 +30,7 @@ UPLOAD = File(description="The image: JPEG, PNG, WebP, GIF, AVIF or HEIC/HEIF; n
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(401, 413, 415, 422),
+    responses=errors(400, 401, 413, 415, 422),
 )
 async def upload(
     file: Annotated[UploadFile, UPLOAD],
