@@ -54,3 +54,31 @@ def media_url(settings: Settings, name: str) -> str:
     if settings.media_public_url:
         return f"{settings.media_public_url.rstrip('/')}/{name}"
     return f"{settings.site_url or ''}/media/{name}"
+
+
+def image_file(stored: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """One stored file as responses show it."""
+    return {
+        "url": media_url(settings, stored["name"]),
+        "width": stored["width"],
+        "height": stored["height"],
+        "content_type": content_type_of(stored["name"]),
+        "byte_size": stored["bytes"],
+    }
+
+
+def image_files(media: Media, settings: Settings) -> dict[str, Any]:
+    """What responses show of an upload's image: size, colour, files and their `srcset`."""
+    meta: dict[str, Any] = media.meta or {}
+    original = image_file(meta["original"], settings) if "original" in meta else None
+    variants = [image_file(variant, settings) for variant in meta.get("variants", [])]
+    widths = [*variants, *([original] if original else [])]
+    return {
+        "width": meta.get("width"),
+        "height": meta.get("height"),
+        "dominant_color": meta.get("dominant_color"),
+        "animated": bool(meta.get("animated", False)),
+        "original": original,
+        "variants": variants,
+        "srcset": ", ".join(f"{image['url']} {image['width']}w" for image in widths),
+    }

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.media import Media, MediaStatus
+from inkwell.models.post import Post
 from inkwell.models.user import User
 
 
@@ -55,12 +56,20 @@ class MediaRepository:
         )
         return list(rows), int(total or 0)
 
-    async def clear_avatars(self, media_id: uuid.UUID) -> None:
-        """Profiles showing this upload as their avatar show none."""
+    async def clear_uses(self, media_id: uuid.UUID) -> None:
+        """Profiles and posts showing this upload (avatar, cover) show none; a post's changed
+        version gives it a new ETag."""
         await self.session.execute(
             update(User)
             .where(User.avatar_media_id == media_id)
             .values(avatar_media_id=None, avatar_url=None)
+        )
+        await self.session.execute(
+            update(Post)
+            .where(Post.cover_media_id == media_id)
+            .values(
+                cover_media_id=None, cover=None, version=Post.version + 1, updated_at=func.now()
+            )
         )
 
     async def delete(self, media_id: uuid.UUID) -> None:

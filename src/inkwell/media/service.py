@@ -7,7 +7,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from inkwell.core.clock import utcnow
 from inkwell.core.config import Settings
@@ -26,6 +26,7 @@ from inkwell.media.exceptions import (
 from inkwell.media.files import (
     SERVED_NAME,
     content_type_of,
+    image_files,
     incoming_name,
     media_url,
     new_key,
@@ -117,7 +118,7 @@ class MediaService:
             raise MediaNotFound
         if media.owner_id != user.id and user.role != Role.ADMIN:
             raise NotMediaOwner
-        await self.media.clear_avatars(media.id)
+        await self.media.clear_uses(media.id)
         await self.media.delete(media.id)
         await self.events.record(
             MediaDeleted(media_id=media.id, owner_id=media.owner_id, actor_id=user.id)
@@ -151,6 +152,18 @@ async def avatar_url_of(
     if media.status != MediaStatus.READY:
         raise MediaNotUsable(f"is {media.status}, not ready")
     return media_url(settings, media.meta["original"]["name"])
+
+
+async def cover_of(
+    repository: MediaRepository, settings: Settings, *, owner_id: uuid.UUID, media_id: uuid.UUID
+) -> dict[str, Any]:
+    """What a post shows of its cover: the author's ready upload, as a media response has it."""
+    media = await repository.get(media_id)
+    if media is None or media.owner_id != owner_id:
+        raise MediaNotUsable("is not one of the author's uploads", "cover_media_id")
+    if media.status != MediaStatus.READY:
+        raise MediaNotUsable(f"is {media.status}, not ready", "cover_media_id")
+    return {"media_id": str(media.id), **image_files(media, settings)}
 
 
 async def locate(storage: Storage, name: str) -> StoredFile:

@@ -23,6 +23,8 @@ from inkwell.events.catalogue import (
     PostUpdated,
 )
 from inkwell.events.outbox import Outbox
+from inkwell.media.repository import MediaRepository
+from inkwell.media.service import cover_of
 from inkwell.models.post import Post, PostStatus
 from inkwell.models.user import User
 from inkwell.posts.cursors import decode_cursor, encode_cursor
@@ -65,6 +67,7 @@ _TRACKED = {
     "published_at": "published_at",
     "allow_comments": "allow_comments",
     "moderate_comments": "moderate_comments",
+    "cover_media_id": "cover_media_id",
 }
 _Snapshot = TypeVar("_Snapshot", bound=PostSnapshot)
 
@@ -117,6 +120,7 @@ class PostService:
         self.tags = tags
         self.events = events
         self.jobs = JobQueue(posts.session)
+        self.media = MediaRepository(posts.session)
 
     # Reading
 
@@ -278,6 +282,7 @@ class PostService:
             moderate_comments=data.moderate_comments,
         )
         self._set_status(post, data.status, data.published_at, utcnow())
+        await self._set_cover(post, data.cover_media_id)
         await self._insert(post, data.slug)
         await self.posts.set_tags(post.id, await self._tag_ids(data.tags))
         await self.posts.add_version(post, author.id)
@@ -310,6 +315,8 @@ class PostService:
         if "metadata" in sent:
             post.meta = changes.metadata.as_json() if changes.metadata else {}
         self._apply_comment_settings(post, changes)
+        if "cover_media_id" in sent:
+            await self._set_cover(post, changes.cover_media_id)
         await self.posts.save(post)
         if changes.tags is not None:
             await self.posts.set_tags(post.id, await self._tag_ids(changes.tags))
@@ -459,6 +466,14 @@ class PostService:
         if found is None:
             raise VersionNotFound
         return found
+
+    async def _set_cover(self, post: Post, media_id: uuid.UUID | None) -> None:
+        """Make one of the author's ready uploads the cover (None: no cover)."""
+        cover = None
+        if media_id is not None:
+            settings = self.events.settings
+            cover = await cover_of(self.media, settings, owner_id=post.author_id, media_id=media_id)
+        post.cover_media_id, post.cover = media_id, cover
 
     def _apply_content(self, post: Post, changes: PostUpdate) -> bool:
         before = (post.title, post.summary, post.content_raw)

@@ -1,4 +1,5 @@
-"""media: uploaded images, owned by their uploader, processed by a job; users.avatar_media_id
+"""media: uploaded images, owned by their uploader, processed by a job; users.avatar_media_id,
+posts.cover_media_id and posts.cover (a copy of what responses show of the cover)
 
 Revision ID: 0014
 Revises: 0013
@@ -68,9 +69,31 @@ def upgrade() -> None:
         ondelete="SET NULL",
     )
     op.create_index(op.f("ix_users_avatar_media_id"), "users", ["avatar_media_id"])
+    op.add_column("posts", sa.Column("cover_media_id", sa.Uuid(), nullable=True))
+    op.add_column(
+        "posts", sa.Column("cover", postgresql.JSONB(astext_type=sa.Text()), nullable=True)
+    )
+    op.create_foreign_key(
+        op.f("fk_posts_cover_media_id_media"),
+        "posts",
+        "media",
+        ["cover_media_id"],
+        ["id"],
+        ondelete="SET NULL",
+    )
+    op.create_index(
+        "ix_posts_cover_media_id",
+        "posts",
+        ["cover_media_id"],
+        postgresql_where=sa.text("cover_media_id IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_posts_cover_media_id", table_name="posts")
+    op.drop_constraint(op.f("fk_posts_cover_media_id_media"), "posts", type_="foreignkey")
+    op.drop_column("posts", "cover")
+    op.drop_column("posts", "cover_media_id")
     op.drop_index(op.f("ix_users_avatar_media_id"), table_name="users")
     op.drop_constraint(op.f("fk_users_avatar_media_id_media"), "users", type_="foreignkey")
     op.drop_column("users", "avatar_media_id")
