@@ -159,6 +159,8 @@ class Settings(BaseSettings):
     media_s3_access_key_id: str | None = None
     media_s3_secret_access_key: SecretStr | None = None
     media_s3_presign_seconds: int = Field(default=3600, ge=60, le=604_800)
+    # Uploads no profile or post uses (avatar, cover, the post's Markdown) are removed after this.
+    media_retention_days: int = Field(default=30, ge=1)
 
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1)

@@ -278,11 +278,12 @@ class MediaReady(MediaEvent):
 
 
 class MediaDeleted(MediaEvent):
-    """An image was deleted by its uploader or an admin (its files go with it)."""
+    """An image was deleted by its uploader or an admin, or removed unused after the retention
+    time (its files go with it)."""
 
     name: ClassVar[str] = "media.deleted"
 
-    actor_id: uuid.UUID
+    actor_id: uuid.UUID | None = Field(description="Who deleted it; null: the retention job.")
 
 
 EVENT_TYPES: tuple[type[EventData], ...] = (

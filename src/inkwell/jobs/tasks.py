@@ -36,6 +36,7 @@ from inkwell.jobs import pruning
 from inkwell.mail.delivery import send_stored
 from inkwell.mail.repository import MailRepository
 from inkwell.media.processing import MediaProcessor, delete_files
+from inkwell.media.retention import remove_unused_media
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
@@ -161,6 +162,7 @@ async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG00
         views = _cutoff(days=settings.view_retention_days)
         deliveries = _cutoff(days=settings.webhook_delivery_retention_days)
         mail = _cutoff(days=settings.mail_retention_days)
+        media = _cutoff(days=settings.media_retention_days)
         relayed = settings.kafka_bootstrap_servers is not None
         return (
             await pruning.prune_outbox(session, outbox, relayed=relayed)
@@ -168,6 +170,7 @@ async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG00
             + await pruning.prune_views(session, views)
             + await pruning.prune_webhook_deliveries(session, deliveries)
             + await MailRepository(session).prune(mail)
+            + await remove_unused_media(session, settings, media)
         )
 
     logger.info("pruned %s rows", await _in_transaction(context, prune))

@@ -9,7 +9,8 @@ from typing import Any
 from inkwell.core.config import Settings
 from inkwell.models.media import Media
 
-KEY_BYTES = 16  # 22 URL-safe characters, 128 random bits
+KEY_BYTES = 16  # 128 random bits
+KEY_LENGTH = 22  # their URL-safe base64 characters
 SERVED_NAME = re.compile(r"[A-Za-z0-9_-]{22}(?:-[0-9]{2,4})?\.(?:jpg|png|webp|gif|avif)")
 CONTENT_TYPES = {
     "jpg": "image/jpeg",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.media import Media, MediaStatus
@@ -55,6 +56,33 @@ class MediaRepository:
             select(func.count()).select_from(Media).where(Media.owner_id == owner_id)
         )
         return list(rows), int(total or 0)
+
+    async def sizes_of_files(self, keys: Collection[str]) -> dict[str, tuple[int, int]]:
+        """Width and height of every stored file (original, variants) of the ready uploads
+        with these keys, by file name."""
+        metas = await self.session.scalars(
+            select(Media.meta).where(Media.key.in_(keys), Media.status == MediaStatus.READY)
+        )
+        return {
+            stored["name"]: (stored["width"], stored["height"])
+            for meta in metas
+            for stored in [meta["original"], *meta["variants"]]
+        }
+
+    async def unused(self, before: datetime, limit: int) -> list[Media]:
+        """Uploads made before `before` that no profile shows as avatar and no post (deleted
+        ones too) uses as cover or names in its Markdown."""
+        avatar = exists().where(User.avatar_media_id == Media.id)
+        cover = exists().where(Post.cover_media_id == Media.id)
+        inline = exists().where(func.strpos(Post.content_raw, Media.key) > 0)
+        rows = await self.session.scalars(
+            select(Media)
+            .where(Media.created_at < before, ~avatar, ~cover, ~inline)
+            .order_by(Media.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list(rows)
 
     async def clear_uses(self, media_id: uuid.UUID) -> None:
         """Profiles and posts showing this upload (avatar, cover) show none; a post's changed

@@ -24,6 +24,7 @@ from inkwell.media.exceptions import (
     QuotaExceeded,
 )
 from inkwell.media.files import (
+    KEY_LENGTH,
     SERVED_NAME,
     content_type_of,
     image_files,
@@ -164,6 +165,22 @@ async def cover_of(
     if media.status != MediaStatus.READY:
         raise MediaNotUsable(f"is {media.status}, not ready", "cover_media_id")
     return {"media_id": str(media.id), **image_files(media, settings)}
+
+
+async def sizes_of_images(
+    repository: MediaRepository, settings: Settings, urls: list[str]
+) -> dict[str, tuple[int, int]]:
+    """Width and height of the images among `urls` that are files of ready uploads here."""
+    ours = {
+        url: name
+        for url in urls
+        if SERVED_NAME.fullmatch(name := url.rpartition("/")[2])
+        and media_url(settings, name) == url
+    }
+    if not ours:
+        return {}
+    sizes = await repository.sizes_of_files({name[:KEY_LENGTH] for name in ours.values()})
+    return {url: sizes[name] for url, name in ours.items() if name in sizes}
 
 
 async def locate(storage: Storage, name: str) -> StoredFile:
