@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse, RedirectResponse
@@ -75,12 +75,13 @@ async def my_media(
     return MediaList.from_page(found, state.settings)
 
 
-@files_router.api_route(
-    "/media/{name}",
-    methods=["GET", "HEAD"],
-    response_class=FileResponse,
-    responses={**errors(404), 200: {"content": {"image/*": {}}}},
-)
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **errors(404),
+    200: {"content": {"image/*": {}}},
+}
+
+
+@files_router.get("/media/{name}", response_class=FileResponse, responses=FILE_RESPONSES)
 async def media_file(name: str, request: Request, storage: StorageDep) -> Response:
     """A stored image (an original or a variant), with `Range`, `ETag` and a year of caching;
     with S3 storage, a redirect to a short-lived presigned URL."""
@@ -95,3 +96,13 @@ async def media_file(name: str, request: Request, storage: StorageDep) -> Respon
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     return FileResponse(found.path, media_type=found.content_type, headers=headers)
+
+
+files_router.add_api_route(
+    "/media/{name}",
+    media_file,
+    methods=["HEAD"],
+    response_class=FileResponse,
+    responses=FILE_RESPONSES,
+    operation_id="media_file_head",
+)

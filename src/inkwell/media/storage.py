@@ -14,9 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-import aioboto3
-from botocore.config import Config
-
 from inkwell.core.config import Settings
 
 
@@ -69,14 +66,17 @@ class LocalStorage:
         os.replace(partial.name, path)
 
 
-SIGV4 = Config(signature_version="s3v4")  # presigned URLs every S3-compatible store accepts
-
-
 class S3Storage:
     """Any S3-compatible store, through aioboto3 (one client per call: calls are few, and
     a client is not shared across event loops)."""
 
     def __init__(self, settings: Settings) -> None:
+        # Imported here: boto's import costs seconds, and local storage never needs it.
+        import aioboto3  # noqa: PLC0415
+        from botocore.config import Config  # noqa: PLC0415
+
+        # Signature version 4: the presigned URLs every S3-compatible store accepts.
+        self.config = Config(signature_version="s3v4")
         secret = settings.media_s3_secret_access_key
         self.session = aioboto3.Session(
             aws_access_key_id=settings.media_s3_access_key_id,
@@ -89,7 +89,7 @@ class S3Storage:
         self.presign_seconds = settings.media_s3_presign_seconds
 
     def _client(self) -> Any:
-        return self.session.client("s3", endpoint_url=self.endpoint_url, config=SIGV4)
+        return self.session.client("s3", endpoint_url=self.endpoint_url, config=self.config)
 
     async def put(self, name: str, file: IO[bytes], content_type: str) -> None:
         file.seek(0)
