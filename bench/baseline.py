@@ -51,7 +51,7 @@ _SUMMARY = """
                               ORDER BY pt.position), '[]'::json)
        FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags,
     p.comments_count, p.likes_count, p.bookmarks_count, p.views_count, p.created_at, p.updated_at,
-    p.allow_comments, p.moderate_comments
+    p.allow_comments, p.moderate_comments, p.cover
 """
 _LISTED = (
     "p.status IN ('published', 'scheduled') AND p.deleted_at IS NULL AND p.published_at <= now()"
@@ -238,6 +238,7 @@ def summary(row: asyncpg.Record) -> dict[str, Any]:
         # The baseline serves anonymous readers, as the measured Inkwell requests are.
         "liked_by_me": False,
         "bookmarked_by_me": False,
+        "cover": row["cover"],
     }
 
 

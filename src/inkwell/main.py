@@ -42,6 +42,9 @@ from inkwell.feeds.router import router as feeds_router
 from inkwell.follows.router import router as follows_router
 from inkwell.health.router import router as health_router
 from inkwell.jobs.worker import InProcessWorker
+from inkwell.media.router import files_router as media_files_router
+from inkwell.media.router import my_media_router
+from inkwell.media.router import router as media_router
 from inkwell.metrics.middleware import MetricsMiddleware
 from inkwell.metrics.pool import sampling
 from inkwell.metrics.router import router as metrics_router
@@ -92,6 +95,7 @@ def settle_garbage_collector() -> None:
 # reads, their comments, the feed and tags. /users/me/posts and /users/me/bookmarks come before
 # /users/{username}..., so the more specific paths win. No two routers' paths overlap otherwise.
 OPENAPI_URL = "/openapi.json"
+MULTIPART_ALLOWANCE = 64 * 1024
 API_V1_ROUTERS = (
     posts_router,
     post_comments_router,
@@ -102,6 +106,7 @@ API_V1_ROUTERS = (
     register_router,
     auth_router,
     my_posts_router,
+    my_media_router,
     engagement_users_router,
     users_router,
     follows_router,
@@ -111,6 +116,7 @@ API_V1_ROUTERS = (
     admin_router,
     webhooks_router,
     outbox_admin_router,
+    media_router,
 )
 
 
@@ -183,7 +189,12 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.add_exception_handler(405, method_not_allowed)
     app.add_middleware(StaticPathMethodsMiddleware, methods=app.state.route_methods)
     app.add_middleware(UnstorableUrlMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        # An upload's form adds its field headers and boundaries to the file's bytes.
+        larger={f"{API_V1}/media": settings.media_max_bytes + MULTIPART_ALLOWANCE},
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
@@ -211,6 +222,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.include_router(syndication_router)
     app.include_router(discovery_router)
     app.include_router(metrics_router)
+    app.include_router(media_files_router)
     if docs:
         app.include_router(events_router)
         install_docs(app, openapi_url=OPENAPI_URL)  # last: API requests never test its routes

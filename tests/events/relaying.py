@@ -25,7 +25,7 @@ from tests.conftest import api_client, make_settings
 from tests.events.support import outbox
 from tests.kafka import Received, read_topics
 
-TOPICS = ("users", "posts", "comments", "engagement", "follows")
+TOPICS = ("users", "posts", "comments", "engagement", "follows", "media")
 
 
 def relay_settings(database_url: str, kafka: str, **overrides: Any) -> Settings:

@@ -11,10 +11,12 @@ import pytest
 from inkwell.core.state import AppState
 from inkwell.events.catalogue import CATALOGUE
 from inkwell.events.envelope import CloudEvent
+from inkwell.media.processing import delete_files
 from tests.events.relaying import committed, drain, new_relay, received
 from tests.events.test_transactions import NEW_POST, refuse_after_recording
 from tests.factories import DEFAULT_PASSWORD, login
 from tests.mail.support import link_token
+from tests.media.support import photo, processed, uploaded
 
 API = "/api/v1"
 
@@ -68,7 +70,18 @@ async def _every_kind_of_change(client: httpx.AsyncClient, state: AppState) -> N
     await _call(client, "PATCH", posts, alice, {"status": "archived"})
     await _call(client, "DELETE", posts, alice)
     await _call(client, "PATCH", "/users/me", alice, {"display_name": "Alice"})
+    await _media_uploaded_processed_and_deleted(client, state, alice)
     await _call(client, "DELETE", "/users/me", bob)
+
+
+async def _media_uploaded_processed_and_deleted(
+    client: httpx.AsyncClient, state: AppState, who: dict[str, str]
+) -> None:
+    media_id = await uploaded(client, who, photo("JPEG"))
+    await processed(state, media_id)
+    ready = await _call(client, "GET", f"/media/{media_id}", who)
+    await _call(client, "DELETE", f"/media/{media_id}", who)
+    await delete_files(state.settings, [ready["original"]["url"].rpartition("/")[2]])
 
 
 async def test_every_event_type_reaches_its_topic_with_its_key_and_envelope(

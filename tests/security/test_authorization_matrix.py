@@ -23,6 +23,7 @@ from inkwell.core.config import Settings
 from inkwell.core.state import AppState
 from inkwell.main import create_app
 from inkwell.models import Base
+from inkwell.models.media import Media
 from inkwell.models.notification import Notification, NotificationKind
 from inkwell.models.user import Role, User
 from inkwell.models.webhook import WebhookDelivery, WebhookEndpoint
@@ -129,6 +130,13 @@ CASES = [
     Case("GET", "/api/v1/posts/{post}/stats", P, (401, 403, 200, 403, 200)),
     Case("GET", "/api/v1/posts/{post}/stats", D, (401, 404, 200, 403, 200)),
     Case("GET", "/api/v1/tags/{slug}", "tag", (200, 200, 200, 200, 200)),
+    # Media: the uploader or an admin; the files are public by their random names.
+    Case("GET", "/api/v1/media/{media_id}", "media", (401, 404, 200, 404, 200)),
+    Case("DELETE", "/api/v1/media/{media_id}", "media", (401, 403, 204, 403, 204)),
+    *[
+        Case(method, "/media/{name}", "file", (404, 404, 404, 404, 404))
+        for method in ("GET", "HEAD")
+    ],
     # Webhooks: admins only.
     *[
         Case(method, f"/api/v1/admin/webhooks/{{endpoint_id}}{path}", W, (401, 403, 403, 403, ok))
@@ -232,6 +240,15 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
         actors_count=1,
     )
     session.add(notification)
+    media = Media(
+        owner_id=users["owner"].id,
+        key="A" * 22,
+        content_type="image/png",
+        byte_size=100,
+        status="ready",
+        meta={"width": 10, "height": 10},
+    )
+    session.add(media)
     await session.commit()
     headers = {name: await signed_in_headers(state, user) for name, user in users.items()}
     sessions = (await client.get("/api/v1/auth/sessions", headers=headers["owner"])).json()
@@ -250,6 +267,8 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
         W: str(webhook.id),
         "delivery": str(delivery.id),
         "notification": str(notification.id),
+        "media": str(media.id),
+        "file": f"{media.key}.png",
     }
     return World(users=users, headers={**headers, "anonymous": {}}, ids=ids)
 
@@ -273,6 +292,8 @@ def _url(case: Case, world: World) -> str:
         "endpoint_id": world.ids[W],
         "delivery_id": world.ids["delivery"],
         "notification_id": target,
+        "media_id": target,
+        "name": target,
     }
     return case.path.format(**values)
 

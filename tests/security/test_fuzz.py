@@ -94,6 +94,11 @@ LINK_TOKEN_400 = [
 ]
 
 
+# An upload's content decides: bytes that are no accepted image answer 415, an empty file 422,
+# an image over the pixel limit 413 (tests/media tests each refusal with real files).
+MEDIA_UPLOAD = "^/api/v1/media$"
+
+
 def _config() -> SchemathesisConfig:
     # Any schema-valid If-Match that names an older version is rightly refused with 412.
     accepted = ["2xx", "3xx", "401", "403", "404", "409", "412", "429", "5xx"]
@@ -121,6 +126,13 @@ def _config() -> SchemathesisConfig:
         }
         for pattern in LINK_TOKEN_400
     ]
+    uploads = {
+        "include-path-regex": MEDIA_UPLOAD,
+        "generation": text,
+        "checks": {
+            "positive_data_acceptance": {"expected-statuses": [*accepted, "413", "415", "422"]}
+        },
+    }
     return SchemathesisConfig.from_dict(
         {
             "checks": {
@@ -148,6 +160,7 @@ def _config() -> SchemathesisConfig:
                 {"include-path-regex": ".*", "generation": text},
                 *business_rules,
                 *link_tokens,
+                uploads,
             ],
         }
     )

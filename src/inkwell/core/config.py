@@ -159,6 +159,28 @@ class Settings(BaseSettings):
     # The hour (UTC) at which the daily digests of notifications are mailed.
     notification_digest_hour: int = Field(default=8, ge=0, le=23)
 
+    # Media (docs/media.md): uploads stored on local disk under `media_dir` (unset:
+    # <data_dir>/media) or in an S3-compatible bucket; limits per upload and per user.
+    media_storage: Literal["local", "s3"] = "local"
+    media_dir: Path | None = None
+    media_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    media_max_pixels: int = Field(default=50_000_000, ge=1)
+    media_quota_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024)
+    media_variant_widths: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [320, 800, 1600]
+    )
+    # Where clients fetch media files; unset = /media/<name> on this service (after site_url).
+    media_public_url: str | None = None
+    media_s3_bucket: str | None = None
+    media_s3_prefix: str = ""
+    media_s3_endpoint_url: str | None = None
+    media_s3_region: str | None = None
+    media_s3_access_key_id: str | None = None
+    media_s3_secret_access_key: SecretStr | None = None
+    media_s3_presign_seconds: int = Field(default=3600, ge=60, le=604_800)
+    # Uploads no profile or post uses (avatar, cover, the post's Markdown) are removed after this.
+    media_retention_days: int = Field(default=30, ge=1)
+
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     rate_limit_login_per_ip: int = Field(default=20, ge=1)
@@ -178,6 +200,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("media_variant_widths", mode="before")
+    @classmethod
+    def _split_widths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(item) for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("media_variant_widths")
+    @classmethod
+    def _sorted_widths(cls, widths: list[int]) -> list[int]:
+        if any(width < 16 or width > 8192 for width in widths):
+            raise ValueError("variant widths are 16 to 8192 pixels")
+        return sorted(set(widths))
 
     @field_validator("trusted_hosts")
     @classmethod
@@ -291,6 +327,17 @@ class Settings(BaseSettings):
             return self.view_hash_salt.get_secret_value().encode()
         secret = self.jwt_secret.get_secret_value().encode()
         return hmac.new(secret, b"inkwell view-hash salt v1", hashlib.sha256).digest()
+
+    @property
+    def media_root(self) -> Path:
+        """The directory local media storage writes to."""
+        return self.media_dir or self.data_dir / "media"
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Settings:
+        if self.media_storage == "s3" and not self.media_s3_bucket:
+            raise ValueError("INKWELL_MEDIA_STORAGE=s3 needs INKWELL_MEDIA_S3_BUCKET")
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Mapping
 
 import nh3
 from markdown_it import MarkdownIt
@@ -80,6 +81,32 @@ def sanitize_html(fragment: str) -> str:
 def render_markdown(source: str) -> str:
     """Markdown to HTML that is safe to embed in a page as is."""
     return sanitize_html(_renderer.render(source))
+
+
+_IMG = re.compile(r"<img\b([^>]*)>")
+_SRC = re.compile(r'\ssrc="([^"]*)"')
+_SIZE = re.compile(r'\s(?:width|height|loading)="[^"]*"')
+
+
+def image_sources(fragment: str) -> list[str]:
+    """The `src` of every image of sanitised HTML, unescaped."""
+    found = (_SRC.search(match.group(1)) for match in _IMG.finditer(fragment))
+    return [html.unescape(src.group(1)) for src in found if src]
+
+
+def with_image_sizes(fragment: str, sizes: Mapping[str, tuple[int, int]]) -> str:
+    """Sanitised HTML whose images with a known size get `width`, `height` and
+    `loading="lazy"` (the page lays out before they load); other images are left as they are."""
+
+    def sized(match: re.Match[str]) -> str:
+        src = _SRC.search(match.group(1))
+        size = sizes.get(html.unescape(src.group(1))) if src else None
+        if size is None:
+            return match.group(0)
+        attributes = _SIZE.sub("", match.group(1))
+        return f'<img{attributes} width="{size[0]}" height="{size[1]}" loading="lazy">'
+
+    return _IMG.sub(sized, fragment)
 
 
 def plain_text(fragment: str) -> str:

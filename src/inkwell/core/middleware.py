@@ -7,6 +7,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -146,19 +147,24 @@ class RequestContextMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses request bodies over a limit with 413, whether declared or streamed."""
+    """Refuses request bodies over a limit with 413, whether declared or streamed; the paths
+    in `larger` (uploads) have limits of their own."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.larger.get(scope["path"], self.max_bytes)
         declared = Headers(scope=scope).get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            too_large = PayloadTooLarge(f"The request body may be at most {self.max_bytes} bytes.")
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            too_large = PayloadTooLarge(f"The request body may be at most {max_bytes} bytes.")
             response = render_error(Request(scope), domain_error_info(too_large))
             await response(scope, receive, send)
             return
@@ -168,8 +174,8 @@ class BodySizeLimitMiddleware:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise PayloadTooLarge(f"The request body may be at most {self.max_bytes} bytes.")
+            if received > max_bytes:
+                raise PayloadTooLarge(f"The request body may be at most {max_bytes} bytes.")
             return message
 
         await self.app(scope, limited_receive, send)

@@ -35,6 +35,7 @@ _DESCRIPTIONS = {
     409: "Conflicts with existing data",
     412: "The resource changed since the given ETag",
     413: "Request body too large",
+    415: "The content is of a type not accepted here (see `code`)",
     422: "Invalid input (per-field errors)",
     429: "Too many requests (see Retry-After)",
     503: "Temporarily unavailable (see Retry-After)",

@@ -14,6 +14,8 @@ PUBLISH_SCHEDULED_POST = "publish_scheduled_post"
 DELIVER_WEBHOOK = "deliver_webhook"
 SEND_EMAIL = "send_email"
 SEND_PASSWORD_RESET = "send_password_reset"  # noqa: S105 (a task name)
+PROCESS_MEDIA = "process_media"
+DELETE_MEDIA_FILES = "delete_media_files"
 QUEUE = "default"
 
 # procrastinate's own function for deferring jobs (what its `defer_async` calls), run on the

@@ -20,6 +20,7 @@ _TOPICS = {
     "comments": "Comments: written, edited, hidden, shown, approved, deleted.",
     "engagement": "Likes and bookmarks of posts.",
     "follows": "Who follows whom.",
+    "media": "Uploaded images: accepted, processed, deleted.",
 }
 
 

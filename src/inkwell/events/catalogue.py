@@ -247,6 +247,45 @@ class UserUnfollowed(FollowEvent):
     name: ClassVar[str] = "user.unfollowed"
 
 
+# Media (topic `media`, key: the media's id)
+
+
+class MediaEvent(EventData):
+    topic: ClassVar[str] = "media"
+    key_field: ClassVar[str] = "media_id"
+
+    media_id: uuid.UUID
+    owner_id: uuid.UUID
+
+
+class MediaUploaded(MediaEvent):
+    """An image was accepted; its processing job is queued."""
+
+    name: ClassVar[str] = "media.uploaded"
+
+    content_type: str
+    byte_size: int
+
+
+class MediaReady(MediaEvent):
+    """An image was processed: its cleaned original and variants are stored."""
+
+    name: ClassVar[str] = "media.ready"
+
+    width: int
+    height: int
+    variant_widths: list[int]
+
+
+class MediaDeleted(MediaEvent):
+    """An image was deleted by its uploader or an admin, or removed unused after the retention
+    time (its files go with it)."""
+
+    name: ClassVar[str] = "media.deleted"
+
+    actor_id: uuid.UUID | None = Field(description="Who deleted it; null: the retention job.")
+
+
 EVENT_TYPES: tuple[type[EventData], ...] = (
     UserRegistered,
     UserUpdated,
@@ -271,5 +310,8 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     BookmarkRemoved,
     UserFollowed,
     UserUnfollowed,
+    MediaUploaded,
+    MediaReady,
+    MediaDeleted,
 )
 CATALOGUE: dict[str, type[EventData]] = {cls.event_type(): cls for cls in EVENT_TYPES}

@@ -1,5 +1,5 @@
-"""The jobs: scheduled publishing, its sweep, webhook deliveries, mail, pruning, and the retry
-of stalled jobs.
+"""The jobs: scheduled publishing, its sweep, webhook deliveries, mail, media processing,
+pruning, and the retry of stalled jobs.
 
 Each task opens one transaction (`unit_of_work`) and is idempotent: running it twice changes
 what running it once did, no more (a publication checks the post is still scheduled; a prune
@@ -23,8 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
 from inkwell.core.queue import (
+    DELETE_MEDIA_FILES,
     DELIVER_WEBHOOK,
     NAMESPACE,
+    PROCESS_MEDIA,
     PUBLISH_SCHEDULED_POST,
     SEND_EMAIL,
     SEND_PASSWORD_RESET,
@@ -33,6 +35,8 @@ from inkwell.events.outbox import Outbox
 from inkwell.jobs import pruning
 from inkwell.mail.delivery import send_stored
 from inkwell.mail.repository import MailRepository
+from inkwell.media.processing import MediaProcessor, delete_files
+from inkwell.media.retention import remove_unused_media
 from inkwell.notifications.mailing import NotificationMail
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
@@ -156,6 +160,17 @@ async def mail_notifications_job(context: JobContext, timestamp: int) -> None:
         logger.info("queued %s notification e-mails", sent)
 
 
+async def process_media_job(context: JobContext, media_id: str) -> None:
+    """Make an upload's clean original and variants; a bad image ends as `failed`."""
+    resources = _resources(context)
+    await MediaProcessor(resources.sessionmaker, resources.settings).run(uuid.UUID(media_id))
+
+
+async def delete_media_files_job(context: JobContext, names: str) -> None:
+    """Remove the stored files of a deleted upload."""
+    await delete_files(_resources(context).settings, names.split(","))
+
+
 def _cutoff(**retention: float) -> datetime:
     return datetime.now(UTC) - timedelta(**retention)
 
@@ -167,6 +182,7 @@ async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG00
         views = _cutoff(days=settings.view_retention_days)
         deliveries = _cutoff(days=settings.webhook_delivery_retention_days)
         mail = _cutoff(days=settings.mail_retention_days)
+        media = _cutoff(days=settings.media_retention_days)
         relayed = settings.kafka_bootstrap_servers is not None
         return (
             await pruning.prune_outbox(session, outbox, relayed=relayed)
@@ -174,6 +190,7 @@ async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG00
             + await pruning.prune_views(session, views)
             + await pruning.prune_webhook_deliveries(session, deliveries)
             + await MailRepository(session).prune(mail)
+            + await remove_unused_media(session, settings, media)
         )
 
     logger.info("pruned %s rows", await _in_transaction(context, prune))
@@ -219,6 +236,10 @@ def register_tasks(app: App) -> None:
     app.task(name=f"{NAMESPACE}:{SEND_EMAIL}", pass_context=True, retry=MAIL_RETRY)(send_email_job)
     app.task(name=f"{NAMESPACE}:{SEND_PASSWORD_RESET}", pass_context=True, retry=RETRY)(
         send_password_reset_job
+    )
+    app.task(name=f"{NAMESPACE}:{PROCESS_MEDIA}", pass_context=True, retry=RETRY)(process_media_job)
+    app.task(name=f"{NAMESPACE}:{DELETE_MEDIA_FILES}", pass_context=True, retry=RETRY)(
+        delete_media_files_job
     )
     for function, name, cron in PERIODIC:
         task = app.task(

@@ -5,6 +5,7 @@ from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.engagement import Bookmark, Follow, Like, PostViewEvent
 from inkwell.models.event import OutboxConsumer, OutboxEvent
 from inkwell.models.mail import OutgoingMail
+from inkwell.models.media import Media, MediaStatus
 from inkwell.models.notification import (
     EmailDelivery,
     Notification,
@@ -27,6 +28,8 @@ __all__ = [
     "EmailDelivery",
     "Follow",
     "Like",
+    "Media",
+    "MediaStatus",
     "Mute",
     "Notification",
     "NotificationActor",

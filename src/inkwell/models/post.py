@@ -95,6 +95,11 @@ class Post(UUIDKey, Timestamps, SoftDelete, Base):
             postgresql_using="gin",
             postgresql_ops={"metadata": "jsonb_path_ops"},
         ),
+        Index(
+            "ix_posts_cover_media_id",
+            "cover_media_id",
+            postgresql_where=text("cover_media_id IS NOT NULL"),
+        ),
         # Long values go to TOAST from 128 bytes on, so searches and lists scan a narrow heap
         # (migration 0005).
         {"postgresql_with": {"toast_tuple_target": 128}},
@@ -130,6 +135,12 @@ class Post(UUIDKey, Timestamps, SoftDelete, Base):
     moderate_comments: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Bumped by every saved change; the ETag is built from it.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    # The cover image: an upload of the author's, and a copy of what responses show of it
+    # (URLs, size, colour, variants), so reads need no join (docs/media.md).
+    cover_media_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("media.id", ondelete="SET NULL"), default=None
+    )
+    cover: Mapped[dict[str, Any] | None] = mapped_column(JSONB, default=None)
 
     author: Mapped[User] = relationship(lazy="raise")
 

@@ -31,6 +31,10 @@ class User(UUIDKey, Timestamps, SoftDelete, Base):
     display_name: Mapped[str | None] = mapped_column(String(100))
     bio: Mapped[str | None] = mapped_column(Text)
     avatar_url: Mapped[str | None] = mapped_column(String(2048))
+    # An upload shown as the avatar; `avatar_url` then holds its URL, so reads need no join.
+    avatar_media_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("media.id", ondelete="SET NULL", use_alter=True), index=True, default=None
+    )
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
         Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e]),

@@ -34,7 +34,6 @@ DIGEST_ITEMS = 20
 EXCERPT_LENGTH = 300
 TITLE_IN_SUBJECT = 80
 # Front-end pages the links open (beside the account pages of users/mailing.py).
-POST_PAGE = "/posts/{slug}"
 PROFILE_PAGE = "/users/{username}"
 SETTINGS_PAGE = "/settings/notifications"
 UNSUBSCRIBE_PAGE = "/unsubscribe"
@@ -143,7 +142,7 @@ class NotificationMail:
         if row.kind == Kind.FOLLOW and actor is not None:
             link = base + PROFILE_PAGE.format(username=actor.username)
         elif row.post_slug is not None:
-            link = base + POST_PAGE.format(slug=row.post_slug)
+            link = base + self.settings.post_page_path.replace("{slug}", row.post_slug)
         else:
             link = base
         excerpt = row.comment_text if row.kind in QUOTING else None

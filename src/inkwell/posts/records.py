@@ -57,6 +57,8 @@ class PostRow:
     content_raw: str | None = None
     content_html: str | None = None
     content_json: dict[str, Any] | None = None
+    cover_media_id: uuid.UUID | None = None
+    cover: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from pydantic import (
 from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, Page, UTCDateTime
 from inkwell.core.slugs import SLUG_PATTERN
 from inkwell.core.text import Stripped, storable
+from inkwell.media.schemas import Cover
 from inkwell.models.post import PostStatus
 from inkwell.posts.records import PostPage, PostRecord, VersionRecord
 from inkwell.users.schemas import USERNAME_PATTERN, PublicProfile
@@ -115,6 +116,9 @@ class PostCreate(InputModel):
     metadata: PostMetadata | None = None
     allow_comments: StrictBool = True
     moderate_comments: StrictBool = False
+    cover_media_id: uuid.UUID | None = Field(
+        default=None, description="One of the author's ready uploads as the cover image"
+    )
 
 
 class PostUpdate(InputModel):
@@ -131,6 +135,9 @@ class PostUpdate(InputModel):
     metadata: PostMetadata | None = None
     allow_comments: Annotated[StrictBool | None, NOT_NULL] = None
     moderate_comments: Annotated[StrictBool | None, NOT_NULL] = None
+    cover_media_id: uuid.UUID | None = Field(
+        default=None, description="One of the author's ready uploads as the cover; null: none"
+    )
 
     @model_validator(mode="after")
     def _required_fields_not_null(self) -> PostUpdate:
@@ -188,6 +195,7 @@ class PostSummary(OutputModel):
     views_count: int
     liked_by_me: bool = False
     bookmarked_by_me: bool = False
+    cover: Cover | None = None
     created_at: UTCDateTime
     updated_at: UTCDateTime
 
@@ -218,6 +226,7 @@ def summary_fields(record: PostRecord) -> dict[str, Any]:
         "views_count": post.views_count,
         "liked_by_me": record.liked_by_me,
         "bookmarked_by_me": record.bookmarked_by_me,
+        "cover": post.cover,
         "created_at": post.created_at,
         "updated_at": post.updated_at,
     }

@@ -9,7 +9,15 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from inkwell.core.clock import utcnow
-from inkwell.core.markdown import excerpt, highlight, plain_text, reading_minutes, render_markdown
+from inkwell.core.markdown import (
+    excerpt,
+    highlight,
+    image_sources,
+    plain_text,
+    reading_minutes,
+    render_markdown,
+    with_image_sizes,
+)
 from inkwell.core.queue import PUBLISH_SCHEDULED_POST, JobQueue
 from inkwell.core.slugs import slugify
 from inkwell.events.catalogue import (
@@ -23,6 +31,8 @@ from inkwell.events.catalogue import (
     PostUpdated,
 )
 from inkwell.events.outbox import Outbox
+from inkwell.media.repository import MediaRepository
+from inkwell.media.service import cover_of, sizes_of_images
 from inkwell.models.post import Post, PostStatus
 from inkwell.models.user import User
 from inkwell.posts.cursors import decode_cursor, encode_cursor
@@ -65,6 +75,7 @@ _TRACKED = {
     "published_at": "published_at",
     "allow_comments": "allow_comments",
     "moderate_comments": "moderate_comments",
+    "cover_media_id": "cover_media_id",
 }
 _Snapshot = TypeVar("_Snapshot", bound=PostSnapshot)
 
@@ -117,6 +128,7 @@ class PostService:
         self.tags = tags
         self.events = events
         self.jobs = JobQueue(posts.session)
+        self.media = MediaRepository(posts.session)
 
     # Reading
 
@@ -278,6 +290,8 @@ class PostService:
             moderate_comments=data.moderate_comments,
         )
         self._set_status(post, data.status, data.published_at, utcnow())
+        await self._set_cover(post, data.cover_media_id)
+        await self._size_images(post)
         await self._insert(post, data.slug)
         await self.posts.set_tags(post.id, await self._tag_ids(data.tags))
         await self.posts.add_version(post, author.id)
@@ -301,6 +315,8 @@ class PostService:
             return await self._record(post.id, editor)
         before = _tracked(post)
         content_changed = self._apply_content(post, changes)
+        if changes.content_raw is not None:
+            await self._size_images(post)
         if "slug" in sent:
             await self._change_slug(post, changes.slug)
         if sent & {"status", "published_at"}:
@@ -310,6 +326,8 @@ class PostService:
         if "metadata" in sent:
             post.meta = changes.metadata.as_json() if changes.metadata else {}
         self._apply_comment_settings(post, changes)
+        if "cover_media_id" in sent:
+            await self._set_cover(post, changes.cover_media_id)
         await self.posts.save(post)
         if changes.tags is not None:
             await self.posts.set_tags(post.id, await self._tag_ids(changes.tags))
@@ -381,6 +399,7 @@ class PostService:
         old = (await self._version(post_id, number)).version
         post.title, post.summary, post.meta = old.title, old.summary, dict(old.meta)
         self._set_content(post, old.content_raw)
+        await self._size_images(post)
         await self.posts.save(post)
         await self.posts.add_version(post, user.id)
         record = await self._record(post.id, user)
@@ -459,6 +478,21 @@ class PostService:
         if found is None:
             raise VersionNotFound
         return found
+
+    async def _set_cover(self, post: Post, media_id: uuid.UUID | None) -> None:
+        """Make one of the author's ready uploads the cover (None: no cover)."""
+        cover = None
+        if media_id is not None:
+            settings = self.events.settings
+            cover = await cover_of(self.media, settings, owner_id=post.author_id, media_id=media_id)
+        post.cover_media_id, post.cover = media_id, cover
+
+    async def _size_images(self, post: Post) -> None:
+        """Images of the post that are uploads here get their size and lazy loading."""
+        sources = image_sources(post.content_html)
+        if sources:
+            sizes = await sizes_of_images(self.media, self.events.settings, sources)
+            post.content_html = with_image_sizes(post.content_html, sizes)
 
     def _apply_content(self, post: Post, changes: PostUpdate) -> bool:
         before = (post.title, post.summary, post.content_raw)

@@ -100,6 +100,9 @@ class PrivateProfile(PublicProfile):
 
     id: uuid.UUID
     email: str
+    avatar_media_id: uuid.UUID | None = Field(
+        description="The upload shown as the avatar (`avatar_url` is its URL); null: none"
+    )
     email_verified_at: UTCDateTime | None = Field(
         description="When the owner confirmed the address through a mailed link; null: not yet"
     )
@@ -123,6 +126,9 @@ class ProfileUpdate(InputModel):
     display_name: DisplayName | None = None
     bio: Bio | None = None
     avatar_url: ImageUrl | None = None
+    avatar_media_id: uuid.UUID | None = Field(
+        default=None, description="One of your ready uploads as the avatar; null removes it"
+    )
     username: Annotated[Username | None, NOT_NULL] = None
     email: Annotated[Email | None, NOT_NULL] = None
 
@@ -131,6 +137,8 @@ class ProfileUpdate(InputModel):
         for name in ("username", "email"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
+        if {"avatar_url", "avatar_media_id"} <= self.model_fields_set:
+            raise ValueError("send avatar_url or avatar_media_id, not both")
         return self
 
 

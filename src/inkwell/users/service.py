@@ -14,6 +14,8 @@ from inkwell.core.config import Settings
 from inkwell.core.security import PasswordHasher
 from inkwell.events.catalogue import UserDeleted, UserRegistered, UserUpdated
 from inkwell.events.outbox import Outbox
+from inkwell.media.repository import MediaRepository
+from inkwell.media.service import avatar_url_of
 from inkwell.models.user import Role, User
 from inkwell.users.exceptions import AccountTaken, CannotChangeSelf, UserNotFound, WrongPassword
 from inkwell.users.mailing import AccountMail
@@ -79,6 +81,7 @@ class UserService:
         self.settings = settings
         self.events = events
         self.mail = mail
+        self.media = MediaRepository(users.session)
 
     async def register(self, *, data: RegisterRequest, ip: str | None) -> User:
         """Create an account and mail its address a verification link; e-mail and username
@@ -149,7 +152,7 @@ class UserService:
     async def update_profile(self, *, user: User, changes: ProfileUpdate) -> User:
         """Change only the fields the caller sent; an empty bio or image means none. A new
         e-mail address takes effect once confirmed through the link mailed to it."""
-        values = _empty_as_none(changes.model_dump(exclude_unset=True, mode="json"))
+        values = await self._with_avatar(user, changes)
         new_email = values.pop("email", None)
         await self._check_free(values, user)
         changed = await self.users.set_fields(user, values)
@@ -169,7 +172,7 @@ class UserService:
     async def _apply_profile(self, user: User, changes: ProfileUpdate) -> list[str]:
         """Change the fields at once, the address too (for the RealWorld contract): a new
         address is unverified until its link is followed, and the old one gets a notice."""
-        values = _empty_as_none(changes.model_dump(exclude_unset=True, mode="json"))
+        values = await self._with_avatar(user, changes)
         await self._check_free(values, user)
         old_email = user.email
         changed = await self.users.set_fields(user, values)
@@ -178,6 +181,18 @@ class UserService:
             await self.mail.send_verification(user)
             await self.mail.send_change_notice(user, old_email)
         return changed
+
+    async def _with_avatar(self, user: User, changes: ProfileUpdate) -> dict[str, Any]:
+        """The fields to set: an avatar upload sets the avatar's URL to its own; an avatar
+        URL sent on its own ends the use of an upload."""
+        values = _empty_as_none(changes.model_dump(exclude_unset=True, mode="json"))
+        if "avatar_media_id" not in values:
+            return {**values, "avatar_media_id": None} if "avatar_url" in values else values
+        media_id = changes.avatar_media_id
+        url = None
+        if media_id is not None:
+            url = await avatar_url_of(self.media, self.settings, user=user, media_id=media_id)
+        return {**values, "avatar_media_id": media_id, "avatar_url": url}
 
     async def _check_free(self, values: dict[str, Any], user: User) -> None:
         taken = await self.users.taken_fields(

@@ -2,7 +2,7 @@
 message was refused for good, and whether a notification shows in the app
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0014
 Created: 2026-12-06 06:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0017"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Media: image uploads, their processing into clean originals and variants, and storage."""
