@@ -175,6 +175,16 @@ async def seeded(app_state: AppState, session: Any) -> dict[str, str]:
     return {"slug": post.slug, "id": str(post.id), "token": headers["Authorization"]}
 
 
+# No query, limits broken, and values of the common filters, good and bad (an alias, an
+# enumeration, a list, a boolean).
+QUERIES = [
+    "",
+    "?page=0&page_size=1000&limit=-1&cursor=%00&since=x",
+    "?status=draft&sort=oldest&tag=a&tag=b&unread=true&q=hello&limit=2",
+    "?status=nonsense&sort=sideways&unread=maybe&since=3",
+]
+
+
 def _urls(app: FastAPI, seeded: dict[str, str]) -> list[str]:
     """Every GET route with its path parameters filled in a few ways, good and bad, and with
     query parameters that break their limits."""
@@ -189,7 +199,7 @@ def _urls(app: FastAPI, seeded: dict[str, str]) -> list[str]:
             url = path
             for name in names:
                 url = url.replace("{" + name + "}", fill)
-            urls.extend([url, f"{url}?page=0&page_size=1000&limit=-1&cursor=%00&since=x"])
+            urls.extend(f"{url}{query}" for query in QUERIES)
     return sorted(set(urls))
 
 

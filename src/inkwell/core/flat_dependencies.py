@@ -95,7 +95,9 @@ def _takes_list(annotation: Any) -> bool:
     if get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
     origin = get_origin(annotation) or annotation
-    return isinstance(origin, type) and issubclass(origin, _LISTS) and origin not in (str, bytes)
+    if not isinstance(origin, type) or issubclass(origin, str | bytes):
+        return False  # text is a sequence, and so is an enumeration of strings
+    return issubclass(origin, _LISTS)
 
 
 def _special(info: Any) -> bool:
