@@ -42,6 +42,8 @@ from inkwell.feeds.router import router as feeds_router
 from inkwell.follows.router import router as follows_router
 from inkwell.health.router import router as health_router
 from inkwell.jobs.worker import InProcessWorker
+from inkwell.live.router import router as live_router
+from inkwell.live.runtime import LiveRuntime
 from inkwell.notifications.router import router as notifications_router
 from inkwell.notifications.router import settings_router as notification_settings_router
 from inkwell.operations.router import router as outbox_admin_router
@@ -106,6 +108,7 @@ API_V1_ROUTERS = (
     admin_router,
     webhooks_router,
     outbox_admin_router,
+    live_router,
 )
 
 
@@ -127,8 +130,10 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             app.state.inkwell = AppState.build(settings)
             settle_garbage_collector()
         worker = _in_process_worker(app.state.inkwell) if owned else None
+        await app.state.live.start(app.state.inkwell)
         async with relay_in_background(settings, app.state.inkwell.engine):
             yield
+        await app.state.live.stop()
         if worker is not None:
             await worker.stop()
         if owned:
@@ -154,6 +159,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.router.default = SlashRedirect(app.router)
     if state is not None:
         app.state.inkwell = state
+    app.state.live = LiveRuntime(settings)
     # /api/v1 answers RFC 9457 problems; the rest of /api answers in the RealWorld format.
     install_error_handlers(app, {API_V1: render_problem, **ERROR_RENDERERS})
     app.state.route_methods = RouteMethods(app)
@@ -173,7 +179,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             "If-None-Match",
             "X-Request-ID",
         ],
-        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+        expose_headers=["ETag", "Live-Seq", "Location", "Retry-After", "X-Request-ID"],
     )
     if "*" not in settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, hosts=settings.allowed_hosts)
