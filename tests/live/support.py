@@ -1,0 +1,118 @@
+"""Live-update test helpers: app servers in processes of their own, WebSocket clients, and
+reading messages without the heartbeats."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+PROTOCOL = "inkwell.live.v1"
+WAIT_SECONDS = 30.0  # a consumer waits for every older transaction on the server to end
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of an app process: the test database, no rate limits."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INKWELL_")}
+    env.update(
+        INKWELL_ENV="test",
+        INKWELL_DATABASE_URL=database_url,
+        INKWELL_RATE_LIMIT_ENABLED="false",
+        INKWELL_ACCESS_LOG="false",
+        INKWELL_LOG_LEVEL="WARNING",
+        INKWELL_LIVE_HEARTBEAT_SECONDS="1",
+    )
+    env.update({f"INKWELL_{key.upper()}": value for key, value in settings.items()})
+    return env
+
+
+@contextmanager
+def server_process(env: dict[str, str]) -> Iterator[str]:
+    """`uvicorn inkwell.main:app_factory` in a process of its own; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "--factory", "inkwell.main:app_factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    process = subprocess.Popen(command, env=env)  # noqa: S603 (our own interpreter)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the app process exited")
+        try:
+            if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the app process did not start")
+
+
+def socket_url(base: str) -> str:
+    return base.replace("http://", "ws://") + "/api/v1/live"
+
+
+def open_socket(
+    base: str, *, ticket: str | None = None, origin: str | None = None, **options: Any
+) -> Any:
+    """A WebSocket to the app (`async with`), with a ticket when given."""
+    protocols = [PROTOCOL] + ([f"ticket.{ticket}"] if ticket else [])
+    return connect(
+        socket_url(base),
+        subprotocols=protocols,  # type: ignore[arg-type]
+        origin=origin,  # type: ignore[arg-type]
+        open_timeout=WAIT_SECONDS,
+        **options,
+    )
+
+
+async def receive(ws: ClientConnection, timeout: float = WAIT_SECONDS) -> dict[str, Any]:
+    """The next message that is not a heartbeat."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("no message arrived")
+        message: dict[str, Any] = json.loads(await _recv(ws, remaining))
+        if message["type"] != "heartbeat":
+            return message
+
+
+async def _recv(ws: ClientConnection, timeout: float) -> str | bytes:
+    return await asyncio.wait_for(ws.recv(), timeout)
+
+
+async def subscribe(ws: ClientConnection, channel: str) -> dict[str, Any]:
+    await ws.send(json.dumps({"type": "subscribe", "channel": channel}))
+    return await receive(ws)
+
+
+async def ticket(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    response = await client.post("/api/v1/live/ticket", headers=headers)
+    assert response.status_code == 201, response.text
+    value: str = response.json()["ticket"]
+    return value
