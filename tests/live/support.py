@@ -48,7 +48,7 @@ def server_process(env: dict[str, str]) -> Iterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "--factory", "inkwell.main:app_factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    process = subprocess.Popen(command, env=env)  # noqa: S603 (our own interpreter)
+    process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
@@ -90,20 +90,22 @@ def open_socket(
     )
 
 
-async def receive(ws: ClientConnection, timeout: float = WAIT_SECONDS) -> dict[str, Any]:
-    """The next message that is not a heartbeat."""
-    deadline = time.monotonic() + timeout
+async def receive(ws: ClientConnection) -> dict[str, Any]:
+    """The next message that is not a heartbeat (waiting at most WAIT_SECONDS)."""
+    return await asyncio.wait_for(_next_message(ws), WAIT_SECONDS)
+
+
+async def _next_message(ws: ClientConnection) -> dict[str, Any]:
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("no message arrived")
-        message: dict[str, Any] = json.loads(await _recv(ws, remaining))
+        message: dict[str, Any] = json.loads(await ws.recv())
         if message["type"] != "heartbeat":
             return message
 
 
-async def _recv(ws: ClientConnection, timeout: float) -> str | bytes:
-    return await asyncio.wait_for(ws.recv(), timeout)
+async def read_until_closed(ws: ClientConnection) -> None:
+    """Read (and drop) messages until the connection ends."""
+    while True:
+        await asyncio.wait_for(ws.recv(), WAIT_SECONDS)
 
 
 async def subscribe(ws: ClientConnection, channel: str) -> dict[str, Any]:

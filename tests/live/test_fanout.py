@@ -8,7 +8,7 @@ import pytest
 
 from inkwell.core.state import AppState
 from tests.factories import create_post, create_user, signed_in_headers
-from tests.live.support import receive, server_env, server_process, subscribe, open_socket
+from tests.live.support import open_socket, receive, server_env, server_process, subscribe
 from tests.redis_support import redis_url, requires_redis
 
 COMMENTS = 5
