@@ -154,6 +154,7 @@ async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG00
             + await pruning.prune_views(session, views)
             + await pruning.prune_webhook_deliveries(session, deliveries)
             + await MailRepository(session).prune(mail)
+            + await pruning.prune_live_tickets(session, datetime.now(UTC))
         )
 
     logger.info("pruned %s rows", await _in_transaction(context, prune))
