@@ -3,6 +3,7 @@ servers of its own, so nothing can stay inside the test's transaction)."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from inkwell.models.user import User
 from inkwell.posts.records import PostRow
 from tests.conftest import make_settings
 from tests.factories import create_post, create_user, signed_in_headers
-from tests.security.live_server import live_server
+from tests.security.live_server import live_server_on
 
 ALLOWED_ORIGIN = "https://blog.example.com"
 
@@ -53,13 +54,21 @@ async def world(committing_state: AppState) -> World:
 
 
 @pytest.fixture
-def serve(database_url: str) -> Iterator[Any]:
-    """Start the app in this process (a thread of its own) with settings for the test."""
+def serve(database_url: str, committing_state: AppState) -> Iterator[Any]:
+    """Start the app in this process (a thread of its own) with settings for the test.
+
+    It depends on `committing_state` so it stops before that fixture empties the tables: a
+    server still running would register its outbox consumer again in the emptied database.
+    """
     servers: list[Any] = []
 
-    def start(**overrides: Any) -> str:
+    def start(*, send_buffer: int | None = None, **overrides: Any) -> str:
         values = {"cors_origins": [ALLOWED_ORIGIN], "rate_limit_enabled": False, **overrides}
-        server = live_server(make_settings(database_url, **values))
+        listener = socket.socket()
+        if send_buffer is not None:  # accepted connections inherit it (and lose autotuning)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+        listener.bind(("127.0.0.1", 0))
+        server = live_server_on(listener, make_settings(database_url, **values))
         servers.append(server)
         return server.__enter__()
 

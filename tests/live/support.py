@@ -4,6 +4,7 @@ reading messages without the heartbeats."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import socket
@@ -118,3 +119,41 @@ async def ticket(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
     assert response.status_code == 201, response.text
     value: str = response.json()["ticket"]
     return value
+
+
+def raw_socket_that_never_reads(base: str, channel: str) -> socket.socket:
+    """A WebSocket made by hand over a socket with a tiny receive buffer: it subscribes, then
+    reads nothing, so the server's sends to it block once the buffers are full."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+    sock.settimeout(WAIT_SECONDS)
+    sock.connect(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(
+        (
+            "GET /api/v1/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            f"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: {PROTOCOL}\r\n\r\n"
+        ).encode()
+    )
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += sock.recv(1)
+    assert answer.startswith(b"HTTP/1.1 101"), answer
+    sock.sendall(_masked_text(json.dumps({"type": "subscribe", "channel": channel})))
+    return sock
+
+
+def _masked_text(text: str) -> bytes:
+    payload, mask = text.encode(), os.urandom(4)
+    assert len(payload) < 126
+    masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+    return bytes([0x81, 0x80 | len(payload)]) + mask + masked
+
+
+def read_until_eof(sock: socket.socket) -> bytes:
+    """Everything the server sent until it closed the connection."""
+    received = bytearray()
+    while chunk := sock.recv(65536):
+        received += chunk
+    return bytes(received)
