@@ -42,6 +42,8 @@ from inkwell.feeds.router import router as feeds_router
 from inkwell.follows.router import router as follows_router
 from inkwell.health.router import router as health_router
 from inkwell.jobs.worker import InProcessWorker
+from inkwell.live.router import router as live_router
+from inkwell.live.runtime import LiveRuntime
 from inkwell.media.router import files_router as media_files_router
 from inkwell.media.router import my_media_router
 from inkwell.media.router import router as media_router
@@ -117,6 +119,7 @@ API_V1_ROUTERS = (
     webhooks_router,
     outbox_admin_router,
     media_router,
+    live_router,
 )
 
 
@@ -153,11 +156,13 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         if owned:
             app.state.inkwell.drain.install()
         worker = _in_process_worker(app.state.inkwell) if owned else None
+        await app.state.live.start(app.state.inkwell)
         async with (
             relay_in_background(settings, app.state.inkwell.engine),
             _pool_sampling(settings, app.state.inkwell),
         ):
             yield
+        await app.state.live.stop()
         if worker is not None:
             await worker.stop()
         if owned:
@@ -183,6 +188,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.router.default = SlashRedirect(app.router)
     if state is not None:
         app.state.inkwell = state
+    app.state.live = LiveRuntime(settings)
     # /api/v1 answers RFC 9457 problems; the rest of /api answers in the RealWorld format.
     install_error_handlers(app, {API_V1: render_problem, **ERROR_RENDERERS})
     app.state.route_methods = RouteMethods(app)
@@ -207,7 +213,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             "If-None-Match",
             "X-Request-ID",
         ],
-        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+        expose_headers=["ETag", "Live-Seq", "Location", "Retry-After", "X-Request-ID"],
     )
     if "*" not in settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, hosts=settings.allowed_hosts)

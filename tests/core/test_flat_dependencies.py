@@ -188,7 +188,7 @@ QUERIES = [
 def _urls(app: FastAPI, seeded: dict[str, str]) -> list[str]:
     """Every GET route with its path parameters filled in a few ways, good and bad, and with
     query parameters that break their limits."""
-    urls = []
+    urls: list[str] = []
     fills = [seeded["slug"], seeded["id"], "flat", "not-a-uuid", "0", str(uuid.uuid4())]
     for route in iter_route_contexts(app.routes):
         if "GET" not in (getattr(route, "methods", None) or ()):

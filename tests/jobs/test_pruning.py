@@ -13,6 +13,7 @@ from inkwell.events.catalogue import BookmarkAdded
 from inkwell.jobs import pruning
 from inkwell.models.engagement import PostViewEvent
 from inkwell.models.event import OutboxConsumer, OutboxEvent
+from inkwell.models.live import LiveTicket
 from inkwell.models.user import RefreshToken, User, UserSession
 from inkwell.models.webhook import WebhookDelivery, WebhookEndpoint
 from tests.factories import create_post, create_user, outbox
@@ -144,3 +145,14 @@ async def test_webhook_prune_deletes_finished_deliveries_created_before_the_cuto
         select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint.id)
     )
     assert set(left) == {kept[2].id, kept[3].id}
+
+
+async def test_expired_live_tickets_are_pruned(session: AsyncSession) -> None:
+    user = await create_user(session)
+    for name, expires in [("old", OLD), ("recent", RECENT)]:
+        session.add(LiveTicket(token_hash=name * 8, user_id=user.id, expires_at=expires))
+    await session.flush()
+
+    assert await pruning.prune_live_tickets(session, CUTOFF) == 1
+    left = await session.scalars(select(LiveTicket.token_hash).where(LiveTicket.user_id == user.id))
+    assert list(left) == ["recent" * 8]

@@ -14,26 +14,24 @@ from inkwell.core.config import Settings
 from inkwell.main import create_app
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def live_server(settings: Settings) -> Iterator[str]:
     """Serve the app (with its own lifespan, engine and pool) and yield its base URL."""
-    port = _free_port()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    with live_server_on(listener, settings) as url:
+        yield url
+
+
+@contextmanager
+def live_server_on(listener: socket.socket, settings: Settings) -> Iterator[str]:
+    """Serve the app on a bound socket of the caller's (with its options) until the end."""
+    port = int(listener.getsockname()[1])
     config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
+        create_app(settings), log_level="warning", access_log=False, lifespan="on"
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
@@ -45,3 +43,4 @@ def live_server(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+        listener.close()

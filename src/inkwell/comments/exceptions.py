@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inkwell.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from inkwell.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 
 class CommentNotFound(NotFound):
@@ -49,3 +49,11 @@ class WrongCommentStatus(Conflict):
 
     def __init__(self, status: str) -> None:
         super().__init__(f"The comment is {status}; this action does not apply to it.")
+
+
+class ResumeTooFarBack(DomainError):
+    status_code, code, title = (
+        410,
+        "resume_too_far_back",
+        "Too much changed since that sequence number; read the comments again from the start",
+    )

@@ -152,6 +152,8 @@ class ThreadPage:
     page: int
     page_size: int
     etag: str
+    # With `since`: the live sequence number of the post's channel the page reaches.
+    live_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

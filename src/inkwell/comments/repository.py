@@ -40,6 +40,7 @@ from inkwell.comments.records import (
 from inkwell.core.db import DriverSelect
 from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
 from inkwell.models.engagement import Follow
+from inkwell.models.live import LiveChannel, LiveMessage
 from inkwell.models.post import Post
 from inkwell.models.user import User
 
@@ -335,6 +336,38 @@ class CommentRepository:
             self._with_author_profile(scope.viewer_id)
             .where(Comment.post_id == post_id, _shown(scope))
             .order_by(*order)
+            .limit(limit)
+        )
+        return [_record_with_profile(row) for row in await self.session.execute(statement)]
+
+    async def live_seq(self, channel: str) -> int:
+        """The last sequence number of a live channel (0 before its first message)."""
+        found = select(LiveChannel.seq).where(LiveChannel.name == channel)
+        return int((await self.session.execute(found)).scalar_one_or_none() or 0)
+
+    async def list_changed(
+        self,
+        post_id: uuid.UUID,
+        channel: str,
+        since: int,
+        *,
+        viewer_id: uuid.UUID | None,
+        limit: int,
+    ) -> list[CommentRecord]:
+        """The post's comments named by its channel's messages after `since`, in the order of
+        their last change, whatever their status (the caller decides what each reader sees)."""
+        changed = (
+            select(LiveMessage.comment_id, func.max(LiveMessage.seq).label("seq"))
+            .where(LiveMessage.channel == channel, LiveMessage.seq > since)
+            .where(LiveMessage.comment_id.is_not(None))
+            .group_by(LiveMessage.comment_id)
+            .subquery()
+        )
+        statement = (
+            self._with_author_profile(viewer_id)
+            .join(changed, changed.c.comment_id == Comment.id)
+            .where(Comment.post_id == post_id)
+            .order_by(changed.c.seq)
             .limit(limit)
         )
         return [_record_with_profile(row) for row in await self.session.execute(statement)]

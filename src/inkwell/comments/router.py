@@ -17,16 +17,19 @@ from inkwell.comments.schemas import (
     CommentView,
     ThreadParams,
 )
+from inkwell.comments.service import CommentService
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
 from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
+from inkwell.models.user import User
 
 posts_router = APIRouter(prefix="/posts", tags=["comments"], route_class=SessionRoute)
 router = APIRouter(prefix="/comments", tags=["comments"], route_class=SessionRoute)
 
 
+LIVE_SEQ_HEADER = "Live-Seq"
 PostRef = Annotated[str, Path(max_length=200, description="The post's id or slug")]
 
 
@@ -36,7 +39,7 @@ _THREAD_PARAMS = QueryModel(ThreadParams)
 @posts_router.get(
     "/{post}/comments",
     response_model=CommentThreads,
-    responses={**errors(404, 422), **NOT_MODIFIED},
+    responses={**errors(404, 410, 422), **NOT_MODIFIED},
     openapi_extra=_THREAD_PARAMS.openapi,
 )
 async def list_threads(
@@ -47,9 +50,21 @@ async def list_threads(
     service: CommentServiceDep,
     request: Request,
 ) -> Response:
-    """Root comments, newest (or oldest) first, each with its replies nested in thread order."""
+    """Root comments, newest (or oldest) first, each with its replies nested in thread order;
+    with `since`, the comments changed after that live sequence number (docs/live.md)."""
+    if params.since is not None:
+        return await _changes(post, params.since, viewer, service, request)
     page = await service.threads(post_ref=post, viewer=viewer, params=params)
     return answer(request, page.etag, lambda: CommentThreads.from_page(page))
+
+
+async def _changes(
+    post: str, since: int, viewer: User | None, service: CommentService, request: Request
+) -> Response:
+    page = await service.changes(post_ref=post, viewer=viewer, since=since)
+    response = answer(request, page.etag, lambda: CommentThreads.from_page(page), public=False)
+    response.headers[LIVE_SEQ_HEADER] = str(page.live_seq)
+    return response
 
 
 @posts_router.post(

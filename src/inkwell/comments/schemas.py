@@ -69,6 +69,18 @@ class ThreadParams(BaseModel):
             json_schema_extra={"deprecated": True},
         ),
     ] = None
+    since: Annotated[
+        int | None,
+        Field(
+            ge=0,
+            le=2**62,
+            description=(
+                "A live sequence number of the post's channel (docs/live.md): answer only the "
+                "comments changed after it, flat, in the order of their last change; the "
+                "`Live-Seq` header names the number the answer reaches"
+            ),
+        ),
+    ] = None
 
     @model_validator(mode="after")
     def _order_is_sort(self) -> Self:

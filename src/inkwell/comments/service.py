@@ -14,6 +14,7 @@ from inkwell.comments.exceptions import (
     InvalidParent,
     NotCommentAuthor,
     NotCommentModerator,
+    ResumeTooFarBack,
     WrongCommentStatus,
 )
 from inkwell.comments.records import (
@@ -45,6 +46,7 @@ from inkwell.events.catalogue import (
 )
 from inkwell.events.outbox import Outbox
 from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
+from inkwell.models.live import post_channel
 from inkwell.models.user import User
 from inkwell.posts.exceptions import PostNotFound
 from inkwell.posts.policy import can_moderate, can_see, moderates_every_post
@@ -55,6 +57,8 @@ _Event = TypeVar("_Event", bound=CommentEvent)
 VISIBLE, HIDDEN, PENDING = CommentStatus.VISIBLE, CommentStatus.HIDDEN, CommentStatus.PENDING
 # A flat list holds at most this many comments (the newest, or the oldest).
 FLAT_LIMIT = 500
+# A resuming reader gets at most this many changed comments; further behind, it reads again.
+RESUME_LIMIT = 500
 
 
 def read_scope(post: CommentPost, viewer: User | None) -> ReadScope:
@@ -106,6 +110,17 @@ def _event(kind: type[_Event], comment: Comment, **extra: Any) -> _Event:
     )
 
 
+def _changed_node(record: CommentRecord, scope: ReadScope) -> CommentNode | None:
+    """A changed comment for a resuming reader: whole if they may see it, a placeholder if
+    it was hidden or deleted (so they drop it), nothing if they never could see it."""
+    comment = record.comment
+    full = scope.shows(comment)
+    if not full and comment.deleted_at is None and comment.status != HIDDEN:
+        return None
+    own = full and scope.viewer_id is not None and comment.author_id == scope.viewer_id
+    return CommentNode(record=record, full=full, show_raw=own)
+
+
 def _prune(node: CommentNode) -> bool:
     node.replies = [reply for reply in node.replies if _prune(reply)]
     return node.full or bool(node.replies)
@@ -144,6 +159,21 @@ class CommentService:
             page_size=params.page_size,
             etag=thread_etag(found, scope=scope, post=post, page=page),
         )
+
+    async def changes(self, *, post_ref: str, viewer: User | None, since: int) -> ThreadPage:
+        """The post's comments changed after live sequence number `since`, flat, each as
+        this reader may see it now (a placeholder for one hidden or deleted since)."""
+        post = await self._visible_post(post_ref, viewer)
+        scope, channel = read_scope(post, viewer), post_channel(post.id)
+        reached = await self.comments.live_seq(channel)  # first: later changes come again
+        records = await self.comments.list_changed(
+            post.id, channel, since, viewer_id=scope.viewer_id, limit=RESUME_LIMIT + 1
+        )
+        if len(records) > RESUME_LIMIT:
+            raise ResumeTooFarBack
+        items = [node for r in records if (node := _changed_node(r, scope)) is not None]
+        etag = f'"{post.id}-live-{reached}-{scope.viewer_id}-{scope.every_status}"'
+        return ThreadPage(items, post.comments_count, len(items), 1, len(items), etag, reached)
 
     async def _post_and_threads(
         self, post_ref: str, viewer: User | None, params: ThreadParams

@@ -181,6 +181,15 @@ class Settings(BaseSettings):
     # Uploads no profile or post uses (avatar, cover, the post's Markdown) are removed after this.
     media_retention_days: int = Field(default=30, ge=1)
 
+    # Live updates (docs/live.md): how long a WebSocket ticket works, how often an idle
+    # connection gets a heartbeat, how many messages wait for one slow client before it is
+    # disconnected, and how many connections (per process) and channels a user may hold.
+    live_ticket_ttl_seconds: int = Field(default=30, ge=5, le=300)
+    live_heartbeat_seconds: float = Field(default=20.0, gt=0, le=300)
+    live_queue_size: int = Field(default=256, ge=1, le=100_000)
+    live_max_connections_per_user: int = Field(default=10, ge=1, le=1000)
+    live_max_subscriptions: int = Field(default=50, ge=1, le=1000)
+
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     rate_limit_login_per_ip: int = Field(default=20, ge=1)

@@ -33,6 +33,7 @@ _DESCRIPTIONS = {
     403: "Not allowed for this account",
     404: "Not found",
     409: "Conflicts with existing data",
+    410: "Gone: what was asked for is no longer kept (see `code`)",
     412: "The resource changed since the given ETag",
     413: "Request body too large",
     415: "The content is of a type not accepted here (see `code`)",

@@ -1,5 +1,5 @@
 """Deleting what has outlived its retention: old events, ended sessions, old views, finished
-webhook deliveries."""
+webhook deliveries, expired live tickets."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.engagement import PostViewEvent
 from inkwell.models.event import OutboxConsumer, OutboxEvent
+from inkwell.models.live import LiveTicket
 from inkwell.models.user import RefreshToken, UserSession
 from inkwell.models.webhook import DeliveryStatus, WebhookDelivery
 
@@ -53,3 +54,8 @@ async def prune_webhook_deliveries(session: AsyncSession, before: datetime) -> i
     finished = WebhookDelivery.status != DeliveryStatus.PENDING
     old = delete(WebhookDelivery).where(finished, WebhookDelivery.created_at < before)
     return await _deleted(session, old)
+
+
+async def prune_live_tickets(session: AsyncSession, before: datetime) -> int:
+    """Delete live tickets that expired unused before `before`."""
+    return await _deleted(session, delete(LiveTicket).where(LiveTicket.expires_at < before))

@@ -191,6 +191,7 @@ async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG00
             + await pruning.prune_webhook_deliveries(session, deliveries)
             + await MailRepository(session).prune(mail)
             + await remove_unused_media(session, settings, media)
+            + await pruning.prune_live_tickets(session, datetime.now(UTC))
         )
 
     logger.info("pruned %s rows", await _in_transaction(context, prune))

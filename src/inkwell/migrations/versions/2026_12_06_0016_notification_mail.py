@@ -1,8 +1,8 @@
 """notification mail: headers kept with each outgoing message (List-Unsubscribe), the time a
 message was refused for good, and whether a notification shows in the app
 
-Revision ID: 0017
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Created: 2026-12-06 06:30:00.000000
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0017"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

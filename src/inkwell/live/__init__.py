@@ -1,0 +1,1 @@
+"""Live updates over WebSockets and Server-Sent Events (docs/live.md)."""

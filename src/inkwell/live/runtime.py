@@ -1,0 +1,88 @@
+"""What live updates keep running in one app process: the hub of its clients, the listener
+that feeds the hub from the bus, and the live consumer of the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from redis.asyncio import Redis
+
+from inkwell.core.config import Settings
+from inkwell.core.db import unit_of_work
+from inkwell.core.state import AppState
+from inkwell.live.bus import Bus, PostgresBus, RedisBus, listen_forever
+from inkwell.live.consumer import LiveConsumer
+from inkwell.live.hub import Client, Hub
+from inkwell.live.repository import LiveRepository
+from inkwell.live.service import LiveService
+from inkwell.models.user import User
+
+HEALTH_CHECK_SECONDS = 30
+
+
+class LiveRuntime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.hub = Hub(
+            queue_size=settings.live_queue_size,
+            max_connections=settings.live_max_connections_per_user,
+            max_subscriptions=settings.live_max_subscriptions,
+        )
+        self.state: AppState | None = None
+        self.tasks: list[asyncio.Task[None]] = []
+        self.redis: Redis | None = None
+        self.bus: Bus | None = None
+
+    async def start(self, state: AppState) -> None:
+        """Listen to the bus and run the live consumer (which publishes on it)."""
+        self.state = state
+        self.bus = self._bus(state)
+        consumer = LiveConsumer(state.settings, state.sessionmaker, self.bus)
+        self.tasks = [
+            asyncio.create_task(listen_forever(self.bus, self.hub.deliver), name="live-bus"),
+            asyncio.create_task(consumer.run_forever(), name="live-consumer"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+        if isinstance(self.bus, PostgresBus):
+            await self.bus.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+    def _bus(self, state: AppState) -> Bus:
+        if self.settings.redis_url:
+            # Its own client: the shared one times out reads after a second, a subscriber
+            # waits for as long as nothing is published.
+            self.redis = Redis.from_url(
+                self.settings.redis_url, health_check_interval=HEALTH_CHECK_SECONDS
+            )
+            return RedisBus(self.redis)
+        return PostgresBus(str(self.settings.database_url), state.sessionmaker)
+
+    async def redeem(self, ticket: str) -> User:
+        async with self._service() as service:
+            return await service.redeem(ticket=ticket)
+
+    async def subscribe(self, client: Client, channel: str, user: User | None) -> tuple[str, int]:
+        """Check the channel, add the client to it, then read its number: messages already
+        queued have numbers up to it, later ones above it."""
+        async with self._service() as service:
+            grant = await service.grant(channel=channel, user=user)
+        self.hub.subscribe(client, grant.channel, moderator=grant.moderator)
+        async with self._service() as service:
+            return grant.channel, await service.current_seq(channel=grant.channel)
+
+    @asynccontextmanager
+    async def _service(self) -> AsyncIterator[LiveService]:
+        """A live service over a transaction of its own (a WebSocket outlives requests)."""
+        if self.state is None:
+            raise RuntimeError("live updates have not started")
+        async with unit_of_work(self.state.sessionmaker) as session:
+            ttl = self.settings.live_ticket_ttl_seconds
+            yield LiveService(live=LiveRepository(session), ticket_ttl_seconds=ttl)
