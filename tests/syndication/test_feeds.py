@@ -9,9 +9,11 @@ from typing import Any
 import feedparser
 import httpx
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.config import Settings
+from inkwell.models.post import Post
 from tests.factories import create_post, create_user
 from tests.posts.conftest import Account
 from tests.syndication.conftest import PAGES, SITE
@@ -252,3 +254,31 @@ async def test_a_signed_in_request_gets_the_same_feed_privately(
     response = await client.get("/feeds/rss.xml", headers=alice.headers)
     assert titles(response.content) == ["Public"]
     assert response.headers["cache-control"] == "private, no-cache"
+
+
+async def test_a_cover_image_is_an_enclosure_in_every_format(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    author = await create_user(session, username="painter")
+    post = await create_post(session, author, title="With a cover", published_at=hours_ago(1))
+    original = {
+        "url": "/media/0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f.jpg",
+        "width": 1200,
+        "height": 800,
+        "content_type": "image/jpeg",
+        "byte_size": 123456,
+    }
+    await session.execute(
+        update(Post).where(Post.id == post.id).values(cover={"original": original, "variants": []})
+    )
+    await session.commit()
+    url = SITE + original["url"]
+
+    await every_format(client)  # still valid with an enclosure
+    rss = feedparser.parse((await fetch(client, "/feeds/rss.xml")).content)
+    assert rss.entries[0].enclosures == [{"href": url, "type": "image/jpeg", "length": "123456"}]
+    atom = feedparser.parse((await fetch(client, "/feeds/atom.xml")).content)
+    assert [link.href for link in atom.entries[0].links if link.rel == "enclosure"] == [url]
+    item = (await fetch(client, "/feeds/feed.json")).json()["items"][0]
+    assert item["image"] == url
+    assert item["attachments"] == [{"url": url, "mime_type": "image/jpeg", "size_in_bytes": 123456}]

@@ -46,6 +46,10 @@ class Links:
     def author(self, username: str) -> str:
         return f"{self.site}/api/v1/users/{username}"
 
+    def absolute(self, url: str) -> str:
+        """A URL as given when it has a host, else under the site (a media path)."""
+        return url if "://" in url else self.site + url
+
 
 def _text(value: str) -> str:
     return _NOT_XML.sub("", value)
@@ -111,7 +115,8 @@ def _rss_item(element: ET.Element, item: FeedItem, links: Links) -> None:
         _add(element, "category", tag)
     if item.cover is not None:
         cover = item.cover
-        _add(element, "enclosure", url=cover.url, type=cover.media_type, length=str(cover.length))
+        url = links.absolute(cover.url)
+        _add(element, "enclosure", url=url, type=cover.media_type, length=str(cover.length))
 
 
 def atom(page: FeedPage, links: Links, self_url: str) -> bytes:
@@ -149,7 +154,7 @@ def _atom_entry(entry: ET.Element, item: FeedItem, links: Links) -> None:
             entry,
             "link",
             rel="enclosure",
-            href=cover.url,
+            href=links.absolute(cover.url),
             type=cover.media_type,
             length=str(cover.length),
         )
@@ -190,8 +195,9 @@ def _json_item(item: FeedItem, links: Links) -> dict[str, Any]:
         "tags": item.tags,
     }
     if item.cover is not None:
-        entry["image"] = item.cover.url
-        attachment = {"url": item.cover.url, "mime_type": item.cover.media_type}
+        url = links.absolute(item.cover.url)
+        entry["image"] = url
+        attachment = {"url": url, "mime_type": item.cover.media_type}
         entry["attachments"] = [{**attachment, "size_in_bytes": item.cover.length}]
     return entry
 

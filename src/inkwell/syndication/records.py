@@ -31,7 +31,7 @@ class FeedItem:
     author_username: str
     author_name: str | None
     tags: list[str]
-    # Media does not exist yet: nothing sets a cover, and every format renders one when set.
+    # The post's cover image (its processed original), as an enclosure in every format.
     cover: Enclosure | None = None
 
     @property

@@ -24,7 +24,7 @@ from inkwell.core.db import DriverSelect
 from inkwell.models.post import Post, PostTag, Tag
 from inkwell.models.user import User
 from inkwell.models.visibility import LISTED
-from inkwell.syndication.records import FeedItem, SitemapEntry
+from inkwell.syndication.records import Enclosure, FeedItem, SitemapEntry
 
 _TAG_NAMES = (
     select(func.array_agg(aggregate_order_by(Tag.name, PostTag.position)))
@@ -48,7 +48,16 @@ def _item(row: Mapping[str, Any]) -> FeedItem:
         author_username=row["username"],
         author_name=row["display_name"],
         tags=list(row["tags"] or ()),
+        cover=_enclosure(row["cover"]),
     )
+
+
+def _enclosure(cover: dict[str, Any] | None) -> Enclosure | None:
+    """The cover's processed original (what `posts.cover` copies of the upload), if any."""
+    original = (cover or {}).get("original")
+    if not original:
+        return None
+    return Enclosure(original["url"], original["content_type"], int(original["byte_size"]))
 
 
 class SyndicationRepository:
@@ -130,6 +139,7 @@ def _items_statement(full: bool, by_author: bool, by_tag: bool) -> DriverSelect:
         User.username,
         User.display_name,
         _TAG_NAMES.label("tags"),
+        Post.cover,
     ]
     statement = (
         select(*columns)
