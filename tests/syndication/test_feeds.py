@@ -261,7 +261,7 @@ async def test_a_cover_image_is_an_enclosure_in_every_format(
 ) -> None:
     author = await create_user(session, username="painter")
     post = await create_post(session, author, title="With a cover", published_at=hours_ago(1))
-    original = {
+    original: dict[str, Any] = {
         "url": "/media/0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f.jpg",
         "width": 1200,
         "height": 800,
