@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=5, ge=0)
     db_pool_timeout: float = Field(default=5.0, gt=0)
+    # A connection attempt the server does not answer (it is shutting down or starting up)
+    # fails after this long, so requests answer 503 instead of waiting for it.
+    db_connect_timeout: float = Field(default=5.0, gt=0, le=60)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
     db_echo: bool = False
     # Read requests run their hottest selects on the driver itself (core.db.DriverSelect);

@@ -83,7 +83,7 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         pool_recycle=1800,
         pool_use_lifo=True,
         echo=settings.db_echo,
-        connect_args={"server_settings": server_settings, "timeout": 5},
+        connect_args={"server_settings": server_settings, "timeout": settings.db_connect_timeout},
     )
     _watch_connections(engine)
     return engine
