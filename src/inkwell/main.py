@@ -41,6 +41,8 @@ from inkwell.events.router import router as events_router
 from inkwell.feeds.router import router as feeds_router
 from inkwell.follows.router import router as follows_router
 from inkwell.health.router import router as health_router
+from inkwell.idempotency.dependencies import replay_answer
+from inkwell.idempotency.service import Replay
 from inkwell.jobs.worker import InProcessWorker
 from inkwell.live.router import router as live_router
 from inkwell.live.runtime import LiveRuntime
@@ -191,6 +193,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.state.live = LiveRuntime(settings)
     # /api/v1 answers RFC 9457 problems; the rest of /api answers in the RealWorld format.
     install_error_handlers(app, {API_V1: render_problem, **ERROR_RENDERERS})
+    app.add_exception_handler(Replay, replay_answer)
     app.state.route_methods = RouteMethods(app)
     app.add_exception_handler(405, method_not_allowed)
     app.add_middleware(StaticPathMethodsMiddleware, methods=app.state.route_methods)

@@ -64,8 +64,10 @@ SELF_DESTRUCTIVE = [
 # Rules no OpenAPI schema can state, which refuse schema-valid input with 422 by design: the
 # password policy (common passwords, the user's own name), e-mail domains reserved for testing,
 # a scheduled post needing a future date, a cursor or parent comment that must exist, following,
-# blocking or muting oneself. Everything else must accept every schema-valid request.
+# blocking or muting oneself, an Idempotency-Key sent again with another body. Everything else
+# must accept every schema-valid request.
 BUSINESS_RULE_422 = [
+    "^/api/v1/admin/webhooks$",
     "^/api/v1/auth/register$",
     "^/api/v1/auth/password-reset$",
     "^/api/v1/users/me$",

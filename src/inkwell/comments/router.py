@@ -23,6 +23,7 @@ from inkwell.core.dependencies import Page, PageSize
 from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
+from inkwell.idempotency.dependencies import Idempotent
 from inkwell.models.user import User
 
 posts_router = APIRouter(prefix="/posts", tags=["comments"], route_class=SessionRoute)
@@ -71,7 +72,7 @@ async def _changes(
     "/{post}/comments",
     status_code=status.HTTP_201_CREATED,
     responses=errors(401, 403, 404, 422, 429),
-    dependencies=[CommentWriteLimit],
+    dependencies=[CommentWriteLimit, Idempotent],
 )
 async def create_comment(
     *, post: PostRef, data: CommentCreate, user: CurrentUser, service: CommentServiceDep

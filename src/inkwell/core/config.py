@@ -193,6 +193,9 @@ class Settings(BaseSettings):
     live_max_connections_per_user: int = Field(default=10, ge=1, le=1000)
     live_max_subscriptions: int = Field(default=50, ge=1, le=1000)
 
+    # How long the answer to a request with an Idempotency-Key is kept for its retries.
+    idempotency_key_retention_hours: int = Field(default=24, ge=1, le=720)
+
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     rate_limit_login_per_ip: int = Field(default=20, ge=1)

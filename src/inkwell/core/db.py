@@ -9,7 +9,7 @@ itself when the session only reads.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -408,13 +408,25 @@ class SessionRoute(APIRoute):
         return handle_in_session
 
 
+_BEFORE_COMMIT = "inkwell.before_commit"  # the request's hooks, in the ASGI scope
+
+
+def before_commit(request: Request, hook: Callable[[Response], Awaitable[None]]) -> None:
+    """Run `hook` with the endpoint's response, in the request's session, just before it
+    commits; not when the endpoint raised (its changes are rolled back)."""
+    request.scope.setdefault(_BEFORE_COMMIT, []).append(hook)
+
+
 async def _in_session(
     handle: Callable[[Request], Coroutine[Any, Any, Response]], request: Request
 ) -> Response:
     request.scope[_SESSION] = None
     try:
         response = await handle(request)
+        for hook in request.scope.pop(_BEFORE_COMMIT, ()):
+            await hook(response)
     except BaseException as error:
+        request.scope.pop(_BEFORE_COMMIT, None)
         await _finish(request.scope.pop(_SESSION), error)
         raise
     await _finish(request.scope.pop(_SESSION), None)

@@ -1,5 +1,5 @@
 """Deleting what has outlived its retention: old events, ended sessions, old views, finished
-webhook deliveries, expired live tickets."""
+webhook deliveries, expired live tickets and idempotency keys."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.engagement import PostViewEvent
 from inkwell.models.event import OutboxConsumer, OutboxEvent
+from inkwell.models.idempotency import IdempotencyKey
 from inkwell.models.live import LiveTicket
 from inkwell.models.user import RefreshToken, UserSession
 from inkwell.models.webhook import DeliveryStatus, WebhookDelivery
@@ -54,6 +55,11 @@ async def prune_webhook_deliveries(session: AsyncSession, before: datetime) -> i
     finished = WebhookDelivery.status != DeliveryStatus.PENDING
     old = delete(WebhookDelivery).where(finished, WebhookDelivery.created_at < before)
     return await _deleted(session, old)
+
+
+async def prune_idempotency_keys(session: AsyncSession, before: datetime) -> int:
+    """Delete idempotency keys whose answers are no longer replayed."""
+    return await _deleted(session, delete(IdempotencyKey).where(IdempotencyKey.expires_at < before))
 
 
 async def prune_live_tickets(session: AsyncSession, before: datetime) -> int:

@@ -192,6 +192,7 @@ async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG00
             + await MailRepository(session).prune(mail)
             + await remove_unused_media(session, settings, media)
             + await pruning.prune_live_tickets(session, datetime.now(UTC))
+            + await pruning.prune_idempotency_keys(session, datetime.now(UTC))
         )
 
     logger.info("pruned %s rows", await _in_transaction(context, prune))

@@ -4,6 +4,7 @@ from inkwell.models.base import Base
 from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.engagement import Bookmark, Follow, Like, PostViewEvent
 from inkwell.models.event import OutboxConsumer, OutboxEvent
+from inkwell.models.idempotency import IdempotencyKey
 from inkwell.models.live import LiveChannel, LiveMessage, LiveTicket
 from inkwell.models.mail import OutgoingMail
 from inkwell.models.media import Media, MediaStatus
@@ -28,6 +29,7 @@ __all__ = [
     "CommentStatus",
     "EmailDelivery",
     "Follow",
+    "IdempotencyKey",
     "Like",
     "LiveChannel",
     "LiveMessage",

@@ -15,6 +15,7 @@ from inkwell.core.http_cache import NOT_MODIFIED, answer, read_headers
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
 from inkwell.core.routing import url_for
+from inkwell.idempotency.dependencies import Idempotent
 from inkwell.models.post import PostStatus
 from inkwell.posts.dependencies import PostServiceDep
 from inkwell.posts.etags import page_etag
@@ -60,7 +61,7 @@ def _view_response(record: PostRecord, headers: dict[str, str]) -> Response:
     "",
     status_code=status.HTTP_201_CREATED,
     responses=errors(401, 409, 422, 429),
-    dependencies=[PostWriteLimit],
+    dependencies=[PostWriteLimit, Idempotent],
 )
 async def create_post(
     *,

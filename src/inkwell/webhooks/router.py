@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, status
 from inkwell.auth.dependencies import CurrentUser
 from inkwell.core.db import SessionRoute
 from inkwell.core.openapi import errors
+from inkwell.idempotency.dependencies import Idempotent
 from inkwell.webhooks.dependencies import WebhookServiceDep
 from inkwell.webhooks.schemas import (
     AttemptView,
@@ -41,7 +42,12 @@ def _delivery(log: DeliveryLog) -> DeliveryView:
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(401, 403, 422))
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(401, 403, 422),
+    dependencies=[Idempotent],
+)
 async def create_webhook(
     data: EndpointCreate, user: CurrentUser, service: WebhookServiceDep
 ) -> EndpointCreated:
