@@ -18,6 +18,7 @@ from inkwell.core.routing import url_for
 from inkwell.idempotency.dependencies import Idempotent
 from inkwell.models.post import PostStatus
 from inkwell.posts.dependencies import PostServiceDep
+from inkwell.posts.diffs import DiffFormat
 from inkwell.posts.etags import page_etag
 from inkwell.posts.policy import etag, etag_matches
 from inkwell.posts.records import PostRecord, PostRow, Redirect
@@ -30,6 +31,7 @@ from inkwell.posts.schemas import (
     PostView,
     SearchResults,
     SearchText,
+    VersionDiffView,
     VersionSummary,
     VersionView,
 )
@@ -212,6 +214,26 @@ async def get_version(
     return VersionView.from_version(
         await service.version(post_id=post_id, number=number, user=user)
     )
+
+
+@router.get("/{post_id}/versions/{before}/diff/{after}", responses=errors(401, 403, 404, 422))
+async def diff_versions(
+    *,
+    post_id: uuid.UUID,
+    before: VersionNumber,
+    after: VersionNumber,
+    user: CurrentUser,
+    service: PostServiceDep,
+    diff_format: Annotated[DiffFormat, Query(alias="format")] = DiffFormat.UNIFIED,
+    context: Annotated[int, Query(ge=0, le=100, description="Lines around each change")] = 3,
+) -> VersionDiffView:
+    """What changed from version `before` to version `after` (either may be the newer):
+    title and summary before and after, the content as a unified diff of its lines or as
+    runs of equal, deleted and inserted words, and the metadata keys that differ."""
+    compared = await service.compare(
+        post_id=post_id, before=before, after=after, user=user, fmt=diff_format, context=context
+    )
+    return VersionDiffView.from_diff(compared)
 
 
 @router.post("/{post_id}/versions/{number}/restore", responses=errors(401, 403, 404, 412))

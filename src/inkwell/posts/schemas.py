@@ -22,6 +22,7 @@ from inkwell.core.slugs import SLUG_PATTERN
 from inkwell.core.text import Stripped, storable
 from inkwell.media.schemas import Cover
 from inkwell.models.post import PostStatus
+from inkwell.posts.diffs import DiffFormat, VersionDiff
 from inkwell.posts.records import PostPage, PostRecord, VersionRecord
 from inkwell.users.schemas import USERNAME_PATTERN, PublicProfile
 
@@ -318,3 +319,74 @@ class VersionView(VersionSummary):
             record, content_raw=record.version.content_raw, metadata=record.version.meta
         )
         return view
+
+
+class TextChange(OutputModel):
+    """A short field in both versions."""
+
+    changed: bool
+    before: str
+    after: str
+
+    @classmethod
+    def of(cls, before: str, after: str) -> TextChange:
+        return cls(changed=before != after, before=before, after=after)
+
+
+class DiffSegment(OutputModel):
+    """A run of the content: `equal` in both versions, `delete` only in the older one,
+    `insert` only in the newer one."""
+
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+class ContentDiff(OutputModel):
+    """The content's changes, in the format asked for (the other is null)."""
+
+    changed: bool
+    unified: str | None = Field(default=None, description="`diff -u` of the lines (format=unified)")
+    words: list[DiffSegment] | None = Field(
+        default=None, description="Runs of equal, deleted and inserted text (format=words)"
+    )
+
+
+class MetadataChange(OutputModel):
+    """A metadata key added (before is null), removed (after is null) or changed."""
+
+    key: str
+    before: Any = None
+    after: Any = None
+
+
+class VersionDiffView(OutputModel):
+    format: DiffFormat
+    before: VersionSummary
+    after: VersionSummary
+    title: TextChange
+    summary: TextChange
+    content: ContentDiff
+    metadata: list[MetadataChange]
+
+    @classmethod
+    def from_diff(cls, diff: VersionDiff) -> VersionDiffView:
+        old, new = diff.before.version, diff.after.version
+        return cls(
+            format=diff.format,
+            before=VersionSummary.from_record(diff.before),
+            after=VersionSummary.from_record(diff.after),
+            title=TextChange.of(old.title, new.title),
+            summary=TextChange.of(old.summary, new.summary),
+            content=ContentDiff(
+                changed=old.content_raw != new.content_raw,
+                unified=diff.unified,
+                words=(
+                    None
+                    if diff.words is None
+                    else [DiffSegment(op=s.op, text=s.text) for s in diff.words]
+                ),
+            ),
+            metadata=[
+                MetadataChange(key=c.key, before=c.before, after=c.after) for c in diff.metadata
+            ],
+        )
