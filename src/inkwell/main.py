@@ -56,6 +56,7 @@ from inkwell.notifications.router import router as notifications_router
 from inkwell.notifications.router import settings_router as notification_settings_router
 from inkwell.operations.router import router as outbox_admin_router
 from inkwell.posts.router import me_router as my_posts_router
+from inkwell.posts.router import preview_router as post_preview_router
 from inkwell.posts.router import router as posts_router
 from inkwell.realworld.router import (
     ERROR_CONTENT,
@@ -122,6 +123,7 @@ API_V1_ROUTERS = (
     outbox_admin_router,
     media_router,
     live_router,
+    post_preview_router,
 )
 
 

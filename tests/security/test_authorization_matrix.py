@@ -25,6 +25,7 @@ from inkwell.main import create_app
 from inkwell.models import Base
 from inkwell.models.media import Media
 from inkwell.models.notification import Notification, NotificationKind
+from inkwell.models.post import PostPreviewLink
 from inkwell.models.user import Role, User
 from inkwell.models.webhook import WebhookDelivery, WebhookEndpoint
 from tests.factories import create_comment, create_post, create_user, signed_in_headers
@@ -94,6 +95,20 @@ CASES = [
     Case("GET", "/api/v1/posts/{post_id}/versions", D, (401, 404, 200, 403, 200)),
     Case("GET", "/api/v1/posts/{post_id}/versions/{number}", P, (401, 403, 200, 403, 200)),
     Case("POST", "/api/v1/posts/{post_id}/versions/{number}/restore", P, (401, 403, 200, 403, 200)),
+    Case(
+        "GET",
+        "/api/v1/posts/{post_id}/versions/{before}/diff/{after}",
+        P,
+        (401, 403, 200, 403, 200),
+    ),
+    Case("POST", "/api/v1/posts/{post_id}/preview-links", D, (401, 404, 201, 403, 201), {}),
+    Case("GET", "/api/v1/posts/{post_id}/preview-links", D, (401, 404, 200, 403, 200)),
+    Case(
+        "DELETE",
+        "/api/v1/posts/{post_id}/preview-links/{link_id}",
+        D,
+        (401, 404, 204, 403, 204),
+    ),
     Case("GET", "/api/v1/posts/{post}/comments", P, (200, 200, 200, 200, 200)),
     Case("GET", "/api/v1/posts/{post}/comments", D, (404, 404, 200, 200, 200)),
     Case(
@@ -249,6 +264,8 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
         meta={"width": 10, "height": 10},
     )
     session.add(media)
+    preview = PostPreviewLink(post_id=draft.id, token_hash="0" * 64, created_by=users["owner"].id)
+    session.add(preview)
     await session.commit()
     headers = {name: await signed_in_headers(state, user) for name, user in users.items()}
     sessions = (await client.get("/api/v1/auth/sessions", headers=headers["owner"])).json()
@@ -269,6 +286,7 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
         "notification": str(notification.id),
         "media": str(media.id),
         "file": f"{media.key}.png",
+        "preview_link": str(preview.id),
     }
     return World(users=users, headers={**headers, "anonymous": {}}, ids=ids)
 
@@ -288,6 +306,9 @@ def _url(case: Case, world: World) -> str:
         "comment_id": target,
         "slug": slug,
         "number": "1",
+        "before": "1",
+        "after": "1",
+        "link_id": world.ids["preview_link"],
         "id": world.ids["comment_number"],
         "endpoint_id": world.ids[W],
         "delivery_id": world.ids["delivery"],

@@ -15,7 +15,16 @@ from inkwell.models.notification import (
     NotificationKind,
     NotificationSetting,
 )
-from inkwell.models.post import Post, PostCount, PostSlug, PostStatus, PostTag, PostVersion, Tag
+from inkwell.models.post import (
+    Post,
+    PostCount,
+    PostPreviewLink,
+    PostSlug,
+    PostStatus,
+    PostTag,
+    PostVersion,
+    Tag,
+)
 from inkwell.models.relation import Block, Mute
 from inkwell.models.user import AccountToken, RefreshToken, Role, TokenPurpose, User, UserSession
 from inkwell.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -46,6 +55,7 @@ __all__ = [
     "OutgoingMail",
     "Post",
     "PostCount",
+    "PostPreviewLink",
     "PostSlug",
     "PostStatus",
     "PostTag",

@@ -227,3 +227,22 @@ class PostSlug(Base):
         ForeignKey("posts.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class PostPreviewLink(UUIDKey, Base):
+    """A secret link that shows a post (a draft, a scheduled post) to whoever holds it, read
+    only; the token is stored as its SHA-256. Revoked links are kept (revoked_at), so the
+    author's list shows them."""
+
+    __tablename__ = "post_preview_links"
+
+    post_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inkwell.core.config import Settings
 from inkwell.core.db import request_session
 from inkwell.events.outbox import Outbox
+from inkwell.posts.previews import PreviewLinks
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
@@ -32,3 +33,10 @@ async def post_service(request: Request) -> PostService:
 
 
 PostServiceDep = Annotated[PostService, Depends(post_service)]
+
+
+async def preview_links(request: Request) -> PreviewLinks:
+    return PreviewLinks(await request_session(request))
+
+
+PreviewLinksDep = Annotated[PreviewLinks, Depends(preview_links)]

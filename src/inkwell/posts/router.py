@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
@@ -17,10 +18,11 @@ from inkwell.core.query import QueryModel
 from inkwell.core.routing import url_for
 from inkwell.idempotency.dependencies import Idempotent
 from inkwell.models.post import PostStatus
-from inkwell.posts.dependencies import PostServiceDep
+from inkwell.posts.dependencies import PostServiceDep, PreviewLinksDep
 from inkwell.posts.diffs import DiffFormat
 from inkwell.posts.etags import page_etag
 from inkwell.posts.policy import etag, etag_matches
+from inkwell.posts.previews import expires_in
 from inkwell.posts.records import PostRecord, PostRow, Redirect
 from inkwell.posts.refs import PostRef
 from inkwell.posts.schemas import (
@@ -29,6 +31,9 @@ from inkwell.posts.schemas import (
     PostListParams,
     PostUpdate,
     PostView,
+    PreviewLinkCreate,
+    PreviewLinkCreated,
+    PreviewLinkView,
     SearchResults,
     SearchText,
     VersionDiffView,
@@ -38,6 +43,13 @@ from inkwell.posts.schemas import (
 
 router = APIRouter(prefix="/posts", tags=["posts"], route_class=SessionRoute)
 me_router = APIRouter(prefix="/users/me/posts", tags=["posts"], route_class=SessionRoute)
+preview_router = APIRouter(prefix="/preview", tags=["posts"], route_class=SessionRoute)
+# A preview is for the link's holder only: no index, no cache, no Referer to other sites.
+PREVIEW_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 IfMatch = Annotated[str | None, Header(max_length=1000)]
@@ -234,6 +246,61 @@ async def diff_versions(
         post_id=post_id, before=before, after=after, user=user, fmt=diff_format, context=context
     )
     return VersionDiffView.from_diff(compared)
+
+
+@router.post(
+    "/{post_id}/preview-links", status_code=status.HTTP_201_CREATED, responses=errors(401, 403, 404)
+)
+async def create_preview_link(
+    *,
+    post_id: uuid.UUID,
+    data: PreviewLinkCreate,
+    user: CurrentUser,
+    links: PreviewLinksDep,
+    request: Request,
+) -> PreviewLinkCreated:
+    """A secret link that shows this post, read only, to whoever has it (a draft to a
+    reviewer, say), until it expires or is revoked (author and admins). The token is shown
+    only in this answer."""
+    new = await links.create(
+        post_id=post_id, user=user, expires_in=expires_in(data.expires_in_hours)
+    )
+    url = f"{url_for(request, 'read_preview')}?{urlencode({'token': new.token})}"
+    return PreviewLinkCreated.model_validate(
+        {**PreviewLinkView.model_validate(new.link).model_dump(), "token": new.token, "url": url}
+    )
+
+
+@router.get("/{post_id}/preview-links", responses=errors(401, 403, 404))
+async def list_preview_links(
+    *, post_id: uuid.UUID, user: CurrentUser, links: PreviewLinksDep
+) -> list[PreviewLinkView]:
+    """The post's preview links, newest first, revoked and expired ones too (no tokens)."""
+    return [
+        PreviewLinkView.model_validate(link)
+        for link in await links.list(post_id=post_id, user=user)
+    ]
+
+
+@router.delete(
+    "/{post_id}/preview-links/{link_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(401, 403, 404),
+)
+async def revoke_preview_link(
+    *, post_id: uuid.UUID, link_id: uuid.UUID, user: CurrentUser, links: PreviewLinksDep
+) -> None:
+    """The link stops working at once."""
+    await links.revoke(post_id=post_id, link_id=link_id, user=user)
+
+
+@preview_router.get("", response_model=PostView, responses=errors(404, 422))
+async def read_preview(
+    *, token: Annotated[str, Query(min_length=1, max_length=200)], links: PreviewLinksDep
+) -> Response:
+    """The post a preview link shows, to anyone holding it: a draft or scheduled post as it
+    is now, read only. An unknown, expired or revoked link answers 404."""
+    return _view_response(await links.read(token), PREVIEW_HEADERS)
 
 
 @router.post("/{post_id}/versions/{number}/restore", responses=errors(401, 403, 404, 412))

@@ -390,3 +390,21 @@ class VersionDiffView(OutputModel):
                 MetadataChange(key=c.key, before=c.before, after=c.after) for c in diff.metadata
             ],
         )
+
+
+class PreviewLinkCreate(InputModel):
+    expires_in_hours: int | None = Field(
+        default=None, ge=1, le=8760, description="Hours until the link stops working; none: never"
+    )
+
+
+class PreviewLinkView(OutputModel):
+    id: uuid.UUID
+    created_at: UTCDateTime
+    expires_at: UTCDateTime | None
+    revoked_at: UTCDateTime | None
+
+
+class PreviewLinkCreated(PreviewLinkView):
+    token: str = Field(description="Shown only this once; only its hash is kept")
+    url: str = Field(description="GET it to read the post, signed in or not")
