@@ -25,6 +25,7 @@ from inkwell.media.storage import Storage, storage_for
 from inkwell.models.media import Media, MediaStatus
 
 logger = logging.getLogger(__name__)
+WORKDIR_PREFIX = "inkwell-media-"  # the job's temporary directories (the sweep's to remove)
 KINDS_BY_TYPE = {kind.content_type: kind for kind in images.KINDS.values()}
 
 
@@ -40,7 +41,7 @@ class MediaProcessor:
             media = await MediaRepository(session).get(media_id)
         if media is None or media.status != MediaStatus.PROCESSING:
             return None
-        with tempfile.TemporaryDirectory(prefix="inkwell-media-") as workdir:
+        with tempfile.TemporaryDirectory(prefix=WORKDIR_PREFIX) as workdir:
             try:
                 meta = await self._make_files(media, Path(workdir))
             except ImageBroken as broken:

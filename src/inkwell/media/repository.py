@@ -69,6 +69,11 @@ class MediaRepository:
             for stored in [meta["original"], *meta["variants"]]
         }
 
+    async def by_keys(self, keys: Collection[str]) -> dict[str, Media]:
+        """The uploads with these keys, by key (keys of no upload are absent)."""
+        rows = await self.session.scalars(select(Media).where(Media.key.in_(keys)))
+        return {media.key: media for media in rows}
+
     async def unused(self, before: datetime, limit: int) -> list[Media]:
         """Uploads made before `before` that no profile shows as avatar and no post (deleted
         ones too) uses as cover or names in its Markdown, now or in an older version (which
