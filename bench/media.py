@@ -18,7 +18,7 @@ as in production) share both. It measures:
    (one worker process, sendfile) when it is installed. Each driven by wrk (one thread,
    `--connections`) for `--seconds`, `--rounds` times in turn; the median is reported.
 
-Prints a Markdown summary and writes it as JSON to bench/results/media.json.
+Prints a Markdown summary and writes it as JSON to bench/results/media-w<worker concurrency>.json.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ class Plan:
     log_dir: Path = RESULTS
     driver: str = "wrk"  # or "httpx": a few requests from Python, for the test of this module
     nginx: bool = True
+    worker_concurrency: int = 4  # jobs the worker runs at once (INKWELL_WORKER_CONCURRENCY)
 
 
 # -- the image -------------------------------------------------------------------------------
@@ -108,6 +109,7 @@ def _media_env(plan: Plan) -> dict[str, str]:
         "INKWELL_MEDIA_DIR": str(plan.media_dir),
         "INKWELL_MEDIA_QUOTA_BYTES": str(2**40),
         "INKWELL_WORKER_IN_PROCESS": "false",
+        "INKWELL_WORKER_CONCURRENCY": str(plan.worker_concurrency),
     }
 
 
@@ -291,6 +293,7 @@ async def run_uploads(plan: Plan, base_url: str, worker_pid: int) -> dict[str, A
     summary.update(
         image={"width": plan.width, "height": plan.height, "bytes": len(image)},
         concurrency=plan.concurrency,
+        worker_concurrency=plan.worker_concurrency,
         worker_rss_idle_mib=round(idle["VmRSS"] / 1024, 1),
         worker_rss_peak_mib=round(peak["VmHWM"] / 1024, 1),
         variant=variant,
@@ -415,7 +418,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"load average {where['load_average']}",
         f"Uploads: {up['ready']}/{up['uploads']} ready ({up['failed']} failed) of "
         f"{image['width']}x{image['height']} JPEG ({image['bytes']:,} bytes), "
-        f"{up['concurrency']} at a time: {up['uploads_per_s']} uploads/s end to end; "
+        f"{up['concurrency']} sent at a time, worker concurrency {up['worker_concurrency']}: "
+        f"{up['uploads_per_s']} uploads/s end to end; "
         f"accepted -> ready p50 {up['accepted_to_ready_p50_s']} s, "
         f"max {up['accepted_to_ready_max_s']} s",
         f"Worker RSS: {up['worker_rss_idle_mib']} MiB idle, {up['worker_rss_peak_mib']} MiB peak",
@@ -439,6 +443,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--port-base", type=int, default=8400)
+    parser.add_argument("--worker-concurrency", type=int, default=4)
     parser.add_argument("--no-nginx", action="store_true", help="compare with Starlette only")
     args = parser.parse_args()
     url = asyncio.run(_recreate(args.server_url))
@@ -452,10 +457,11 @@ def main() -> None:
             rounds=args.rounds,
             load=Load(connections=args.connections, seconds=args.seconds),
             nginx=not args.no_nginx,
+            worker_concurrency=args.worker_concurrency,
         )
         report = measure(plan)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "media.json").write_text(json.dumps(report, indent=2))
+    (RESULTS / f"media-w{args.worker_concurrency}.json").write_text(json.dumps(report, indent=2))
     print(markdown(report))
 
 
