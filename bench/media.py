@@ -42,14 +42,10 @@ from typing import Any
 import asyncpg
 import httpx
 from PIL import Image
-from starlette.applications import Starlette
-from starlette.responses import PlainTextResponse
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from bench.loadgen import Load, run_wrk
 from bench.servers import BIN, Server, ServerConfig, inkwell_env, start_inkwell, stop
-from bench.servers import _spawn as spawn_server
+from bench.static_servers import start_nginx, start_static
 from inkwell.core import migrations
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -137,66 +133,6 @@ def memory_kib(pid: int) -> dict[str, int]:
         if name in {"VmRSS", "VmHWM"}:
             values[name] = int(rest.split()[0])
     return values
-
-
-def static_app() -> Starlette:
-    """The plain static file server: Starlette's StaticFiles over BENCH_MEDIA_DIR."""
-
-    async def live(_: Any) -> PlainTextResponse:
-        return PlainTextResponse("ok")
-
-    directory = os.environ["BENCH_MEDIA_DIR"]
-    return Starlette(
-        routes=[
-            Route("/health/live", live),
-            Mount("/media", StaticFiles(directory=directory), name="media"),
-        ]
-    )
-
-
-def start_static(plan: Plan, config: ServerConfig) -> Server:
-    command = [str(BIN / "uvicorn"), "--factory", "bench.media:static_app", "--host", "127.0.0.1"]
-    command += ["--port", str(plan.ports[1]), "--no-access-log", "--log-level", "warning"]
-    return spawn_server("static", command, {"BENCH_MEDIA_DIR": str(plan.media_dir)}, config)
-
-
-NGINX_CONF = """daemon off;
-worker_processes 1;
-user {user};
-pid {run}/nginx.pid;
-error_log {run}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  types {{ image/webp webp; image/jpeg jpg; }}
-  client_body_temp_path {run}/body;
-  proxy_temp_path {run}/proxy;
-  fastcgi_temp_path {run}/fastcgi;
-  uwsgi_temp_path {run}/uwsgi;
-  scgi_temp_path {run}/scgi;
-  server {{
-    listen 127.0.0.1:{port};
-    location = /health/live {{ return 200 "ok"; }}
-    location /media/ {{
-      alias {media}/;
-      add_header Cache-Control "public, max-age=31536000, immutable";
-    }}
-  }}
-}}
-"""
-
-
-def start_nginx(plan: Plan, config: ServerConfig, run_dir: Path) -> Server:
-    user = "root" if os.geteuid() == 0 else os.environ.get("USER", "nobody")
-    conf = run_dir / "nginx.conf"
-    conf.write_text(
-        NGINX_CONF.format(user=user, run=run_dir, port=plan.ports[2], media=plan.media_dir)
-    )
-    command = [str(shutil.which("nginx")), "-c", str(conf), "-e", str(run_dir / "error.log")]
-    return spawn_server("nginx", command, {}, config, port=plan.ports[2])
 
 
 # -- uploads ---------------------------------------------------------------------------------
@@ -373,10 +309,12 @@ def measure(plan: Plan) -> dict[str, Any]:
         with job_worker(plan, config) as worker:
             uploads = asyncio.run(run_uploads(plan, inkwell.url, worker.pid))
         targets = {"inkwell": inkwell.url}
-        servers.append(start_static(plan, config))
+        servers.append(start_static(plan.ports[1], plan.media_dir, config))
         targets["starlette_static"] = servers[-1].url
         if plan.nginx and shutil.which("nginx"):
-            servers.append(start_nginx(plan, config, plan.media_dir.parent))
+            servers.append(
+                start_nginx(plan.ports[2], plan.media_dir, config, plan.media_dir.parent)
+            )
             targets["nginx"] = servers[-1].url
         serving = serve_rates(plan, targets, uploads["variant"])
     finally:
