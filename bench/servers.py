@@ -142,8 +142,16 @@ def _refuse_busy(port: int) -> None:
             raise RuntimeError(f"port {port} is in use: stop what listens there or --port-base")
 
 
-def _spawn(name: str, command: list[str], env: dict[str, str], config: ServerConfig) -> Server:
-    port = int(command[command.index("--port") + 1])
+def _spawn(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    config: ServerConfig,
+    port: int | None = None,
+) -> Server:
+    """Start a server and wait until /health/live answers; `port` defaults to the command's
+    `--port` argument."""
+    port = port or int(command[command.index("--port") + 1])
     _refuse_busy(port)
     config.log_dir.mkdir(parents=True, exist_ok=True)
     log = (config.log_dir / f"{name}.log").open("ab")

@@ -119,6 +119,7 @@ async def test_the_periodic_jobs_run_in_a_worker(committed: AppState) -> None:
     assert periodic == {
         "inkwell:publish_due_posts",
         "inkwell:prune",
+        "inkwell:sweep_media",
         "inkwell:retry_stalled_jobs",
         "inkwell:mail_notifications",
     }

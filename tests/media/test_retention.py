@@ -67,3 +67,28 @@ async def test_only_old_unused_uploads_are_removed(
     assert [row.key for row in events] == [ids["unused"]]
     assert events[0].payload["data"]["actor_id"] is None
     assert await remove_unused_media(session, media_state.settings, cutoff) == 0
+
+
+async def test_an_image_only_an_old_version_shows_is_kept(
+    media_client: httpx.AsyncClient, media_state: AppState, alice: Account, session: AsyncSession
+) -> None:
+    media_id = await _ready(media_client, media_state, alice)
+    image = f"![x]({await _url(media_client, alice, media_id)})"
+    created = await media_client.post(
+        "/api/v1/posts", json={"title": "A", "content_raw": image}, headers=alice.headers
+    )
+    post = f"/api/v1/posts/{created.json()['id']}"
+    edited = await media_client.patch(post, json={"content_raw": "No image"}, headers=alice.headers)
+    assert edited.status_code == 200
+    await session.execute(
+        update(Media)
+        .where(Media.id == uuid.UUID(media_id))
+        .values(created_at=utcnow() - timedelta(days=40))
+    )
+
+    assert await remove_unused_media(session, media_state.settings, utcnow()) == 0
+    restored = await media_client.post(f"{post}/versions/1/restore", headers=alice.headers)
+    assert restored.status_code == 200
+    assert media_id in [str(m) for m in await session.scalars(select(Media.id))]
+    html = restored.json()["content_html"]
+    assert 'loading="lazy"' in html

@@ -7,6 +7,7 @@ import io
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import aioboto3
@@ -17,9 +18,12 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inkwell.core.clock import utcnow
 from inkwell.core.config import Settings
 from inkwell.core.state import AppState
+from inkwell.media.files import new_key
 from inkwell.media.storage import S3Storage, storage_for
+from inkwell.media.sweep import sweep_orphans
 from inkwell.models.media import Media, MediaStatus
 from tests.conftest import api_client
 from tests.kafka import free_port, serving
@@ -120,3 +124,22 @@ async def test_an_upload_is_processed_and_served_from_the_bucket(
     with Image.open(io.BytesIO(stored.content)) as image:
         assert image.size == (700, 1000)
         assert not image.getexif().get_ifd(GPS_IFD)
+
+
+async def test_the_sweep_removes_orphans_from_the_bucket(
+    app_state: AppState, s3_settings: Settings, session: AsyncSession, tmp_path: Path
+) -> None:
+    app_state.settings = s3_settings
+    alice = await account(app_state, session, "alice")
+    async with api_client(app_state) as client:
+        media_id = await uploaded(client, alice.headers, photo("JPEG", 200, 100))
+    key = await session.scalar(select(Media.key).where(Media.id == uuid.UUID(media_id)))
+    storage = storage_for(s3_settings)
+    orphan = new_key()
+    for name in (f"incoming/{orphan}", f"{orphan}-320.webp", "backup/notes.txt"):
+        await storage.put(name, io.BytesIO(b"x"), "application/octet-stream")
+
+    # A day from now every object is past the grace period; the processing upload stays.
+    later = utcnow() + timedelta(hours=s3_settings.media_orphan_grace_hours + 1)
+    assert await sweep_orphans(app_state.sessionmaker, s3_settings, later, tmp_path) == 2
+    assert await _keys(s3_settings) == {f"{PREFIX}incoming/{key}", f"{PREFIX}backup/notes.txt"}

@@ -183,6 +183,11 @@ class Settings(BaseSettings):
     media_s3_presign_seconds: int = Field(default=3600, ge=60, le=604_800)
     # Uploads no profile or post uses (avatar, cover, the post's Markdown) are removed after this.
     media_retention_days: int = Field(default=30, ge=1)
+    # Stored files no upload accounts for (a crash between storing and committing, a failed
+    # upload's original) are removed by the hourly sweep once they are this old.
+    media_orphan_grace_hours: int = Field(default=24, ge=1)
+    # Images one worker process decodes at once (each holds its full-size pixels in memory).
+    media_processing_concurrency: int = Field(default=2, ge=1, le=64)
 
     # Live updates (docs/live.md): how long a WebSocket ticket works, how often an idle
     # connection gets a heartbeat, how many messages wait for one slow client before it is

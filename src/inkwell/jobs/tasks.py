@@ -37,6 +37,7 @@ from inkwell.mail.delivery import send_stored
 from inkwell.mail.repository import MailRepository
 from inkwell.media.processing import MediaProcessor, delete_files
 from inkwell.media.retention import remove_unused_media
+from inkwell.media.sweep import sweep_orphans
 from inkwell.notifications.mailing import NotificationMail
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
@@ -171,6 +172,13 @@ async def delete_media_files_job(context: JobContext, names: str) -> None:
     await delete_files(_resources(context).settings, names.split(","))
 
 
+async def sweep_media_job(context: JobContext, timestamp: int) -> None:
+    """Remove stored media files no upload accounts for (a crash's leftovers)."""
+    resources = _resources(context)
+    now = datetime.fromtimestamp(timestamp, UTC)
+    await sweep_orphans(resources.sessionmaker, resources.settings, now)
+
+
 def _cutoff(**retention: float) -> datetime:
     return datetime.now(UTC) - timedelta(**retention)
 
@@ -216,13 +224,14 @@ async def retry_stalled_jobs_job(context: JobContext, timestamp: int) -> None:  
     await retry_stalled_jobs(context.app.job_manager, STALLED_AFTER_SECONDS)
 
 
-# The periodic jobs: (task, name, cron). The sweep and the retry of stalled jobs run every
-# minute, pruning and notification mail (the digests in their hour) hourly; a queueing lock
-# keeps at most one of each waiting.
+# The periodic jobs: (task, name, cron). The sweep of scheduled posts and the retry of stalled
+# jobs run every minute, pruning, the media sweep and notification mail (the digests in their
+# hour) hourly; a queueing lock keeps at most one of each waiting.
 PERIODIC = (
     (publish_due_posts_job, "publish_due_posts", "* * * * *"),
     (retry_stalled_jobs_job, "retry_stalled_jobs", "* * * * *"),
     (prune_job, "prune", "17 * * * *"),
+    (sweep_media_job, "sweep_media", "47 * * * *"),
     (mail_notifications_job, "mail_notifications", "0 * * * *"),
 )
 

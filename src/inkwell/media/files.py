@@ -12,6 +12,7 @@ from inkwell.models.media import Media
 KEY_BYTES = 16  # 128 random bits
 KEY_LENGTH = 22  # their URL-safe base64 characters
 SERVED_NAME = re.compile(r"[A-Za-z0-9_-]{22}(?:-[0-9]{2,4})?\.(?:jpg|png|webp|gif|avif)")
+INCOMING_NAME = re.compile(r"incoming/([A-Za-z0-9_-]{22})")
 CONTENT_TYPES = {
     "jpg": "image/jpeg",
     "png": "image/png",

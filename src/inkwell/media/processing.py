@@ -7,6 +7,7 @@ import asyncio
 import logging
 import tempfile
 import uuid
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,21 @@ from inkwell.media.storage import Storage, storage_for
 from inkwell.models.media import Media, MediaStatus
 
 logger = logging.getLogger(__name__)
+WORKDIR_PREFIX = "inkwell-media-"  # the job's temporary directories (the sweep's to remove)
 KINDS_BY_TYPE = {kind.content_type: kind for kind in images.KINDS.values()}
+# Images decoded at once in this process, per event loop (a semaphore belongs to one loop).
+_DECODING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def decoding_slots(limit: int) -> asyncio.Semaphore:
+    """The process's limit on images decoded at once: each holds its full-size pixels (about
+    150 MiB for 12 megapixels), so the worker's memory follows this, not its job concurrency."""
+    loop = asyncio.get_running_loop()
+    if loop not in _DECODING:
+        _DECODING[loop] = asyncio.Semaphore(limit)
+    return _DECODING[loop]
 
 
 class MediaProcessor:
@@ -40,7 +55,7 @@ class MediaProcessor:
             media = await MediaRepository(session).get(media_id)
         if media is None or media.status != MediaStatus.PROCESSING:
             return None
-        with tempfile.TemporaryDirectory(prefix="inkwell-media-") as workdir:
+        with tempfile.TemporaryDirectory(prefix=WORKDIR_PREFIX) as workdir:
             try:
                 meta = await self._make_files(media, Path(workdir))
             except ImageBroken as broken:
@@ -56,7 +71,8 @@ class MediaProcessor:
         widths = self.settings.media_variant_widths
         out = workdir / "out"
         out.mkdir()
-        done = await asyncio.to_thread(images.process, source, kind, widths, out)
+        async with decoding_slots(self.settings.media_processing_concurrency):
+            done = await asyncio.to_thread(images.process, source, kind, widths, out)
         original = original_name(media.key, done.original.extension)
         await self._put(original, done.original.path)
         variants = [

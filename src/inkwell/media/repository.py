@@ -11,7 +11,7 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.media import Media, MediaStatus
-from inkwell.models.post import Post
+from inkwell.models.post import Post, PostVersion
 from inkwell.models.user import User
 
 
@@ -69,15 +69,22 @@ class MediaRepository:
             for stored in [meta["original"], *meta["variants"]]
         }
 
+    async def by_keys(self, keys: Collection[str]) -> dict[str, Media]:
+        """The uploads with these keys, by key (keys of no upload are absent)."""
+        rows = await self.session.scalars(select(Media).where(Media.key.in_(keys)))
+        return {media.key: media for media in rows}
+
     async def unused(self, before: datetime, limit: int) -> list[Media]:
         """Uploads made before `before` that no profile shows as avatar and no post (deleted
-        ones too) uses as cover or names in its Markdown."""
+        ones too) uses as cover or names in its Markdown, now or in an older version (which
+        a restore brings back)."""
         avatar = exists().where(User.avatar_media_id == Media.id)
         cover = exists().where(Post.cover_media_id == Media.id)
         inline = exists().where(func.strpos(Post.content_raw, Media.key) > 0)
+        versioned = exists().where(func.strpos(PostVersion.content_raw, Media.key) > 0)
         rows = await self.session.scalars(
             select(Media)
-            .where(Media.created_at < before, ~avatar, ~cover, ~inline)
+            .where(Media.created_at < before, ~avatar, ~cover, ~inline, ~versioned)
             .order_by(Media.created_at)
             .limit(limit)
             .with_for_update(skip_locked=True)

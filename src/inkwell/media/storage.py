@@ -7,14 +7,19 @@ says nothing about the uploader or the client's file name.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from inkwell.core.config import Settings
+
+PARTIAL_PREFIX = ".partial-"  # a local file being written; renamed into place when complete
+LISTING_PAGE = 1000  # names per page of a listing (S3's own page size)
 
 
 class Storage(Protocol):
@@ -32,6 +37,9 @@ class Storage(Protocol):
 
     async def download_url(self, name: str) -> str:
         """A URL from which a client fetches the file (a presigned one for S3)."""
+
+    def older_than(self, before: datetime) -> AsyncIterator[list[str]]:
+        """Pages of the names of every stored file last written before `before`."""
 
 
 class LocalStorage:
@@ -57,11 +65,28 @@ class LocalStorage:
     async def download_url(self, name: str) -> str:
         return (self.root / name).as_uri()
 
+    async def older_than(self, before: datetime) -> AsyncIterator[list[str]]:
+        names = await asyncio.to_thread(self._older_than, before.timestamp())
+        for start in range(0, len(names), LISTING_PAGE):
+            yield names[start : start + LISTING_PAGE]
+
+    def _older_than(self, cutoff: float) -> list[str]:
+        found = []
+        for directory, _, files in os.walk(self.root):
+            for file in files:
+                path = Path(directory) / file
+                with contextlib.suppress(FileNotFoundError):  # removed meanwhile
+                    if path.stat().st_mtime < cutoff:
+                        found.append(path.relative_to(self.root).as_posix())
+        return found
+
     @staticmethod
     def _write(path: Path, file: IO[bytes]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         file.seek(0)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as partial:
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=PARTIAL_PREFIX, delete=False
+        ) as partial:
             shutil.copyfileobj(file, partial, 1024 * 1024)
         os.replace(partial.name, path)
 
@@ -120,6 +145,18 @@ class S3Storage:
                 ExpiresIn=self.presign_seconds,
             )
         return url
+
+    async def older_than(self, before: datetime) -> AsyncIterator[list[str]]:
+        async with self._client() as s3:
+            pages = s3.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix, PaginationConfig={"PageSize": LISTING_PAGE}
+            )
+            async for page in pages:
+                yield [
+                    item["Key"].removeprefix(self.prefix)
+                    for item in page.get("Contents", [])
+                    if item["LastModified"] < before
+                ]
 
 
 def storage_for(settings: Settings) -> Storage:
