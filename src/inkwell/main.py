@@ -154,6 +154,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             app.state.inkwell = AppState.build(settings)
             settle_garbage_collector()
         if owned:
+            app.state.inkwell.drain.before_stop(app.state.live.close_connections)
             app.state.inkwell.drain.install()
         worker = _in_process_worker(app.state.inkwell) if owned else None
         await app.state.live.start(app.state.inkwell)
