@@ -47,6 +47,7 @@ from inkwell.live.runtime import LiveRuntime
 from inkwell.media.router import files_router as media_files_router
 from inkwell.media.router import my_media_router
 from inkwell.media.router import router as media_router
+from inkwell.metrics.instruments import LIVE_TRANSPORTS, count_live_connections
 from inkwell.metrics.middleware import MetricsMiddleware
 from inkwell.metrics.pool import sampling
 from inkwell.metrics.router import router as metrics_router
@@ -139,6 +140,17 @@ def _prefixed_templates() -> dict[int, str]:
     }
 
 
+def _live_runtime(settings: Settings) -> LiveRuntime:
+    """With metrics on, the live connections gauge follows the hub (both transports shown
+    from the start)."""
+    live = LiveRuntime(settings)
+    if settings.metrics_enabled:
+        live.hub.on_count = count_live_connections
+        for transport in LIVE_TRANSPORTS:
+            count_live_connections(transport, 0)
+    return live
+
+
 def _pool_sampling(settings: Settings, state: AppState) -> AbstractAsyncContextManager[None]:
     return sampling(state.engine) if settings.metrics_enabled else nullcontext()
 
@@ -189,7 +201,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.router.default = SlashRedirect(app.router)
     if state is not None:
         app.state.inkwell = state
-    app.state.live = LiveRuntime(settings)
+    app.state.live = _live_runtime(settings)
     # /api/v1 answers RFC 9457 problems; the rest of /api answers in the RealWorld format.
     install_error_handlers(app, {API_V1: render_problem, **ERROR_RENDERERS})
     app.state.route_methods = RouteMethods(app)
