@@ -34,6 +34,7 @@ from inkwell.core.routing import (
     method_not_allowed,
 )
 from inkwell.core.state import AppState
+from inkwell.core.tracing import start_tracing
 from inkwell.engagement.router import router as engagement_router
 from inkwell.engagement.router import users_router as engagement_users_router
 from inkwell.events.relay import relay_in_background
@@ -165,12 +166,12 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         if owned:
             app.state.inkwell = AppState.build(settings)
             settle_garbage_collector()
-        if owned:
             app.state.inkwell.drain.before_stop(app.state.live.close_connections)
             app.state.inkwell.drain.install()
         worker = _in_process_worker(app.state.inkwell) if owned else None
         await app.state.live.start(app.state.inkwell)
         async with (
+            tracing.running(),
             relay_in_background(settings, app.state.inkwell.engine),
             _pool_sampling(settings, app.state.inkwell),
         ):
@@ -182,10 +183,11 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             await app.state.inkwell.close()
 
     docs = settings.docs_enabled
+    tracing = start_tracing()
     app = FastAPI(
-        # FastAPI's own OpenTelemetry hooks look for a configured provider on every request;
-        # Inkwell exports no traces, so they stay off (docs/benchmarks.md).
-        telemetry={"tracing": False, "metrics": False, "logs": False},
+        # FastAPI's own OpenTelemetry hooks look for a configured provider on every request:
+        # they stay off unless an OTLP endpoint is set (core/tracing.py, docs/benchmarks.md).
+        telemetry=tracing.fastapi,
         title="Inkwell",
         version=__version__,
         summary="A multi-author blogging platform API",
