@@ -16,13 +16,16 @@ from typing import Any
 
 import httpx
 import pytest
+from opentelemetry import trace
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Decision
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 
-from inkwell.core.otel import check_protocol
+from inkwell.core.otel import InsideRequests, check_protocol
 from inkwell.core.tracing import ENDPOINTS, tracing_requested
 from tests.test_shutdown import free_port, wait_ready
 
@@ -167,3 +170,15 @@ def test_only_otlp_over_http_protobuf_is_accepted(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc")
     with pytest.raises(ValueError, match="http/protobuf only"):
         check_protocol()
+
+
+def test_statements_outside_requests_start_no_trace() -> None:
+    sampler = InsideRequests(ALWAYS_ON)
+    root_statement = sampler.should_sample(None, 1, "SELECT", SpanKind.CLIENT)
+    request = sampler.should_sample(None, 1, "GET /api/v1/posts", SpanKind.SERVER)
+    parent = NonRecordingSpan(SpanContext(1, 2, is_remote=False, trace_flags=TraceFlags(1)))
+    inside = trace.set_span_in_context(parent)
+    statement = sampler.should_sample(inside, 1, "SELECT", SpanKind.CLIENT)
+    assert root_statement.decision is Decision.DROP
+    assert request.decision is statement.decision is Decision.RECORD_AND_SAMPLE
+    assert sampler.get_description() == "InsideRequests{AlwaysOnSampler}"
