@@ -58,9 +58,10 @@ async def _next(client: Client, stopping: asyncio.Event, heartbeat: float) -> di
         return client.queue.get_nowait()
     getter = asyncio.ensure_future(client.queue.get())
     stop = asyncio.ensure_future(stopping.wait())
-    await asyncio.wait({getter, stop}, timeout=heartbeat, return_when=asyncio.FIRST_COMPLETED)
-    stop.cancel()
-    if getter.done():
-        return getter.result()
-    getter.cancel()  # a cancelled get takes nothing from the queue
-    return None
+    try:
+        await asyncio.wait({getter, stop}, timeout=heartbeat, return_when=asyncio.FIRST_COMPLETED)
+    finally:  # also when the stream itself is cancelled (the client went away)
+        stop.cancel()
+        if not getter.done():
+            getter.cancel()  # a cancelled get takes nothing from the queue
+    return getter.result() if getter.done() else None
