@@ -105,6 +105,7 @@ def serve_traced(
     return f"http://127.0.0.1:{port}", server
 
 
+@pytest.mark.usefixtures("committing_state")  # empties the tables the server wrote after it
 def test_a_request_span_has_a_child_span_per_statement(database_url: str, tmp_path: Path) -> None:
     with receiver() as otlp:
         base, server = serve_traced(database_url, tmp_path, otlp.endpoint)

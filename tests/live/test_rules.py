@@ -106,10 +106,12 @@ def test_open_clients_are_counted_by_transport_and_reported() -> None:
     hub.on_count = lambda transport, count: reported.append((transport, count))
     socket_client = hub.connect(None)
     stream_client = hub.connect(uuid.uuid4(), SSE)
-    hub.connect(None, WEBSOCKET)
+    other_socket = hub.connect(None, WEBSOCKET)
     hub.disconnect(socket_client)
     hub.disconnect(socket_client)  # a second disconnect changes nothing
     assert hub.open == {WEBSOCKET: 1, SSE: 1}
     assert reported == [(WEBSOCKET, 1), (SSE, 1), (WEBSOCKET, 2), (WEBSOCKET, 1)]
     hub.disconnect(stream_client)
-    assert (hub.open[SSE], hub.connections, hub.idle.is_set()) == (0, {}, True)
+    assert (hub.open[SSE], hub.connections, hub.idle.is_set()) == (0, {}, False)
+    hub.disconnect(other_socket)
+    assert (hub.open[WEBSOCKET], hub.idle.is_set()) == (0, True)
