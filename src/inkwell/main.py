@@ -34,6 +34,7 @@ from inkwell.core.routing import (
     method_not_allowed,
 )
 from inkwell.core.state import AppState
+from inkwell.core.tracing import start_tracing
 from inkwell.engagement.router import router as engagement_router
 from inkwell.engagement.router import users_router as engagement_users_router
 from inkwell.events.relay import relay_in_background
@@ -49,6 +50,7 @@ from inkwell.live.runtime import LiveRuntime
 from inkwell.media.router import files_router as media_files_router
 from inkwell.media.router import my_media_router
 from inkwell.media.router import router as media_router
+from inkwell.metrics.instruments import LIVE_TRANSPORTS, count_live_connections
 from inkwell.metrics.middleware import MetricsMiddleware
 from inkwell.metrics.pool import sampling
 from inkwell.metrics.router import router as metrics_router
@@ -143,6 +145,17 @@ def _prefixed_templates() -> dict[int, str]:
     }
 
 
+def _live_runtime(settings: Settings) -> LiveRuntime:
+    """With metrics on, the live connections gauge follows the hub (both transports shown
+    from the start)."""
+    live = LiveRuntime(settings)
+    if settings.metrics_enabled:
+        live.hub.on_count = count_live_connections
+        for transport in LIVE_TRANSPORTS:
+            count_live_connections(transport, 0)
+    return live
+
+
 def _pool_sampling(settings: Settings, state: AppState) -> AbstractAsyncContextManager[None]:
     return sampling(state.engine) if settings.metrics_enabled else nullcontext()
 
@@ -157,11 +170,12 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         if owned:
             app.state.inkwell = AppState.build(settings)
             settle_garbage_collector()
-        if owned:
+            app.state.inkwell.drain.before_stop(app.state.live.close_connections)
             app.state.inkwell.drain.install()
         worker = _in_process_worker(app.state.inkwell) if owned else None
         await app.state.live.start(app.state.inkwell)
         async with (
+            tracing.running(),
             relay_in_background(settings, app.state.inkwell.engine),
             _pool_sampling(settings, app.state.inkwell),
         ):
@@ -173,10 +187,11 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             await app.state.inkwell.close()
 
     docs = settings.docs_enabled
+    tracing = start_tracing()
     app = FastAPI(
-        # FastAPI's own OpenTelemetry hooks look for a configured provider on every request;
-        # Inkwell exports no traces, so they stay off (docs/benchmarks.md).
-        telemetry={"tracing": False, "metrics": False, "logs": False},
+        # FastAPI's own OpenTelemetry hooks look for a configured provider on every request:
+        # they stay off unless an OTLP endpoint is set (core/tracing.py, docs/benchmarks.md).
+        telemetry=tracing.fastapi,
         title="Inkwell",
         version=__version__,
         summary="A multi-author blogging platform API",
@@ -192,7 +207,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.router.default = SlashRedirect(app.router)
     if state is not None:
         app.state.inkwell = state
-    app.state.live = LiveRuntime(settings)
+    app.state.live = _live_runtime(settings)
     # /api/v1 answers RFC 9457 problems; the rest of /api answers in the RealWorld format.
     install_error_handlers(app, {API_V1: render_problem, **ERROR_RENDERERS})
     app.add_exception_handler(Replay, replay_answer)

@@ -30,3 +30,30 @@ async def test_sigterm_drains_first_and_a_second_one_stops_at_once() -> None:
         assert received == [signal.SIGTERM, signal.SIGTERM]  # once draining, at once
     finally:
         signal.signal(signal.SIGTERM, original)
+
+
+async def test_the_hooks_run_when_the_drain_ends_and_then_uvicorn_stops() -> None:
+    order: list[str] = []
+    stopped = asyncio.Event()
+
+    def uvicorns_handler(_number: int, _frame: FrameType | None) -> None:
+        order.append("uvicorn")
+        stopped.set()
+
+    async def failing() -> None:
+        raise RuntimeError("a hook that fails")
+
+    async def closing() -> None:
+        order.append("hook")
+
+    original = signal.signal(signal.SIGTERM, uvicorns_handler)
+    try:
+        drain = Drain(seconds=0)
+        drain.before_stop(failing)  # logged; the next hook and the stop still happen
+        drain.before_stop(closing)
+        drain.install()
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(stopped.wait(), 10)
+    finally:
+        signal.signal(signal.SIGTERM, original)
+    assert order == ["hook", "uvicorn"]

@@ -10,7 +10,7 @@ import pytest
 
 from inkwell.live.bus import NOTIFY_LIMIT, _payload
 from inkwell.live.exceptions import TooManyConnections, TooManySubscriptions
-from inkwell.live.hub import Hub
+from inkwell.live.hub import SSE, WEBSOCKET, Hub
 from inkwell.live.messages import Audience, LiveMessage, Redacted, parse_post_channel
 
 AUTHOR = uuid.uuid4()
@@ -98,3 +98,20 @@ def test_connections_and_subscriptions_are_counted() -> None:
     hub.disconnect(client)
     assert hub.channels == {}
     hub.connect(user)  # its place is free again
+
+
+def test_open_clients_are_counted_by_transport_and_reported() -> None:
+    hub = Hub(queue_size=5, max_connections=5, max_subscriptions=5)
+    reported: list[tuple[str, int]] = []
+    hub.on_count = lambda transport, count: reported.append((transport, count))
+    socket_client = hub.connect(None)
+    stream_client = hub.connect(uuid.uuid4(), SSE)
+    other_socket = hub.connect(None, WEBSOCKET)
+    hub.disconnect(socket_client)
+    hub.disconnect(socket_client)  # a second disconnect changes nothing
+    assert hub.open == {WEBSOCKET: 1, SSE: 1}
+    assert reported == [(WEBSOCKET, 1), (SSE, 1), (WEBSOCKET, 2), (WEBSOCKET, 1)]
+    hub.disconnect(stream_client)
+    assert (hub.open[SSE], hub.connections, hub.idle.is_set()) == (0, {}, False)
+    hub.disconnect(other_socket)
+    assert (hub.open[WEBSOCKET], hub.idle.is_set()) == (0, True)

@@ -21,6 +21,19 @@ POOL_IN_USE.set(int(sys.argv[1]))
 if sys.argv[2] == "dead":
     multiprocess.mark_process_dead(os.getpid())
 """
+LIVE_WORKER = """
+import os, sys
+from inkwell.live.hub import SSE, Hub
+from inkwell.metrics.instruments import count_live_connections
+from prometheus_client import multiprocess
+hub = Hub(queue_size=1, max_connections=1, max_subscriptions=1)
+hub.on_count = count_live_connections
+clients = [hub.connect(None) for _ in range(int(sys.argv[1]))]
+hub.connect(None, SSE)
+hub.disconnect(clients[0])
+if sys.argv[2] == "dead":
+    multiprocess.mark_process_dead(os.getpid())
+"""
 SCRAPE = """
 from prometheus_client import generate_latest
 from inkwell.metrics.instruments import process_registry
@@ -63,3 +76,12 @@ def test_serve_prepares_one_empty_directory_for_several_workers(
     monkeypatch.setenv(MULTIPROC_ENV, str(named))
     assert prepare_multiprocess_dir(1, tmp_path) == named
     assert named.is_dir()
+
+
+def test_live_connections_add_up_over_live_processes(tmp_path: Path) -> None:
+    run(LIVE_WORKER, "3", "live", directory=tmp_path)  # 2 sockets and a stream left open
+    run(LIVE_WORKER, "4", "live", directory=tmp_path)  # 3 and 1
+    run(LIVE_WORKER, "9", "dead", directory=tmp_path)  # a stopped process: not counted
+    body = run(SCRAPE, directory=tmp_path)
+    assert 'inkwell_live_connections{transport="websocket"} 5.0' in body
+    assert 'inkwell_live_connections{transport="sse"} 2.0' in body

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # then at most this long for the requests in flight to finish (core/lifecycle.py).
     shutdown_drain_seconds: float = Field(default=3.0, ge=0, le=300)
     shutdown_timeout_seconds: int = Field(default=20, ge=1, le=3600)
+    # When the drain ends, live clients are told to reconnect after a random delay up to this.
+    shutdown_reconnect_spread_seconds: float = Field(default=5.0, ge=0, le=300)
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     access_log: bool = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ from inkwell.live.exceptions import TooManyConnections, TooManySubscriptions
 from inkwell.live.messages import LiveMessage
 
 CLOSING = "post.closed"
+WEBSOCKET = "websocket"
+SSE = "sse"
 
 
 @dataclass(eq=False)
@@ -26,6 +29,7 @@ class Client:
 
     user_id: uuid.UUID | None
     queue: asyncio.Queue[dict[str, Any]]
+    transport: str = WEBSOCKET
     # channel -> whether this client may moderate it (sees hidden comments)
     grants: dict[str, bool] = field(default_factory=dict)
     too_slow: asyncio.Event = field(default_factory=asyncio.Event)
@@ -44,16 +48,37 @@ class Hub:
         self.max_subscriptions = max_subscriptions
         self.channels: dict[str, set[Client]] = defaultdict(set)
         self.connections: Counter[uuid.UUID] = Counter()
+        self.clients: set[Client] = set()
+        self.open: Counter[str] = Counter()  # clients by transport
+        self.idle = asyncio.Event()  # set while no client is connected
+        self.idle.set()
+        # Told the number of open clients of a transport whenever it changes (the gauge).
+        self.on_count: Callable[[str, int], None] | None = None
 
-    def connect(self, user_id: uuid.UUID | None) -> Client:
+    def connect(self, user_id: uuid.UUID | None, transport: str = WEBSOCKET) -> Client:
         """A new client; a signed-in user holds at most `max_connections` per process."""
         if user_id is not None:
             if self.connections[user_id] >= self.max_connections:
                 raise TooManyConnections
             self.connections[user_id] += 1
-        return Client(user_id, asyncio.Queue(self.queue_size))
+        client = Client(user_id, asyncio.Queue(self.queue_size), transport)
+        self.clients.add(client)
+        self.idle.clear()
+        self._count(transport, 1)
+        return client
+
+    def _count(self, transport: str, change: int) -> None:
+        self.open[transport] += change
+        if self.on_count is not None:
+            self.on_count(transport, self.open[transport])
 
     def disconnect(self, client: Client) -> None:
+        if client not in self.clients:  # already gone
+            return
+        self.clients.discard(client)
+        if not self.clients:
+            self.idle.set()
+        self._count(client.transport, -1)
         for channel in list(client.grants):
             self.unsubscribe(client, channel)
         if client.user_id is not None:

@@ -14,6 +14,7 @@ from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
 from inkwell.live.dependencies import LiveRuntimeDep, LiveServiceDep
 from inkwell.live.exceptions import InvalidTicket, TooManyConnections
+from inkwell.live.hub import SSE
 from inkwell.live.runtime import LiveRuntime
 from inkwell.live.schemas import PROTOCOL, LiveTicket, StreamParams
 from inkwell.live.service import LiveService
@@ -55,7 +56,7 @@ async def stream_events(
     """The channels' messages as Server-Sent Events, each channel checked as a WebSocket
     subscription is; starts with one `subscribed` event per channel."""
     grants = [await service.grant(channel=name, user=viewer) for name in params.channels]
-    client = runtime.hub.connect(viewer.id if viewer else None)
+    client = runtime.hub.connect(viewer.id if viewer else None, SSE)
     try:
         for grant in grants:
             runtime.hub.subscribe(client, grant.channel, moderator=grant.moderator)
@@ -63,7 +64,7 @@ async def stream_events(
     except BaseException:
         runtime.hub.disconnect(client)
         raise
-    stream = event_stream(runtime.hub, client, first, runtime.settings.live_heartbeat_seconds)
+    stream = event_stream(runtime, client, first)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
 

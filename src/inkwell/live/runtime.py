@@ -4,8 +4,10 @@ that feeds the hub from the bus, and the live consumer of the outbox."""
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -34,6 +36,8 @@ class LiveRuntime:
         self.tasks: list[asyncio.Task[None]] = []
         self.redis: Redis | None = None
         self.bus: Bus | None = None
+        # Set on shutdown: every connection closes with a reconnect hint (docs/live.md).
+        self.stopping = asyncio.Event()
 
     async def start(self, state: AppState) -> None:
         """Listen to the bus and run the live consumer (which publishes on it)."""
@@ -54,6 +58,19 @@ class LiveRuntime:
             await self.bus.close()
         if self.redis is not None:
             await self.redis.aclose()
+
+    async def close_connections(self) -> None:
+        """Shutdown: close every WebSocket (1012) and end every event stream, each with a
+        reconnect hint, and wait until they are gone (the drain bounds the wait)."""
+        self.stopping.set()
+        await self.hub.idle.wait()
+
+    def reconnect_hint(self) -> dict[str, Any]:
+        """When to come back: a random delay up to the spread, so clients of a stopping
+        process do not all reconnect to the others at the same moment."""
+        spread = self.settings.shutdown_reconnect_spread_seconds
+        delay_ms = round(random.uniform(0, spread) * 1000)  # noqa: S311 (not a secret)
+        return {"type": "restart", "retry_after_ms": delay_ms}
 
     def _bus(self, state: AppState) -> Bus:
         if self.settings.redis_url:

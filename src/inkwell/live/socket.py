@@ -16,6 +16,7 @@ from inkwell.live.runtime import LiveRuntime
 from inkwell.models.user import User
 
 CLOSE_TOO_SLOW = 4008
+CLOSE_RESTART = 1012  # RFC 6455 "service restart": the reason says when to reconnect
 CLOSE_TIMEOUT_SECONDS = 1.0
 MAX_CLIENT_MESSAGE = 1_000  # characters; a subscribe message is far shorter
 
@@ -30,12 +31,13 @@ class LiveSocket:
         self.user = user
 
     async def run(self) -> None:
-        """Serve the connection until the client leaves or is too slow."""
+        """Serve the connection until the client leaves, is too slow or the server stops."""
         tasks = [
             asyncio.create_task(self._read()),
             asyncio.create_task(self._write()),
             asyncio.create_task(self._beat()),
             asyncio.create_task(self.client.too_slow.wait()),
+            asyncio.create_task(self.runtime.stopping.wait()),
         ]
         _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
@@ -43,6 +45,9 @@ class LiveSocket:
         await asyncio.gather(*pending, return_exceptions=True)
         if self.client.too_slow.is_set():
             await self._close(CLOSE_TOO_SLOW, "too slow: messages were not read in time")
+        elif self.runtime.stopping.is_set():
+            hint = json.dumps(self.runtime.reconnect_hint(), separators=(",", ":"))
+            await self._close(CLOSE_RESTART, hint)
 
     async def _read(self) -> None:
         with suppress(WebSocketDisconnect):

@@ -39,6 +39,19 @@ POOL_WAITING = Gauge(
     multiprocess_mode="livesum",
 )
 
+LIVE_CONNECTIONS = Gauge(
+    "inkwell_live_connections",
+    "Open live connections by transport, websocket or sse (all live processes)",
+    ["transport"],
+    multiprocess_mode="livesum",
+)
+LIVE_TRANSPORTS = ("websocket", "sse")
+
+
+def count_live_connections(transport: str, count: int) -> None:
+    """This process's open live connections of a transport (the hub calls it on each change)."""
+    LIVE_CONNECTIONS.labels(transport).set(count)
+
 
 def process_registry() -> CollectorRegistry:
     """What /metrics reports of the processes: every live worker's in multiprocess mode."""
