@@ -208,11 +208,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     if state is not None:
         app.state.inkwell = state
     app.state.live = _live_runtime(settings)
-    # /api/v1 answers RFC 9457 problems; the rest of /api answers in the RealWorld format.
-    install_error_handlers(app, {API_V1: render_problem, **ERROR_RENDERERS})
-    app.add_exception_handler(Replay, replay_answer)
+    _install_error_handlers(app)
     app.state.route_methods = RouteMethods(app)
-    app.add_exception_handler(405, method_not_allowed)
     app.add_middleware(StaticPathMethodsMiddleware, methods=app.state.route_methods)
     app.add_middleware(UnstorableUrlMiddleware)
     app.add_middleware(
@@ -231,9 +228,17 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             "Content-Type",
             "If-Match",
             "If-None-Match",
+            "Idempotency-Key",
             "X-Request-ID",
         ],
-        expose_headers=["ETag", "Live-Seq", "Location", "Retry-After", "X-Request-ID"],
+        expose_headers=[
+            "ETag",
+            "Idempotent-Replayed",
+            "Live-Seq",
+            "Location",
+            "Retry-After",
+            "X-Request-ID",
+        ],
     )
     if "*" not in settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, hosts=settings.allowed_hosts)
@@ -254,6 +259,13 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         install_docs(app, openapi_url=OPENAPI_URL)  # last: API requests never test its routes
     _describe_openapi(app)
     return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    # /api/v1 answers RFC 9457 problems; the rest of /api answers in the RealWorld format.
+    install_error_handlers(app, {API_V1: render_problem, **ERROR_RENDERERS})
+    app.add_exception_handler(Replay, replay_answer)
+    app.add_exception_handler(405, method_not_allowed)
 
 
 def _describe_openapi(app: FastAPI) -> None:

@@ -171,17 +171,21 @@ async def test_cors_allows_configured_origins(app_state: AppState) -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         preflight = await client.options(
-            "/api/v1/users/me",
+            "/api/v1/posts",
             headers={
                 "Origin": "https://app.example",
-                "Access-Control-Request-Method": "GET",
-                "Access-Control-Request-Headers": "Authorization",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "Authorization, Idempotency-Key",
             },
         )
+        answer = await client.get("/health/live", headers={"Origin": "https://app.example"})
         other = await client.get("/health/live", headers={"Origin": "https://evil.example"})
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "https://app.example"
-    assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert {"authorization", "idempotency-key"} <= {h.strip() for h in allowed.split(",")}
+    exposed = answer.headers["access-control-expose-headers"].lower()
+    assert "idempotent-replayed" in exposed
     assert "access-control-allow-origin" not in other.headers
 
 
