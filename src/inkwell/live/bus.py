@@ -28,6 +28,7 @@ log = logging.getLogger("inkwell.live.bus")
 BUS_CHANNEL = "inkwell_live"
 NOTIFY_LIMIT = 7_900  # bytes; PostgreSQL refuses payloads of 8,000 and more
 RETRY_SECONDS = 1.0
+_NOTIFY_ALL = "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload"  # in order
 
 Deliver = Callable[[LiveMessage], Awaitable[None]]
 
@@ -58,8 +59,13 @@ class RedisBus:
         self.redis = redis
 
     async def publish(self, messages: Sequence[LiveMessage]) -> None:
-        for message in messages:
-            await self.redis.publish(BUS_CHANNEL, _encode(message))
+        """All of a batch in one round trip."""
+        if not messages:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for message in messages:
+                pipe.publish(BUS_CHANNEL, _encode(message))
+            await pipe.execute()
 
     async def listen(self, deliver: Deliver) -> None:
         async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
@@ -79,8 +85,10 @@ class PostgresBus:
         if not messages:
             return
         sender = await self._connection()
-        for message in messages:
-            await sender.execute("SELECT pg_notify($1, $2)", BUS_CHANNEL, _payload(message))
+        payloads = [_payload(message) for message in messages]
+        # One statement, one transaction: one round trip and one commit for the batch, and
+        # PostgreSQL delivers a transaction's notifications in the order they were sent.
+        await sender.execute(_NOTIFY_ALL, BUS_CHANNEL, payloads)
 
     async def listen(self, deliver: Deliver) -> None:
         connection = await asyncpg.connect(self.dsn)

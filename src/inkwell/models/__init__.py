@@ -3,7 +3,7 @@
 from inkwell.models.base import Base
 from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.engagement import Bookmark, Follow, Like, PostViewEvent
-from inkwell.models.event import OutboxConsumer, OutboxEvent
+from inkwell.models.event import OutboxConsumer, OutboxConsumerAhead, OutboxEvent
 from inkwell.models.live import LiveChannel, LiveMessage, LiveTicket
 from inkwell.models.mail import OutgoingMail
 from inkwell.models.media import Media, MediaStatus
@@ -40,6 +40,7 @@ __all__ = [
     "NotificationKind",
     "NotificationSetting",
     "OutboxConsumer",
+    "OutboxConsumerAhead",
     "OutboxEvent",
     "OutgoingMail",
     "Post",
