@@ -107,12 +107,23 @@ class Consumer:
     name: str
     handle: Handler
     reads_ahead: bool = False  # take committed rows above the horizon at once (see above)
+    # Called after a batch's transaction has committed (to publish what it made).
+    committed: Callable[[], Awaitable[None]] | None = None
 
 
 async def consume_batch(
     consumer: Consumer, sessionmaker: async_sessionmaker[AsyncSession], batch_size: int
 ) -> int:
     """Hand the consumer its next committed rows and move its cursor past them; how many."""
+    taken = await _consume(consumer, sessionmaker, batch_size)
+    if taken and consumer.committed is not None:
+        await consumer.committed()
+    return taken
+
+
+async def _consume(
+    consumer: Consumer, sessionmaker: async_sessionmaker[AsyncSession], batch_size: int
+) -> int:
     async with unit_of_work(sessionmaker) as session:
         connection = await session.connection()
         cursor = await _claim(connection, consumer.name)

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
 from inkwell.live.messages import LiveMessage
 from inkwell.live.repository import LiveRepository
@@ -28,6 +29,7 @@ log = logging.getLogger("inkwell.live.bus")
 BUS_CHANNEL = "inkwell_live"
 NOTIFY_LIMIT = 7_900  # bytes; PostgreSQL refuses payloads of 8,000 and more
 RETRY_SECONDS = 1.0
+HEALTH_CHECK_SECONDS = 30
 _NOTIFY_ALL = "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload"  # in order
 
 Deliver = Callable[[LiveMessage], Awaitable[None]]
@@ -38,6 +40,18 @@ class Bus(Protocol):
 
     async def listen(self, deliver: Deliver) -> None:
         """Hand every message published by any process to `deliver`, until cancelled."""
+
+    async def close(self) -> None: ...
+
+
+def open_bus(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> Bus:
+    """Redis pub/sub when `INKWELL_REDIS_URL` is set, otherwise PostgreSQL's."""
+    if settings.redis_url:
+        # Its own client: the shared one times out reads after a second, a subscriber
+        # waits for as long as nothing is published.
+        redis = Redis.from_url(settings.redis_url, health_check_interval=HEALTH_CHECK_SECONDS)
+        return RedisBus(redis)
+    return PostgresBus(str(settings.database_url), sessionmaker)
 
 
 async def listen_forever(bus: Bus, deliver: Deliver) -> None:
@@ -57,6 +71,9 @@ def _encode(message: LiveMessage) -> str:
 class RedisBus:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+
+    async def close(self) -> None:
+        await self.redis.aclose()
 
     async def publish(self, messages: Sequence[LiveMessage]) -> None:
         """All of a batch in one round trip."""
