@@ -13,7 +13,7 @@ from inkwell.events.catalogue import BookmarkAdded
 from inkwell.jobs import pruning
 from inkwell.models.engagement import PostViewEvent
 from inkwell.models.event import OutboxConsumer, OutboxEvent
-from inkwell.models.live import LiveTicket
+from inkwell.models.live import LiveMessage, LiveTicket
 from inkwell.models.user import RefreshToken, User, UserSession
 from inkwell.models.webhook import WebhookDelivery, WebhookEndpoint
 from tests.factories import create_post, create_user, outbox
@@ -156,3 +156,14 @@ async def test_expired_live_tickets_are_pruned(session: AsyncSession) -> None:
     assert await pruning.prune_live_tickets(session, CUTOFF) == 1
     left = await session.scalars(select(LiveTicket.token_hash).where(LiveTicket.user_id == user.id))
     assert list(left) == ["recent" * 8]
+
+
+async def test_live_messages_past_their_retention_are_pruned(session: AsyncSession) -> None:
+    channel = f"post:{uuid.uuid4()}"
+    for seq, created in [(1, OLD), (2, OLD), (3, RECENT)]:
+        session.add(LiveMessage(channel=channel, seq=seq, payload={}, created_at=created))
+    await session.flush()
+
+    assert await pruning.prune_live_messages(session, CUTOFF) == 2
+    left = await session.scalars(select(LiveMessage.seq).where(LiveMessage.channel == channel))
+    assert list(left) == [3]

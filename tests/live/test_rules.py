@@ -115,3 +115,17 @@ def test_open_clients_are_counted_by_transport_and_reported() -> None:
     assert (hub.open[SSE], hub.connections, hub.idle.is_set()) == (0, {}, False)
     hub.disconnect(other_socket)
     assert (hub.open[WEBSOCKET], hub.idle.is_set()) == (0, True)
+
+
+async def test_a_user_channel_reaches_its_client_under_the_name_it_subscribed_by() -> None:
+    hub = Hub(queue_size=5, max_connections=5, max_subscriptions=5)
+    user = uuid.uuid4()
+    mine, other = hub.connect(user), hub.connect(uuid.uuid4())
+    hub.subscribe(mine, f"user:{user}", moderator=False, shown_as="user:me")
+    hub.subscribe(other, f"user:{other.user_id}", moderator=False, shown_as="user:me")
+    await hub.deliver(LiveMessage(f"user:{user}", 1, "notification", {"unread_count": 1}))
+    assert (await mine.queue.get())["channel"] == "user:me"
+    assert other.queue.empty()
+    hub.unsubscribe(mine, "user:me")
+    assert mine.grants == {}
+    assert f"user:{user}" not in hub.channels

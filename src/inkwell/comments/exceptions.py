@@ -51,6 +51,15 @@ class WrongCommentStatus(Conflict):
         super().__init__(f"The comment is {status}; this action does not apply to it.")
 
 
+class ResumeExpired(DomainError):
+    status_code, code, title = (
+        410,
+        "resume_expired",
+        "Messages after that sequence number are no longer kept; read the comments again"
+        " from the start",
+    )
+
+
 class ResumeTooFarBack(DomainError):
     status_code, code, title = (
         410,

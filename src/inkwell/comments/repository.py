@@ -345,6 +345,11 @@ class CommentRepository:
         found = select(LiveChannel.seq).where(LiveChannel.name == channel)
         return int((await self.session.execute(found)).scalar_one_or_none() or 0)
 
+    async def oldest_live_seq(self, channel: str) -> int | None:
+        """The first sequence number of a live channel still kept (None when none is)."""
+        found = select(func.min(LiveMessage.seq)).where(LiveMessage.channel == channel)
+        return (await self.session.execute(found)).scalar_one_or_none()
+
     async def list_changed(
         self,
         post_id: uuid.UUID,

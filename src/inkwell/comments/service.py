@@ -14,6 +14,7 @@ from inkwell.comments.exceptions import (
     InvalidParent,
     NotCommentAuthor,
     NotCommentModerator,
+    ResumeExpired,
     ResumeTooFarBack,
     WrongCommentStatus,
 )
@@ -171,9 +172,17 @@ class CommentService:
         )
         if len(records) > RESUME_LIMIT:
             raise ResumeTooFarBack
+        if since < reached and not await self._kept_after(channel, since):
+            raise ResumeExpired
         items = [node for r in records if (node := _changed_node(r, scope)) is not None]
         etag = f'"{post.id}-live-{reached}-{scope.viewer_id}-{scope.every_status}"'
         return ThreadPage(items, post.comments_count, len(items), 1, len(items), etag, reached)
+
+    async def _kept_after(self, channel: str, since: int) -> bool:
+        """Is every message after `since` still kept? Pruning deletes a channel's oldest
+        first, and it is checked after the read, so a prune during the read is caught."""
+        oldest = await self.comments.oldest_live_seq(channel)
+        return oldest is not None and oldest <= since + 1
 
     async def _post_and_threads(
         self, post_ref: str, viewer: User | None, params: ThreadParams

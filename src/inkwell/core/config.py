@@ -199,6 +199,8 @@ class Settings(BaseSettings):
     live_queue_size: int = Field(default=256, ge=1, le=100_000)
     live_max_connections_per_user: int = Field(default=10, ge=1, le=1000)
     live_max_subscriptions: int = Field(default=50, ge=1, le=1000)
+    # How long live messages are kept for resuming (`?since=`); older numbers answer 410.
+    live_message_retention_hours: int = Field(default=168, ge=1)
 
     # How long the answer to a request with an Idempotency-Key is kept for its retries.
     idempotency_key_retention_hours: int = Field(default=24, ge=1, le=720)

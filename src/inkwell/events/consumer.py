@@ -11,6 +11,14 @@ appear later below that horizon: a cursor on (xact_id, position) misses nothing.
 transaction anywhere on the server holds the horizon back, which delays consumers (it never
 loses a row).
 
+A consumer that must not wait for that (the live consumer: a bulk load in another database
+of the same server held its messages back for seconds) **reads ahead**: it takes every
+committed row past its cursor at once, whatever the horizon, and remembers those above the
+horizon in `outbox_consumer_ahead`. Its cursor moves only up to the horizon, so a row of an
+older transaction that commits later is still read; the rows remembered are skipped when read
+again and forgotten once the cursor passes them. Rows are then handled in about the order of
+their commits rather than of their transaction ids.
+
 A consumer's cursor is its row in `outbox_consumers`, advanced in the same transaction as the
 handler's work: the work commits with the cursor, or both roll back and the batch is read
 again (at least once). The row is locked while a batch runs, so one process at a time works
@@ -47,6 +55,33 @@ WHERE (xact_id, position) > ($1, $2)
 ORDER BY xact_id, position
 LIMIT $3
 """
+# Every committed row past the cursor not yet handled, beside the horizon of the same snapshot
+# and whether rows are remembered above the cursor (one row of NULLs when none is found).
+_READ_AHEAD = """
+SELECT h.horizon, h.remembering, o.*
+FROM (
+    SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint AS horizon,
+           EXISTS (SELECT FROM outbox_consumer_ahead WHERE consumer = $4) AS remembering
+) h
+LEFT JOIN LATERAL (
+    SELECT e.position, e.xact_id, e.event_id, e.type, e.payload::text AS body
+    FROM outbox_events e
+    WHERE (e.xact_id, e.position) > ($1, $2)
+      AND NOT EXISTS (
+          SELECT FROM outbox_consumer_ahead a WHERE a.consumer = $4 AND a.position = e.position
+      )
+    ORDER BY e.xact_id, e.position
+    LIMIT $3
+) o ON true
+"""
+_REMEMBER = (
+    "INSERT INTO outbox_consumer_ahead (consumer, position, xact_id)"
+    " SELECT $1, unnest($2::bigint[]), unnest($3::bigint[])"
+)
+_FORGET = (
+    "DELETE FROM outbox_consumer_ahead WHERE consumer = $1 AND (xact_id, position) <= ($2, $3)"
+)
+_LAST_POSITION = 2**63 - 1
 _ADVANCE = (
     "UPDATE outbox_consumers SET xact_id = $2, position = $3, updated_at = now() WHERE name = $1"
 )
@@ -71,17 +106,31 @@ class Consumer:
 
     name: str
     handle: Handler
+    reads_ahead: bool = False  # take committed rows above the horizon at once (see above)
+    # Called after a batch's transaction has committed (to publish what it made).
+    committed: Callable[[], Awaitable[None]] | None = None
 
 
 async def consume_batch(
     consumer: Consumer, sessionmaker: async_sessionmaker[AsyncSession], batch_size: int
 ) -> int:
     """Hand the consumer its next committed rows and move its cursor past them; how many."""
+    taken = await _consume(consumer, sessionmaker, batch_size)
+    if taken and consumer.committed is not None:
+        await consumer.committed()
+    return taken
+
+
+async def _consume(
+    consumer: Consumer, sessionmaker: async_sessionmaker[AsyncSession], batch_size: int
+) -> int:
     async with unit_of_work(sessionmaker) as session:
         connection = await session.connection()
         cursor = await _claim(connection, consumer.name)
         if cursor is None:
             return 0  # another process is on it
+        if consumer.reads_ahead:
+            return await _consume_ahead(connection, session, consumer, cursor, batch_size)
         result = await connection.exec_driver_sql(_READ, (*cursor, batch_size))
         rows = [OutboxRow(**row) for row in result.mappings()]
         if rows:
@@ -89,6 +138,49 @@ async def consume_batch(
             last = rows[-1]
             await connection.exec_driver_sql(_ADVANCE, (consumer.name, last.xact_id, last.position))
         return len(rows)
+
+
+async def _consume_ahead(
+    connection: AsyncConnection,
+    session: AsyncSession,
+    consumer: Consumer,
+    cursor: Row[Any],
+    batch_size: int,
+) -> int:
+    """Hand over every committed row not yet handled; move the cursor up to the horizon and
+    remember the rows handled above it."""
+    result = await connection.exec_driver_sql(_READ_AHEAD, (*cursor, batch_size, consumer.name))
+    found = list(result.mappings())
+    horizon, remembering = found[0]["horizon"], found[0]["remembering"]
+    rows = [OutboxRow(**_row_fields(row)) for row in found if row["position"] is not None]
+    if not rows and not remembering:
+        return 0
+    if rows:
+        await consumer.handle(session, rows)
+    new_cursor = max(
+        (int(cursor.xact_id), int(cursor.position)),
+        _cursor_after(rows, horizon, full=len(rows) == batch_size),
+    )
+    above = [row for row in rows if (row.xact_id, row.position) > new_cursor]
+    await connection.exec_driver_sql(_ADVANCE, (consumer.name, *new_cursor))
+    await connection.exec_driver_sql(_FORGET, (consumer.name, *new_cursor))
+    if above:
+        positions, xact_ids = [r.position for r in above], [r.xact_id for r in above]
+        await connection.exec_driver_sql(_REMEMBER, (consumer.name, positions, xact_ids))
+    return len(rows)
+
+
+def _row_fields(row: Any) -> dict[str, Any]:
+    return {name: row[name] for name in ("position", "xact_id", "event_id", "type", "body")}
+
+
+def _cursor_after(rows: Sequence[OutboxRow], horizon: int, *, full: bool) -> tuple[int, int]:
+    """How far every row is handled: all rows below the horizon when the batch took them all,
+    else up to the last row taken (rows come in cursor order)."""
+    below_horizon = (horizon - 1, _LAST_POSITION)
+    if not full:
+        return below_horizon
+    return min((rows[-1].xact_id, rows[-1].position), below_horizon)
 
 
 async def _claim(connection: AsyncConnection, name: str) -> Row[Any] | None:

@@ -1,5 +1,5 @@
 """Deleting what has outlived its retention: old events, ended sessions, old views, finished
-webhook deliveries, expired live tickets and idempotency keys."""
+webhook deliveries, expired live tickets, old live messages and expired idempotency keys."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inkwell.models.engagement import PostViewEvent
 from inkwell.models.event import OutboxConsumer, OutboxEvent
 from inkwell.models.idempotency import IdempotencyKey
-from inkwell.models.live import LiveTicket
+from inkwell.models.live import LiveMessage, LiveTicket
 from inkwell.models.user import RefreshToken, UserSession
 from inkwell.models.webhook import DeliveryStatus, WebhookDelivery
 
@@ -65,3 +65,9 @@ async def prune_idempotency_keys(session: AsyncSession, before: datetime) -> int
 async def prune_live_tickets(session: AsyncSession, before: datetime) -> int:
     """Delete live tickets that expired unused before `before`."""
     return await _deleted(session, delete(LiveTicket).where(LiveTicket.expires_at < before))
+
+
+async def prune_live_messages(session: AsyncSession, before: datetime) -> int:
+    """Delete live messages kept since before `before`: the oldest of each channel, so what
+    is left of a channel is always its latest numbers (resuming checks that, comments/)."""
+    return await _deleted(session, delete(LiveMessage).where(LiveMessage.created_at < before))

@@ -191,6 +191,7 @@ async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG00
         deliveries = _cutoff(days=settings.webhook_delivery_retention_days)
         mail = _cutoff(days=settings.mail_retention_days)
         media = _cutoff(days=settings.media_retention_days)
+        live = _cutoff(hours=settings.live_message_retention_hours)
         relayed = settings.kafka_bootstrap_servers is not None
         return (
             await pruning.prune_outbox(session, outbox, relayed=relayed)
@@ -201,6 +202,7 @@ async def prune_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG00
             + await remove_unused_media(session, settings, media)
             + await pruning.prune_live_tickets(session, datetime.now(UTC))
             + await pruning.prune_idempotency_keys(session, datetime.now(UTC))
+            + await pruning.prune_live_messages(session, live)
         )
 
     logger.info("pruned %s rows", await _in_transaction(context, prune))

@@ -7,6 +7,8 @@ Jobs are deferred by the app's own transactions (core/queue.py); the worker only
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Sequence
 from contextlib import suppress
 
 from procrastinate import App, PsycopgConnector
@@ -15,12 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from inkwell.core.config import Settings
 from inkwell.events.consumer import OutboxConsumers
 from inkwell.jobs.tasks import Resources, register_tasks
-from inkwell.notifications.consumer import notifications_consumer
+from inkwell.live.bus import Bus, open_bus
+from inkwell.live.messages import LiveMessage
+from inkwell.notifications.consumer import Publish, notifications_consumer
+from inkwell.notifications.records import LiveNotice
 from inkwell.webhooks.consumer import WEBHOOKS
 
 # How often a worker looks for jobs besides being woken by a NOTIFY. A job deferred to a
 # later time wakes nobody when its time comes, so this bounds how late a scheduled post is.
 POLL_SECONDS = 1.0
+NOTIFICATION_MESSAGE = "notification"  # the type of a `user:me` message
+
+log = logging.getLogger("inkwell.jobs.worker")
 
 
 def libpq_url(url: str) -> str:
@@ -52,9 +60,9 @@ async def run_worker(
     """Run jobs and the outbox consumers until cancelled or, with signal handlers, until
     SIGINT or SIGTERM; a job running then is let finish."""
     app = create_job_app(settings)
-    consumers = OutboxConsumers(
-        settings, sessionmaker, [WEBHOOKS, notifications_consumer(settings)]
-    )
+    bus = open_bus(settings, sessionmaker)
+    notifications = notifications_consumer(settings, live_publisher(bus))
+    consumers = OutboxConsumers(settings, sessionmaker, [WEBHOOKS, notifications])
     consuming = asyncio.create_task(consumers.run_forever(), name="inkwell-outbox-consumers")
     try:
         async with app.open_async():
@@ -69,6 +77,28 @@ async def run_worker(
         consuming.cancel()
         with suppress(asyncio.CancelledError):
             await consuming
+        await bus.close()
+
+
+def live_publisher(bus: Bus) -> Publish:
+    """Sends the notifications' consumer's notices to live clients (`user:me`) over the bus."""
+
+    async def publish(notices: Sequence[LiveNotice]) -> None:
+        messages = [
+            LiveMessage(
+                notice.channel,
+                notice.seq,
+                NOTIFICATION_MESSAGE,
+                {"notification": notice.notification, "unread_count": notice.unread_count},
+            )
+            for notice in notices
+        ]
+        try:
+            await bus.publish(messages)
+        except Exception:  # the batch has committed: clients read it through REST
+            log.exception("notifications were not published to live clients")
+
+    return publish
 
 
 class InProcessWorker:

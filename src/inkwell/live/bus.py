@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
 from inkwell.live.messages import LiveMessage
 from inkwell.live.repository import LiveRepository
@@ -28,6 +29,8 @@ log = logging.getLogger("inkwell.live.bus")
 BUS_CHANNEL = "inkwell_live"
 NOTIFY_LIMIT = 7_900  # bytes; PostgreSQL refuses payloads of 8,000 and more
 RETRY_SECONDS = 1.0
+HEALTH_CHECK_SECONDS = 30
+_NOTIFY_ALL = "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload"  # in order
 
 Deliver = Callable[[LiveMessage], Awaitable[None]]
 
@@ -37,6 +40,18 @@ class Bus(Protocol):
 
     async def listen(self, deliver: Deliver) -> None:
         """Hand every message published by any process to `deliver`, until cancelled."""
+
+    async def close(self) -> None: ...
+
+
+def open_bus(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> Bus:
+    """Redis pub/sub when `INKWELL_REDIS_URL` is set, otherwise PostgreSQL's."""
+    if settings.redis_url:
+        # Its own client: the shared one times out reads after a second, a subscriber
+        # waits for as long as nothing is published.
+        redis = Redis.from_url(settings.redis_url, health_check_interval=HEALTH_CHECK_SECONDS)
+        return RedisBus(redis)
+    return PostgresBus(str(settings.database_url), sessionmaker)
 
 
 async def listen_forever(bus: Bus, deliver: Deliver) -> None:
@@ -57,9 +72,17 @@ class RedisBus:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
+    async def close(self) -> None:
+        await self.redis.aclose()
+
     async def publish(self, messages: Sequence[LiveMessage]) -> None:
-        for message in messages:
-            await self.redis.publish(BUS_CHANNEL, _encode(message))
+        """All of a batch in one round trip."""
+        if not messages:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for message in messages:
+                pipe.publish(BUS_CHANNEL, _encode(message))
+            await pipe.execute()
 
     async def listen(self, deliver: Deliver) -> None:
         async with self.redis.pubsub(ignore_subscribe_messages=True) as pubsub:
@@ -79,8 +102,10 @@ class PostgresBus:
         if not messages:
             return
         sender = await self._connection()
-        for message in messages:
-            await sender.execute("SELECT pg_notify($1, $2)", BUS_CHANNEL, _payload(message))
+        payloads = [_payload(message) for message in messages]
+        # One statement, one transaction: one round trip and one commit for the batch, and
+        # PostgreSQL delivers a transaction's notifications in the order they were sent.
+        await sender.execute(_NOTIFY_ALL, BUS_CHANNEL, payloads)
 
     async def listen(self, deliver: Deliver) -> None:
         connection = await asyncpg.connect(self.dsn)

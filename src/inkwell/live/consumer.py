@@ -155,7 +155,7 @@ class LiveConsumer(OutboxConsumers):
     def __init__(
         self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], bus: Bus
     ) -> None:
-        self.consumer = Consumer(CONSUMER_NAME, self._handle)
+        self.consumer = Consumer(CONSUMER_NAME, self._handle, reads_ahead=True)
         super().__init__(settings, sessionmaker, [self.consumer])
         self.bus = bus
         self.pending: list[LiveMessage] = []

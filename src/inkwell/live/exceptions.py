@@ -9,6 +9,10 @@ class ChannelNotFound(NotFound):
     code, title = "channel_not_found", "No such channel, or not one you may watch"
 
 
+class SignInRequired(Unauthorized):
+    code, title = "sign_in_required", "Only a signed-in user may watch this channel"
+
+
 class InvalidTicket(Unauthorized):
     code, title = "invalid_ticket", "The ticket is unknown, used or expired"
 

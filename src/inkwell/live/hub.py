@@ -32,6 +32,8 @@ class Client:
     transport: str = WEBSOCKET
     # channel -> whether this client may moderate it (sees hidden comments)
     grants: dict[str, bool] = field(default_factory=dict)
+    # channel -> the name this client subscribed by, where it differs (`user:me`)
+    names: dict[str, str] = field(default_factory=dict)
     too_slow: asyncio.Event = field(default_factory=asyncio.Event)
 
     def offer(self, message: dict[str, Any]) -> None:
@@ -86,14 +88,21 @@ class Hub:
             if self.connections[client.user_id] <= 0:
                 del self.connections[client.user_id]
 
-    def subscribe(self, client: Client, channel: str, *, moderator: bool) -> None:
+    def subscribe(
+        self, client: Client, channel: str, *, moderator: bool, shown_as: str | None = None
+    ) -> None:
         if channel not in client.grants and len(client.grants) >= self.max_subscriptions:
             raise TooManySubscriptions
         client.grants[channel] = moderator
+        if shown_as is not None:
+            client.names[channel] = shown_as
         self.channels[channel].add(client)
 
-    def unsubscribe(self, client: Client, channel: str) -> None:
+    def unsubscribe(self, client: Client, name: str) -> None:
+        """Leave a channel, by its own name or the one the client subscribed by."""
+        channel = next((key for key, shown in client.names.items() if shown == name), name)
         client.grants.pop(channel, None)
+        client.names.pop(channel, None)
         subscribers = self.channels.get(channel)
         if subscribers is not None:
             subscribers.discard(client)
@@ -104,6 +113,8 @@ class Hub:
         """Offer a message to this process's subscribers of its channel, each in its form."""
         for client in list(self.channels.get(message.channel, ())):
             moderator = client.grants.get(message.channel, False)
-            client.offer(message.for_viewer(moderator=moderator, user_id=client.user_id))
+            view = message.for_viewer(moderator=moderator, user_id=client.user_id)
+            view["channel"] = client.names.get(message.channel, message.channel)
+            client.offer(view)
             if message.type == CLOSING and not moderator:
                 self.unsubscribe(client, message.channel)

@@ -17,7 +17,7 @@ from inkwell.live.exceptions import InvalidTicket, TooManyConnections
 from inkwell.live.hub import SSE
 from inkwell.live.runtime import LiveRuntime
 from inkwell.live.schemas import PROTOCOL, LiveTicket, StreamParams
-from inkwell.live.service import LiveService
+from inkwell.live.service import Grant, LiveService
 from inkwell.live.socket import LiveSocket
 from inkwell.live.stream import event_stream
 
@@ -59,8 +59,10 @@ async def stream_events(
     client = runtime.hub.connect(viewer.id if viewer else None, SSE)
     try:
         for grant in grants:
-            runtime.hub.subscribe(client, grant.channel, moderator=grant.moderator)
-        first = [await _subscribed(service, grant.channel) for grant in grants]
+            runtime.hub.subscribe(
+                client, grant.channel, moderator=grant.moderator, shown_as=grant.shown_as
+            )
+        first = [await _subscribed(service, grant) for grant in grants]
     except BaseException:
         runtime.hub.disconnect(client)
         raise
@@ -101,9 +103,9 @@ def origin_allowed(origin: str | None, allowed: list[str]) -> bool:
     return origin is None or "*" in allowed or origin in allowed
 
 
-async def _subscribed(service: LiveService, channel: str) -> dict[str, object]:
+async def _subscribed(service: LiveService, grant: Grant) -> dict[str, object]:
     return {
         "type": "subscribed",
-        "channel": channel,
-        "seq": await service.current_seq(channel=channel),
+        "channel": grant.name,
+        "seq": await service.current_seq(channel=grant.channel),
     }

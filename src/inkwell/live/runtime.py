@@ -9,19 +9,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from redis.asyncio import Redis
-
 from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
 from inkwell.core.state import AppState
-from inkwell.live.bus import Bus, PostgresBus, RedisBus, listen_forever
+from inkwell.live.bus import Bus, listen_forever, open_bus
 from inkwell.live.consumer import LiveConsumer
 from inkwell.live.hub import Client, Hub
 from inkwell.live.repository import LiveRepository
 from inkwell.live.service import LiveService
 from inkwell.models.user import User
-
-HEALTH_CHECK_SECONDS = 30
 
 
 class LiveRuntime:
@@ -34,7 +30,6 @@ class LiveRuntime:
         )
         self.state: AppState | None = None
         self.tasks: list[asyncio.Task[None]] = []
-        self.redis: Redis | None = None
         self.bus: Bus | None = None
         # Set on shutdown: every connection closes with a reconnect hint (docs/live.md).
         self.stopping = asyncio.Event()
@@ -42,7 +37,7 @@ class LiveRuntime:
     async def start(self, state: AppState) -> None:
         """Listen to the bus and run the live consumer (which publishes on it)."""
         self.state = state
-        self.bus = self._bus(state)
+        self.bus = open_bus(state.settings, state.sessionmaker)
         consumer = LiveConsumer(state.settings, state.sessionmaker, self.bus)
         self.tasks = [
             asyncio.create_task(listen_forever(self.bus, self.hub.deliver), name="live-bus"),
@@ -54,10 +49,8 @@ class LiveRuntime:
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
-        if isinstance(self.bus, PostgresBus):
+        if self.bus is not None:
             await self.bus.close()
-        if self.redis is not None:
-            await self.redis.aclose()
 
     async def close_connections(self) -> None:
         """Shutdown: close every WebSocket (1012) and end every event stream, each with a
@@ -72,16 +65,6 @@ class LiveRuntime:
         delay_ms = round(random.uniform(0, spread) * 1000)  # noqa: S311 (not a secret)
         return {"type": "restart", "retry_after_ms": delay_ms}
 
-    def _bus(self, state: AppState) -> Bus:
-        if self.settings.redis_url:
-            # Its own client: the shared one times out reads after a second, a subscriber
-            # waits for as long as nothing is published.
-            self.redis = Redis.from_url(
-                self.settings.redis_url, health_check_interval=HEALTH_CHECK_SECONDS
-            )
-            return RedisBus(self.redis)
-        return PostgresBus(str(self.settings.database_url), state.sessionmaker)
-
     async def redeem(self, ticket: str) -> User:
         async with self._service() as service:
             return await service.redeem(ticket=ticket)
@@ -91,9 +74,11 @@ class LiveRuntime:
         queued have numbers up to it, later ones above it."""
         async with self._service() as service:
             grant = await service.grant(channel=channel, user=user)
-        self.hub.subscribe(client, grant.channel, moderator=grant.moderator)
+        self.hub.subscribe(
+            client, grant.channel, moderator=grant.moderator, shown_as=grant.shown_as
+        )
         async with self._service() as service:
-            return grant.channel, await service.current_seq(channel=grant.channel)
+            return grant.name, await service.current_seq(channel=grant.channel)
 
     @asynccontextmanager
     async def _service(self) -> AsyncIterator[LiveService]:

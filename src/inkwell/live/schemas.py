@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 from inkwell.core.schemas import OutputModel
 
 PROTOCOL = "inkwell.live.v1"
-CHANNEL_PATTERN = r"^post:[0-9A-Fa-f-]{32,36}$"
+CHANNEL_PATTERN = r"^(post:[0-9A-Fa-f-]{32,36}|user:me)$"
 
 
 class LiveTicket(OutputModel):
@@ -31,7 +31,7 @@ class StreamParams(BaseModel):
         Field(
             min_length=1,
             max_length=1000,
-            description="Channels to watch, e.g. post:{id} (comma-separated)",
+            description="Channels to watch, e.g. post:{id} or user:me (comma-separated)",
         ),
     ]
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from inkwell.core.clock import utcnow
-from inkwell.live.exceptions import ChannelNotFound, InvalidTicket
+from inkwell.live.exceptions import ChannelNotFound, InvalidTicket, SignInRequired
 from inkwell.live.messages import parse_post_channel
 from inkwell.live.repository import LiveRepository
-from inkwell.models.live import post_channel
+from inkwell.models.live import MY_CHANNEL, post_channel, user_channel
 from inkwell.models.user import User
 from inkwell.posts.policy import can_moderate, can_see
 
@@ -25,6 +25,11 @@ class Grant:
 
     channel: str
     moderator: bool
+    shown_as: str | None = None  # the name the subscriber knows it by (`user:me`)
+
+    @property
+    def name(self) -> str:
+        return self.shown_as or self.channel
 
 
 def ticket_hash(ticket: str) -> str:
@@ -52,7 +57,11 @@ class LiveService:
 
     async def grant(self, *, channel: str, user: User | None) -> Grant:
         """May `user` watch `channel`? A post nobody may see and a post this user may not see
-        (a draft of someone else) are refused alike."""
+        (a draft of someone else) are refused alike. `user:me` is the signed-in user's own."""
+        if channel == MY_CHANNEL:
+            if user is None:
+                raise SignInRequired
+            return Grant(user_channel(user.id), moderator=False, shown_as=MY_CHANNEL)
         post_id = parse_post_channel(channel)
         post = await self.live.post(post_id) if post_id else None
         if post is None or not can_see(post, user, utcnow()):

@@ -3,7 +3,7 @@
 from inkwell.models.base import Base
 from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.engagement import Bookmark, Follow, Like, PostViewEvent
-from inkwell.models.event import OutboxConsumer, OutboxEvent
+from inkwell.models.event import OutboxConsumer, OutboxConsumerAhead, OutboxEvent
 from inkwell.models.idempotency import IdempotencyKey
 from inkwell.models.live import LiveChannel, LiveMessage, LiveTicket
 from inkwell.models.mail import OutgoingMail
@@ -51,6 +51,7 @@ __all__ = [
     "NotificationKind",
     "NotificationSetting",
     "OutboxConsumer",
+    "OutboxConsumerAhead",
     "OutboxEvent",
     "OutgoingMail",
     "Post",

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Index, Integer, String, Text, func, text
+from sqlalchemy import BigInteger, ForeignKey, Identity, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,3 +74,16 @@ class OutboxConsumer(Base):
     xact_id: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     position: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class OutboxConsumerAhead(Base):
+    """A row a consumer that reads ahead of the horizon has handled above its cursor: the
+    cursor passes it later, once every older transaction has ended, and it is not read twice."""
+
+    __tablename__ = "outbox_consumer_ahead"
+
+    consumer: Mapped[str] = mapped_column(
+        String(100), ForeignKey("outbox_consumers.name", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    xact_id: Mapped[int] = mapped_column(BigInteger)

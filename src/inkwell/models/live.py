@@ -14,11 +14,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from inkwell.models.base import Base
 
 POST_CHANNEL = "post:"
+USER_CHANNEL = "user:"
+MY_CHANNEL = "user:me"  # what a signed-in client subscribes to; only its own is ever sent
 
 
 def post_channel(post_id: uuid.UUID) -> str:
     """The live channel of a post's comments and counts."""
     return f"{POST_CHANNEL}{post_id}"
+
+
+def user_channel(user_id: uuid.UUID) -> str:
+    """The live channel of a user's notifications (subscribed to as `user:me`)."""
+    return f"{USER_CHANNEL}{user_id}"
 
 
 class LiveTicket(Base):

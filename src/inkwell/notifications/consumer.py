@@ -30,11 +30,14 @@ from inkwell.events.catalogue import (
 from inkwell.events.consumer import Consumer, OutboxRow
 from inkwell.events.envelope import EventData
 from inkwell.notifications.mailing import NotificationMail
+from inkwell.notifications.notices import live_notices
 from inkwell.notifications.notifier import Notifier
-from inkwell.notifications.records import Origin
+from inkwell.notifications.records import LiveNotice, Origin
 from inkwell.notifications.repository import NotificationRepository
 
 CONSUMER_NAME = "notifications"
+
+Publish = Callable[[Sequence[LiveNotice]], Awaitable[None]]
 
 Rule = Callable[[Notifier, Any, Origin], Awaitable[None]]
 RULES: dict[str, Rule] = {
@@ -47,14 +50,19 @@ RULES: dict[str, Rule] = {
 }
 
 
-async def create_notifications(session: AsyncSession, rows: Sequence[OutboxRow]) -> None:
-    """Apply the rule of each row's type (other types notify nobody)."""
-    notifier = Notifier(NotificationRepository(session), datetime.now(UTC))
+async def create_notifications(
+    session: AsyncSession, rows: Sequence[OutboxRow]
+) -> NotificationRepository:
+    """Apply the rule of each row's type (other types notify nobody); the repository that
+    wrote, which knows what it made."""
+    repository = NotificationRepository(session)
+    notifier = Notifier(repository, datetime.now(UTC))
     for row in rows:
         rule = RULES.get(row.type)
         if rule is not None:
             event, origin = _parse(row)
             await rule(notifier, event, origin)
+    return repository
 
 
 def _parse(row: OutboxRow) -> tuple[EventData, Origin]:
@@ -63,12 +71,24 @@ def _parse(row: OutboxRow) -> tuple[EventData, Origin]:
     return event, Origin(row.event_id, datetime.fromisoformat(body["time"]))
 
 
-def notifications_consumer(settings: Settings) -> Consumer:
-    """The consumer the job worker runs: notifications, then their immediate mail."""
+def notifications_consumer(settings: Settings, publish: Publish | None = None) -> Consumer:
+    """The consumer the job worker runs: notifications, then their immediate mail; with
+    `publish`, each batch's notices for live clients once the batch has committed. It reads
+    ahead of the horizon (events/consumer.py), so a long transaction elsewhere does not hold
+    notifications back."""
+    pending: list[LiveNotice] = []
 
     async def handle(session: AsyncSession, rows: Sequence[OutboxRow]) -> None:
-        await create_notifications(session, rows)
+        pending.clear()
+        repository = await create_notifications(session, rows)
         if any(row.type in RULES for row in rows):
             await NotificationMail.over(session, settings).send_immediate(datetime.now(UTC))
+        if publish is not None:
+            pending.extend(await live_notices(repository, datetime.now(UTC)))
 
-    return Consumer(CONSUMER_NAME, handle)
+    async def committed() -> None:
+        notices, pending[:] = list(pending), []
+        if publish is not None and notices:
+            await publish(notices)
+
+    return Consumer(CONSUMER_NAME, handle, reads_ahead=True, committed=committed)

@@ -109,3 +109,14 @@ class PendingMail:
     post_slug: str | None
     post_title: str | None
     comment_text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveNotice:
+    """A notification for its recipient's live channel (`user:me`): its number in the
+    channel, the notification as the list shows it, and the recipient's unread count."""
+
+    channel: str
+    seq: int
+    notification: dict[str, Any]
+    unread_count: int

@@ -78,12 +78,13 @@ WITH batch AS (
     WHERE followee_id = :actor AND follower_id > :after
     ORDER BY follower_id LIMIT :size
 ), made AS ({insert})
-SELECT count(*) AS taken, (array_agg(follower_id ORDER BY follower_id DESC))[1] AS last
+SELECT count(*) AS taken, (array_agg(follower_id ORDER BY follower_id DESC))[1] AS last,
+       (SELECT coalesce(array_agg(id), '{{}}') FROM made) AS made
 FROM batch"""
 _NOTIFY_FOLLOWERS = text(
     _FOLLOWERS_BATCH.format(
         insert=_insert_for(
-            "batch JOIN users u ON u.id = batch.follower_id", "ON CONFLICT DO NOTHING"
+            "batch JOIN users u ON u.id = batch.follower_id", "ON CONFLICT DO NOTHING RETURNING id"
         )
     )
 )
@@ -113,8 +114,39 @@ SET actors_count = n.actors_count + 1,
     read_at = NULL, emailed_at = NULL, updated_at = greatest(n.updated_at, :at)
 FROM counted
 WHERE n.id = counted.notification_id AND NOT :made
+RETURNING n.id
 """)
 _NO_ONE = uuid.UUID(int=0)
+# Numbers for the messages of live channels, several at a time (the live domain's counters).
+_NUMBER_LIVE = text("""
+INSERT INTO live_channels (name, seq)
+SELECT * FROM unnest(CAST(:names AS varchar[]), CAST(:counts AS bigint[]))
+ON CONFLICT (name) DO UPDATE SET seq = live_channels.seq + excluded.seq
+RETURNING name, seq
+""")
+
+
+def _views(now: datetime) -> Any:
+    """Notifications with their subjects as they are now (the list's columns)."""
+    return (
+        select(
+            Notification.id,
+            Notification.kind,
+            Notification.created_at,
+            Notification.updated_at,
+            Notification.read_at,
+            Notification.actor_ids,
+            Notification.actors_count,
+            Post.id.label("post_id"),
+            Post.slug.label("post_slug"),
+            Post.title.label("post_title"),
+            Comment.id.label("comment_id"),
+            func.left(Comment.content_raw, EXCERPT_READ).label("comment_text"),
+        )
+        .select_from(Notification)
+        .outerjoin(Post, and_(Post.id == Notification.post_id, PUBLIC.where(now)))
+        .outerjoin(Comment, _comment_shown())
+    )
 
 
 def _comment_shown() -> Any:
@@ -133,26 +165,33 @@ def _comment_shown() -> Any:
 class NotificationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # The notifications the writes below made or grew, in order (for live updates).
+        self.touched: list[uuid.UUID] = []
 
     # Writes of the consumer
 
     async def notify(self, recipient_id: uuid.UUID, happening: Happening) -> bool:
         """One notification, unless the recipient would not want it or has it already."""
-        made = await self.session.execute(
-            _NOTIFY_ONE, {**happening.parameters(), "recipient": recipient_id}
-        )
-        return made.first() is not None
+        made = (
+            await self.session.execute(
+                _NOTIFY_ONE, {**happening.parameters(), "recipient": recipient_id}
+            )
+        ).first()
+        if made is not None:
+            self.touched.append(made.id)
+        return made is not None
 
     async def notify_followers(self, happening: Happening, batch_size: int) -> None:
         """One notification for each follower of the actor, `batch_size` followers a statement."""
         after = _NO_ONE
         while True:
-            taken, last = (
+            taken, last, made = (
                 await self.session.execute(
                     _NOTIFY_FOLLOWERS,
                     {**happening.parameters(), "after": after, "size": batch_size},
                 )
             ).one()
+            self.touched.extend(made)
             if taken < batch_size:
                 return
             after = last
@@ -164,16 +203,14 @@ class NotificationRepository:
                 _OPEN_GROUP, {**happening.parameters(), "recipient": recipient_id}
             )
         ).first()
-        if opened is not None:
-            await self.session.execute(
-                _JOIN_GROUP,
-                {
-                    "id": opened.id,
-                    "made": opened.made,
-                    "actor": happening.actor_id,
-                    "at": happening.at,
-                },
-            )
+        if opened is None:
+            return
+        grown = await self.session.execute(
+            _JOIN_GROUP,
+            {"id": opened.id, "made": opened.made, "actor": happening.actor_id, "at": happening.at},
+        )
+        if opened.made or grown.first() is not None:
+            self.touched.append(opened.id)
 
     # What the consumer checks, as it is now
 
@@ -243,28 +280,52 @@ class NotificationRepository:
         if after is not None:
             conditions.append(tuple_(Notification.updated_at, Notification.id) < tuple_(*after))
         rows = await self.session.execute(
-            select(
-                Notification.id,
-                Notification.kind,
-                Notification.created_at,
-                Notification.updated_at,
-                Notification.read_at,
-                Notification.actor_ids,
-                Notification.actors_count,
-                Post.id.label("post_id"),
-                Post.slug.label("post_slug"),
-                Post.title.label("post_title"),
-                Comment.id.label("comment_id"),
-                func.left(Comment.content_raw, EXCERPT_READ).label("comment_text"),
-            )
-            .select_from(Notification)
-            .outerjoin(Post, and_(Post.id == Notification.post_id, PUBLIC.where(now)))
-            .outerjoin(Comment, _comment_shown())
+            _views(now)
             .where(*conditions)
             .order_by(Notification.updated_at.desc(), Notification.id.desc())
             .limit(limit)
         )
         return [NotificationRow(**row._mapping) for row in rows]
+
+    async def shown(
+        self, ids: Sequence[uuid.UUID], now: datetime
+    ) -> list[tuple[uuid.UUID, NotificationRow]]:
+        """The notifications among `ids` shown in the app, each with its recipient, in the
+        order of `ids`."""
+        if not ids:
+            return []
+        found = _views(now).add_columns(Notification.recipient_id)
+        rows = await self.session.execute(
+            found.where(Notification.id.in_(ids), Notification.in_app)
+        )
+        by_id = {}
+        for row in rows:
+            fields = dict(row._mapping)
+            recipient = fields.pop("recipient_id")
+            by_id[row.id] = (recipient, NotificationRow(**fields))
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def unread_counts(self, recipient_ids: set[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """How many unread notifications each of these recipients has (one statement)."""
+        rows = await self.session.execute(
+            select(Notification.recipient_id, func.count())
+            .where(
+                Notification.recipient_id.in_(recipient_ids),
+                Notification.read_at.is_(None),
+                Notification.in_app,
+            )
+            .group_by(Notification.recipient_id)
+        )
+        counts = dict.fromkeys(recipient_ids, 0)
+        counts.update({row[0]: int(row[1]) for row in rows})
+        return counts
+
+    async def number_live(self, counts: dict[str, int]) -> dict[str, int]:
+        """Take `counts[channel]` sequence numbers of each live channel; the last one taken."""
+        rows = await self.session.execute(
+            _NUMBER_LIVE, {"names": list(counts), "counts": list(counts.values())}
+        )
+        return {row.name: int(row.seq) for row in rows}
 
     async def actors(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ActorRow]:
         """The active accounts among `ids`, by id (one statement for a whole page)."""
