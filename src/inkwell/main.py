@@ -27,6 +27,7 @@ from inkwell.core.middleware import (
     UnstorableUrlMiddleware,
 )
 from inkwell.core.openapi import PROBLEM_CONTENT, finish_openapi
+from inkwell.core.replicas import READ_AFTER_HEADER
 from inkwell.core.routing import (
     RouteMethods,
     SlashRedirect,
@@ -212,8 +213,16 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             "If-Match",
             "If-None-Match",
             "X-Request-ID",
+            READ_AFTER_HEADER,
         ],
-        expose_headers=["ETag", "Live-Seq", "Location", "Retry-After", "X-Request-ID"],
+        expose_headers=[
+            "ETag",
+            "Live-Seq",
+            "Location",
+            "Retry-After",
+            "X-Request-ID",
+            READ_AFTER_HEADER,
+        ],
     )
     if "*" not in settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, hosts=settings.allowed_hosts)
