@@ -27,6 +27,7 @@ from inkwell.core.middleware import (
     UnstorableUrlMiddleware,
 )
 from inkwell.core.openapi import PROBLEM_CONTENT, finish_openapi
+from inkwell.core.replicas import READ_AFTER_HEADER
 from inkwell.core.routing import (
     RouteMethods,
     SlashRedirect,
@@ -230,6 +231,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             "If-None-Match",
             "Idempotency-Key",
             "X-Request-ID",
+            READ_AFTER_HEADER,
         ],
         expose_headers=[
             "ETag",
@@ -238,6 +240,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             "Location",
             "Retry-After",
             "X-Request-ID",
+            READ_AFTER_HEADER,
         ],
     )
     if "*" not in settings.allowed_hosts:

@@ -1,10 +1,13 @@
-"""A PostgreSQL server of the test's own (embedded) that a test may stop and start again, and
-ending chosen server processes of the shared test server."""
+"""A PostgreSQL server of the test's own (embedded) that a test may stop and start again, a
+streaming replica of it, and ending chosen server processes of the shared test server."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import pwd
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -17,12 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from inkwell.core.embedded import start_embedded_postgres
 
 
-class RestartableServer:
-    def __init__(self) -> None:
-        self.data_dir = Path(tempfile.mkdtemp(prefix="inkwell-restart-pg-"))
-        self.url = start_embedded_postgres(self.data_dir, database="inkwell", cleanup="delete")
-        self._socket_dir = parse_qs(urlsplit(self.url).query)["host"][0]
-        self._user = "embedded_postgres" if os.geteuid() == 0 else None
+class _Server:
+    """Stopping and starting a server of the embedded PostgreSQL's binaries."""
+
+    data_dir: Path
+    url: str
+    _socket_dir: str
+    _user: str | None
 
     def stop(self) -> None:
         self._pg_ctl("-m", "fast", "stop")
@@ -33,14 +37,51 @@ class RestartableServer:
         )
 
     def _pg_ctl(self, *args: str) -> None:
-        command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self.data_dir), "-w", *args]
-        subprocess.run(
-            command,
-            check=True,
-            user=self._user,
-            timeout=30,
-            capture_output=True,
+        _run(self._user, "pg_ctl", "-D", str(self.data_dir), "-w", *args)
+
+
+class RestartableServer(_Server):
+    def __init__(self) -> None:
+        self.data_dir = Path(tempfile.mkdtemp(prefix="inkwell-restart-pg-"))
+        self.url = start_embedded_postgres(self.data_dir, database="inkwell", cleanup="delete")
+        self._socket_dir = parse_qs(urlsplit(self.url).query)["host"][0]
+        self._user = "embedded_postgres" if os.geteuid() == 0 else None
+
+
+class StreamingReplica(_Server):
+    """A hot standby of `primary`, streaming its WAL: `pg_basebackup -R` copies the primary's
+    data directory and writes the connection to it (trust on the local socket, where the
+    embedded server allows replication), then the copy starts as a standby with its own socket
+    directory (its data directory, as the embedded server does it)."""
+
+    def __init__(self, primary: RestartableServer) -> None:
+        self._user = primary._user
+        self.data_dir = Path(tempfile.mkdtemp(prefix="inkwell-replica-pg-"))
+        self._socket_dir = str(self.data_dir)
+        if self._user is not None:
+            entry = pwd.getpwnam(self._user)
+            os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+        self.data_dir.chmod(0o700)
+        _run(
+            self._user,
+            "pg_basebackup",
+            *("-D", str(self.data_dir), "-R", "-X", "fetch", "-c", "fast", "--no-sync"),
+            *("-h", primary._socket_dir, "-U", "postgres"),
         )
+        for copied in (".s.PGSQL.5432.lock", "log", "postmaster.opts", ".handle_pids.json"):
+            (self.data_dir / copied).unlink(missing_ok=True)  # the primary's, not ours
+        self.start()
+        self.url = primary.url.replace(primary._socket_dir, self._socket_dir)
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # a test may have stopped it
+            self._pg_ctl("-m", "immediate", "stop")
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def _run(user: str | None, program: str, *args: str) -> None:
+    command = [str(POSTGRES_BIN_PATH / program), *args]
+    subprocess.run(command, check=True, user=user, timeout=30, capture_output=True)
 
 
 async def terminate_backends(engine: AsyncEngine, pids: list[int]) -> None:

@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     # Read requests run their hottest selects on the driver itself (core.db.DriverSelect);
     # false runs them through SQLAlchemy like every other statement (same answers, slower).
     db_driver_reads: bool = True
+    # Read replicas (docs/operations.md, "Read replicas"): safe requests read from one of these
+    # when it is up and not lagging past `max_lag`; a read that presents a write's WAL position
+    # waits up to `wait` for a replica that replayed it, else reads from the primary. Each
+    # process checks the servers every `check` seconds. Empty: every request uses the primary.
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    database_replica_max_lag_seconds: float = Field(default=5.0, gt=0, le=3600)
+    database_replica_wait_seconds: float = Field(default=0.25, ge=0, le=10)
+    database_replica_check_seconds: float = Field(default=1.0, gt=0, le=60)
     redis_url: str | None = None
 
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
@@ -218,7 +226,7 @@ class Settings(BaseSettings):
     rate_limit_password_reset_per_address: int = Field(default=3, ge=1)
     rate_limit_verification_mail_per_user: int = Field(default=3, ge=1)
 
-    @field_validator("cors_origins", "trusted_hosts", mode="before")
+    @field_validator("cors_origins", "trusted_hosts", "database_replica_urls", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
@@ -243,6 +251,25 @@ class Settings(BaseSettings):
     @classmethod
     def _lower_hosts(cls, hosts: list[str]) -> list[str]:
         return [host.lower() for host in hosts]
+
+    @field_validator("database_replica_urls")
+    @classmethod
+    def _postgres_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.startswith(("postgresql://", "postgres://", "postgresql+")):
+                raise ValueError("INKWELL_DATABASE_REPLICA_URLS holds postgresql:// URLs")
+        return urls
+
+    @model_validator(mode="after")
+    def _replica_lag_spans_checks(self) -> Settings:
+        # A replica is judged against the primary's position at the previous check, so a
+        # bound shorter than two checks would skip replicas that keep up.
+        if self.database_replica_max_lag_seconds < 2 * self.database_replica_check_seconds:
+            raise ValueError(
+                "INKWELL_DATABASE_REPLICA_MAX_LAG_SECONDS must be at least twice "
+                "INKWELL_DATABASE_REPLICA_CHECK_SECONDS"
+            )
+        return self
 
     @field_validator("site_url")
     @classmethod

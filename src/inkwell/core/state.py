@@ -11,6 +11,7 @@ from inkwell.core.config import Settings
 from inkwell.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from inkwell.core.lifecycle import Drain
 from inkwell.core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from inkwell.core.replicas import ReplicaSet
 from inkwell.core.security import PasswordHasher, TokenCodec
 
 
@@ -23,6 +24,7 @@ class AppState:
     codec: TokenCodec
     limiter: RateLimiter
     redis: Redis | None = None
+    replicas: ReplicaSet | None = None  # INKWELL_DATABASE_REPLICA_URLS; None: reads use the primary
     read_sessionmaker: async_sessionmaker[AsyncSession] = field(init=False)
     drain: Drain = field(init=False)
 
@@ -40,7 +42,7 @@ class AppState:
             if settings.redis_url
             else None
         )
-        return cls(
+        state = cls(
             settings=settings,
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
@@ -49,8 +51,13 @@ class AppState:
             limiter=RedisRateLimiter(redis) if redis else MemoryRateLimiter(),
             redis=redis,
         )
+        if settings.database_replica_urls:
+            state.replicas = ReplicaSet.connect(settings, engine, state.read_sessionmaker)
+        return state
 
     async def close(self) -> None:
+        if self.replicas is not None:
+            await self.replicas.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()
