@@ -50,8 +50,12 @@ async def _sql(url: str, statement: str) -> Any:
 
 
 async def _caught_up(primary: RestartableServer, replica: StreamingReplica) -> None:
-    """Wait until the replica replayed all the primary wrote so far (it streams, so soon)."""
-    target = await _sql(primary.url, "SELECT pg_current_wal_insert_lsn()")
+    """Wait until the replica replayed all the primary wrote so far (it streams, so soon).
+
+    The flush position, not the insert one: after pg_basebackup the primary switches to a new
+    WAL segment, and its insert position then counts the new page's header, which a standby
+    reaches only once something more is written (an idle primary: never)."""
+    target = await _sql(primary.url, "SELECT pg_current_wal_flush_lsn()")
     for _ in range(500):
         if await _sql(replica.url, "SELECT pg_last_wal_replay_lsn()") >= target:
             return
