@@ -46,6 +46,7 @@ def make_settings(database_url: str = "", **overrides: Any) -> Settings:
         "rate_limit_password_reset_per_ip": 10_000,
         "rate_limit_password_reset_per_address": 10_000,
         "rate_limit_verification_mail_per_user": 10_000,
+        "rate_limit_requests_per_api_key": 10_000,
         "access_log": False,
         # Mail without an SMTP host is written here, never into the checkout's .data.
         "data_dir": Path(tempfile.gettempdir()) / "inkwell-test-data",

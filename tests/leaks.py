@@ -24,6 +24,8 @@ ALWAYS_DENIED_KEYS = {
     "viewer_hash",
 }
 JWT = re.compile(r"eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}")
+API_KEY = re.compile(r"ink_[\w-]{43}")
+ISSUES_API_KEYS = ("POST", "/api/v1/users/me/api-keys")  # the one answer that shows a key
 
 OWN_ACCOUNT = re.compile(
     r"^/api/v1/(users/me(/notification-settings)?|auth/register|admin/users/[^/]+)$"
@@ -47,11 +49,13 @@ def _is_messages(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value) and bool(value)
 
 
-def problems(path: str, body: str, content_type: str) -> list[str]:
+def problems(path: str, body: str, content_type: str, method: str = "GET") -> list[str]:
     """What is wrong with this response body, if anything."""
     if path in {"/openapi.json", "/docs", "/redoc"}:  # the API's description names every field
         return []
     found = [f"text {m!r}" for m in TEXT_MARKERS if m in body]
+    if (method, path) != ISSUES_API_KEYS and API_KEY.search(body):
+        found.append("an API key outside the answer that creates it")
     if "problem+json" in content_type:
         found += [f"error detail {m!r}" for m in ERROR_MARKERS if m in body]
     if "json" not in content_type:
@@ -72,5 +76,8 @@ def problems(path: str, body: str, content_type: str) -> list[str]:
 
 async def refuse_leaks(response: httpx.Response) -> None:
     body = (await response.aread()).decode(errors="replace")
-    found = problems(response.request.url.path, body, response.headers.get("content-type", ""))
+    request = response.request
+    found = problems(
+        request.url.path, body, response.headers.get("content-type", ""), request.method
+    )
     assert not found, f"{response.request.url} leaked {found}: {body[:500]}"

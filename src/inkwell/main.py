@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from inkwell import __version__
+from inkwell.apikeys.router import router as api_keys_router
 from inkwell.auth.router import router as auth_router
+from inkwell.auth.scopes import SCOPE_DESCRIPTIONS
 from inkwell.blocks.router import router as blocks_router
 from inkwell.comments.router import posts_router as post_comments_router
 from inkwell.comments.router import router as comments_router
@@ -116,6 +118,7 @@ API_V1_ROUTERS = (
     my_posts_router,
     my_media_router,
     engagement_users_router,
+    api_keys_router,
     users_router,
     follows_router,
     blocks_router,
@@ -277,7 +280,10 @@ def _describe_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = finish_openapi(
-                generate(), {API_V1: PROBLEM_CONTENT, **ERROR_CONTENT}, OPTIONAL_SCHEMES
+                generate(),
+                {API_V1: PROBLEM_CONTENT, **ERROR_CONTENT},
+                OPTIONAL_SCHEMES,
+                {str(scope): text for scope, text in SCOPE_DESCRIPTIONS.items()},
             )
         return app.openapi_schema
 

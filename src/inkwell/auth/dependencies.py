@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inkwell.auth.exceptions import InsufficientRole
+from inkwell.auth.exceptions import InsufficientRole, InsufficientScope
 from inkwell.auth.repository import AccountRepository, SessionRepository
 from inkwell.auth.service import AuthService, ClientInfo, Principal
 from inkwell.auth.throttle import Throttle
-from inkwell.core.db import SessionDep, request_session
+from inkwell.core.db import SessionDep, request_session, unit_of_work
 from inkwell.core.dependencies import StateDep
 from inkwell.core.errors import Unauthorized
-from inkwell.core.openapi import BEARER, OPTIONAL_BEARER
+from inkwell.core.openapi import API_KEY_SCOPE, BEARER, OPTIONAL_BEARER
+from inkwell.core.security import API_KEY_PREFIX
 from inkwell.core.state import AppState
 from inkwell.models.user import Role, User
 
@@ -29,9 +31,11 @@ _bearer = HTTPBearer(
 _required_bearer = HTTPBearer(
     auto_error=False, scheme_name=BEARER, description="An access token from /api/v1/auth/login"
 )
+_NO_OPERATION: dict[str, object] = {}
 
 
 async def client_info(request: Request, state: StateDep) -> ClientInfo:
+    """The caller's address (the first X-Forwarded-For one where that is trusted) and agent."""
     ip = request.client.host if request.client else None
     forwarded = request.headers.get("x-forwarded-for")
     if state.settings.trust_forwarded_for and forwarded:
@@ -71,8 +75,44 @@ async def optional_principal(
     is taken directly."""
     if credentials is None:
         return None
-    service = make_auth_service(await request_session(request), request.app.state.inkwell)
+    state: AppState = request.app.state.inkwell
+    service = make_auth_service(await request_session(request), state)
+    if credentials.credentials.startswith(API_KEY_PREFIX):
+        return await _key_principal(request, service, credentials.credentials, state)
     return await service.authenticate(credentials.credentials)
+
+
+async def _key_principal(
+    request: Request, service: AuthService, token: str, state: AppState
+) -> Principal:
+    """The owner of an API key, counted against the key's rate limit, on a route that
+    declares a scope the key holds (docs/api-keys.md)."""
+    use = await service.authenticate_key(token)
+    key_id = use.principal.api_key_id
+    assert key_id is not None  # noqa: S101 - authenticate_key names the key
+    if use.stale:
+        await _record_key_use(request, state, key_id)
+    limit = state.settings.rate_limit_requests_per_api_key
+    await Throttle(state.limiter, state.settings).check_key(key_id, limit=limit)
+    if declared_scope(request) not in (use.principal.scopes or ()):
+        raise InsufficientScope("This API key does not have the scope this operation needs.")
+    return use.principal
+
+
+def declared_scope(request: Request) -> str | None:
+    """The scope the matched operation declares for API keys (auth/scopes.py), or None."""
+    route = request.scope.get("route")
+    extra = getattr(route, "openapi_extra", None) or _NO_OPERATION
+    scope = extra.get(API_KEY_SCOPE)
+    return scope if isinstance(scope, str) else None
+
+
+async def _record_key_use(request: Request, state: AppState, key_id: uuid.UUID) -> None:
+    """In a short transaction of its own: a read's session cannot write, and a failed
+    request's rollback should not forget that the key was used."""
+    ip = (await client_info(request, state)).ip
+    async with unit_of_work(state.sessionmaker) as session:
+        await make_auth_service(session, state).record_key_use(key_id, ip=ip)
 
 
 async def current_principal(

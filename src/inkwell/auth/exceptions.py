@@ -36,3 +36,13 @@ class InsufficientRole(Forbidden):
 
 class SessionNotFound(NotFound):
     code, title = "session_not_found", "Session not found"
+
+
+class InsufficientScope(Forbidden):
+    code, title = "insufficient_scope", "The API key's scopes do not allow this"
+
+
+class SignInRequired(Forbidden):
+    """An API key asked for something only its owner's own sign-in may do."""
+
+    code, title = "sign_in_required", "Sign in to do this; an API key cannot"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.security import SessionKind
+from inkwell.models.api_key import ApiKey
 from inkwell.models.user import RefreshToken, User, UserSession
 
 
@@ -193,3 +194,32 @@ class SessionRepository:
             )
         ).first()
         return (None, False) if row is None else (row[0], bool(row[1]))
+
+    async def get_key_owner(self, secret_hash: bytes) -> tuple[ApiKey, User] | None:
+        """A live key (unrevoked, unexpired) by the hash of its secret, with its live owner,
+        in one query."""
+        row = (
+            await self.session.execute(
+                select(ApiKey, User)
+                .join(User, User.id == ApiKey.user_id)
+                .where(
+                    ApiKey.secret_hash == secret_hash,
+                    ApiKey.revoked_at.is_(None),
+                    or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > func.now()),
+                    User.deleted_at.is_(None),
+                )
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])
+
+    async def touch_key(self, key_id: uuid.UUID, *, ip: str | None, older_than: timedelta) -> None:
+        """Record a key's use, unless another request recorded one within `older_than`."""
+        await self.session.execute(
+            update(ApiKey)
+            .where(
+                ApiKey.id == key_id,
+                or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < func.now() - older_than),
+            )
+            .values(last_used_at=func.now(), last_used_ip=ip)
+            .execution_options(synchronize_session=False)
+        )

@@ -14,6 +14,7 @@ from inkwell.auth.dependencies import (
     CurrentUser,
 )
 from inkwell.auth.schemas import LoginRequest, RefreshRequest, SessionView, TokenResponse
+from inkwell.auth.scopes import SIGN_IN_ONLY
 from inkwell.auth.service import TokenPair
 from inkwell.core.db import SessionRoute
 from inkwell.core.openapi import errors
@@ -67,13 +68,18 @@ async def logout(data: RefreshRequest, service: AuthServiceDep) -> None:
     await service.logout(refresh_token=data.refresh_token)
 
 
-@router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401))
+@router.post(
+    "/logout-all",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(401),
+    openapi_extra=SIGN_IN_ONLY,
+)
 async def logout_all(user: CurrentUser, service: AuthServiceDep) -> None:
     """End every session of the signed-in user."""
     await service.logout_all(user=user)
 
 
-@router.get("/sessions", responses=errors(401))
+@router.get("/sessions", responses=errors(401), openapi_extra=SIGN_IN_ONLY)
 async def list_sessions(principal: CurrentPrincipal, service: AuthServiceDep) -> list[SessionView]:
     """The signed-in user's active sessions."""
     sessions = await service.list_sessions(user=principal.user)
@@ -84,7 +90,10 @@ async def list_sessions(principal: CurrentPrincipal, service: AuthServiceDep) ->
 
 
 @router.delete(
-    "/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 404)
+    "/sessions/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(401, 404),
+    openapi_extra=SIGN_IN_ONLY,
 )
 async def end_session(session_id: uuid.UUID, user: CurrentUser, service: AuthServiceDep) -> None:
     """End one of the signed-in user's sessions."""

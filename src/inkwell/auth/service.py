@@ -20,16 +20,21 @@ from inkwell.auth.repository import AccountRepository, SessionRepository
 from inkwell.auth.throttle import Throttle
 from inkwell.core.config import Settings
 from inkwell.core.security import (
+    API_KEY_PREFIX,
     InvalidToken,
     PasswordHasher,
     SessionKind,
     TokenCodec,
     hash_refresh_token,
+    hash_secret,
     new_refresh_token,
 )
 from inkwell.models.user import User, UserSession
 
 log = logging.getLogger("inkwell.auth")
+
+# A key's last use is recorded at most this often, so using a key costs no write per request.
+KEY_USE_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +63,21 @@ class RealWorldSignIn:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The signed-in user of a request and the login session its token belongs to."""
+    """The signed-in user of a request and the login session its token belongs to, or the API
+    key it sent (no session; `scopes` limits what the key may do, None: no limit)."""
 
     user: User
-    session_id: uuid.UUID
+    session_id: uuid.UUID | None
+    scopes: frozenset[str] | None = None
+    api_key_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyUse:
+    """An API key's caller, and whether the key's last use should be recorded."""
+
+    principal: Principal
+    stale: bool
 
 
 class AuthService:
@@ -238,3 +254,23 @@ class AuthService:
         if not session_active:
             raise InvalidAccessToken
         return Principal(user=user, session_id=claims.session_id)
+
+    async def authenticate_key(self, token: str) -> KeyUse:
+        """Check an API key: unrevoked, unexpired, and its owner's account live and active.
+        Every failure is the same 401 as a bad access token."""
+        if not token.startswith(API_KEY_PREFIX):
+            raise InvalidAccessToken
+        found = await self.sessions.get_key_owner(hash_secret(token))
+        if found is None or not found[1].is_active:
+            raise InvalidAccessToken
+        key, user = found
+        last_used = key.last_used_at
+        stale = last_used is None or datetime.now(UTC) - last_used >= KEY_USE_RESOLUTION
+        principal = Principal(
+            user=user, session_id=None, scopes=frozenset(key.scopes), api_key_id=key.id
+        )
+        return KeyUse(principal=principal, stale=stale)
+
+    async def record_key_use(self, key_id: uuid.UUID, *, ip: str | None) -> None:
+        """Note when and from where a key was last used (at most once per resolution)."""
+        await self.sessions.touch_key(key_id, ip=ip, older_than=KEY_USE_RESOLUTION)

@@ -40,6 +40,16 @@ class Throttle:
             )
             raise RateLimited(retry_after, f"Too many {action}s in a short time; slow down.")
 
+    async def check_key(self, key_id: uuid.UUID, *, limit: int) -> None:
+        """Count one request made with an API key; RateLimited past `limit` per window."""
+        if not self._settings.rate_limit_enabled:
+            return
+        window = self._settings.rate_limit_window_seconds
+        retry_after = await self._limiter.hit(f"api key:{key_id}", limit=limit, window=window)
+        if retry_after is not None:
+            log.warning("api key rate limit reached", extra={"api_key_id": str(key_id)})
+            raise RateLimited(retry_after, "Too many requests with this API key; slow down.")
+
     async def check(self, action: str, *, ip: str | None, limit: int) -> None:
         """Count one attempt from an IP; raise RateLimited (429 + Retry-After) past `limit`."""
         await self._count(action, f"{action}:ip:{ip or 'unknown'}", limit, ip=ip)

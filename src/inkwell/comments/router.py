@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 
 from inkwell.auth.dependencies import CommentWriteLimit, CurrentUser, OptionalUser
+from inkwell.auth.scopes import Scope, needs
 from inkwell.comments.dependencies import CommentServiceDep
 from inkwell.comments.schemas import (
     CommentCreate,
@@ -41,7 +42,7 @@ _THREAD_PARAMS = QueryModel(ThreadParams)
     "/{post}/comments",
     response_model=CommentThreads,
     responses={**errors(404, 410, 422), **NOT_MODIFIED},
-    openapi_extra=_THREAD_PARAMS.openapi,
+    openapi_extra=needs(Scope.POSTS_READ, _THREAD_PARAMS.openapi),
 )
 async def list_threads(
     *,
@@ -73,6 +74,7 @@ async def _changes(
     status_code=status.HTTP_201_CREATED,
     responses=errors(401, 403, 404, 422, 429),
     dependencies=[CommentWriteLimit, Idempotent],
+    openapi_extra=needs(Scope.COMMENTS_WRITE),
 )
 async def create_comment(
     *, post: PostRef, data: CommentCreate, user: CurrentUser, service: CommentServiceDep
@@ -81,7 +83,11 @@ async def create_comment(
     return CommentView.from_node(await service.create(post_ref=post, author=user, data=data))
 
 
-@posts_router.get("/{post}/comments/pending", responses=errors(401, 403, 404, 422))
+@posts_router.get(
+    "/{post}/comments/pending",
+    responses=errors(401, 403, 404, 422),
+    openapi_extra=needs(Scope.POSTS_READ),
+)
 async def list_pending(
     *,
     post: PostRef,
@@ -95,7 +101,7 @@ async def list_pending(
     return CommentList.from_page(found)
 
 
-@router.get("/{comment_id}", responses=errors(404, 422))
+@router.get("/{comment_id}", responses=errors(404, 422), openapi_extra=needs(Scope.POSTS_READ))
 async def get_comment(
     *, comment_id: uuid.UUID, viewer: OptionalUser, service: CommentServiceDep
 ) -> CommentView:
@@ -104,7 +110,10 @@ async def get_comment(
 
 
 @router.patch(
-    "/{comment_id}", responses=errors(401, 403, 404, 422, 429), dependencies=[CommentWriteLimit]
+    "/{comment_id}",
+    responses=errors(401, 403, 404, 422, 429),
+    dependencies=[CommentWriteLimit],
+    openapi_extra=needs(Scope.COMMENTS_WRITE),
 )
 async def update_comment(
     *, comment_id: uuid.UUID, data: CommentUpdate, user: CurrentUser, service: CommentServiceDep
@@ -116,7 +125,10 @@ async def update_comment(
 
 
 @router.delete(
-    "/{comment_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404)
+    "/{comment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(401, 403, 404),
+    openapi_extra=needs(Scope.COMMENTS_WRITE),
 )
 async def delete_comment(
     *, comment_id: uuid.UUID, user: CurrentUser, service: CommentServiceDep
@@ -125,7 +137,11 @@ async def delete_comment(
     await service.delete(comment_id=comment_id, user=user)
 
 
-@router.post("/{comment_id}/hide", responses=errors(401, 403, 404, 409))
+@router.post(
+    "/{comment_id}/hide",
+    responses=errors(401, 403, 404, 409),
+    openapi_extra=needs(Scope.COMMENTS_WRITE),
+)
 async def hide_comment(
     *, comment_id: uuid.UUID, user: CurrentUser, service: CommentServiceDep
 ) -> CommentView:
@@ -133,7 +149,11 @@ async def hide_comment(
     return CommentView.from_node(await service.hide(comment_id=comment_id, user=user))
 
 
-@router.post("/{comment_id}/unhide", responses=errors(401, 403, 404, 409))
+@router.post(
+    "/{comment_id}/unhide",
+    responses=errors(401, 403, 404, 409),
+    openapi_extra=needs(Scope.COMMENTS_WRITE),
+)
 async def unhide_comment(
     *, comment_id: uuid.UUID, user: CurrentUser, service: CommentServiceDep
 ) -> CommentView:
@@ -141,7 +161,11 @@ async def unhide_comment(
     return CommentView.from_node(await service.unhide(comment_id=comment_id, user=user))
 
 
-@router.post("/{comment_id}/approve", responses=errors(401, 403, 404, 409))
+@router.post(
+    "/{comment_id}/approve",
+    responses=errors(401, 403, 404, 409),
+    openapi_extra=needs(Scope.COMMENTS_WRITE),
+)
 async def approve_comment(
     *, comment_id: uuid.UUID, user: CurrentUser, service: CommentServiceDep
 ) -> CommentView:

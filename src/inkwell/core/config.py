@@ -225,6 +225,10 @@ class Settings(BaseSettings):
     rate_limit_password_reset_per_ip: int = Field(default=10, ge=1)
     rate_limit_password_reset_per_address: int = Field(default=3, ge=1)
     rate_limit_verification_mail_per_user: int = Field(default=3, ge=1)
+    rate_limit_requests_per_api_key: int = Field(default=600, ge=1)
+
+    # API keys (docs/api-keys.md): how many unrevoked, unexpired keys one user may hold.
+    api_keys_max_per_user: int = Field(default=10, ge=1, le=100)
 
     @field_validator("cors_origins", "trusted_hosts", "database_replica_urls", mode="before")
     @classmethod

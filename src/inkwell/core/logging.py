@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,18 @@ _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | 
     "message",
     "color_message",  # uvicorn's duplicate of the message with terminal colours
 }
+
+
+# An API key (`ink_` and its secret) wherever it turns up in a line: a message, a field, a
+# path, an exception. Keys are never logged on purpose; this keeps a slip out of the logs too.
+# Not inside a word (`preview_link_id` is no key); the secret is 43 characters.
+_API_KEY = re.compile(r"(?<![A-Za-z0-9_])ink_[A-Za-z0-9_\-]{8,}")
+REDACTED_API_KEY = "ink_[redacted]"
+
+
+def redact(line: str) -> str:
+    """The line with every API key replaced by `ink_[redacted]`."""
+    return _API_KEY.sub(REDACTED_API_KEY, line) if "ink_" in line else line
 
 
 def _extra_fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -35,7 +48,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, default=str)
+        return redact(json.dumps(payload, default=str))
 
 
 class ConsoleFormatter(logging.Formatter):
@@ -50,7 +63,7 @@ class ConsoleFormatter(logging.Formatter):
         line += f" request_id={rid}" if rid else ""
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
-        return line
+        return redact(line)
 
 
 def configure_logging(settings: Settings) -> None:

@@ -57,6 +57,10 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 _OPTIONAL_TOKEN_401 = "The token sent is invalid or expired (send none to read signed out)"  # noqa: S105
 BEARER = "bearerAuth"
+API_KEY = "apiKey"
+# An operation's `openapi_extra` key naming the scope an API key needs there (auth/scopes.py);
+# finish_openapi turns it into the operation's security requirement.
+API_KEY_SCOPE = "x-api-key-scope"
 OPTIONAL_BEARER = "optionalBearerAuth"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_CONTENT = {"application/problem+json": {"schema": PROBLEM_REF}}
@@ -73,27 +77,46 @@ PASSWORD_SIGN_IN_SCHEME = {
 }
 
 
+def api_key_scheme(scopes: dict[str, str]) -> dict[str, Any]:
+    """The API-key security scheme, listing the scopes a key may hold."""
+    listed = "\n".join(f"- `{name}`: {text}" for name, text in scopes.items())
+    return {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "ink_...",
+        "description": "A personal API key (`Authorization: Bearer ink_...`) from "
+        "/api/v1/users/me/api-keys. Each operation names the scope a key needs there; a key "
+        "is refused (403 `insufficient_scope`) where it lacks it and on operations that list "
+        f"no `apiKey` requirement. Scopes:\n\n{listed}",
+    }
+
+
 def finish_openapi(
     schema: dict[str, Any],
     error_content: dict[str, dict[str, Any]] | None = None,
     optional_schemes: dict[str, str] | None = None,
+    api_key_scopes: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Say what the app really does: each part's error format, and which routes need a token.
 
     `error_content` maps a path prefix to the content of its error responses (the longest
-    prefix wins; problem+json elsewhere); `optional_schemes` adds optional-token markers.
+    prefix wins; problem+json elsewhere); `optional_schemes` adds optional-token markers;
+    `api_key_scopes` describes the API keys' scopes, which operations name.
     """
     optional = {**OPTIONAL_SCHEMES, **(optional_schemes or {})}
     for path, operations in schema.get("paths", {}).items():
         content = _error_content(path, error_content or {})
         for operation in operations.values():
             _one_scheme(operation, optional)
+            _api_key_requirement(operation)
             _document_errors(operation, content)
     components = schema.setdefault("components", {})
     for marker in optional:
         components.get("securitySchemes", {}).pop(marker, None)
     if BEARER in components.get("securitySchemes", {}):
         components["securitySchemes"][PASSWORD_SIGN_IN] = PASSWORD_SIGN_IN_SCHEME
+        if api_key_scopes:
+            components["securitySchemes"][API_KEY] = api_key_scheme(api_key_scopes)
     schemas = components.setdefault("schemas", {})
     template = "#/components/schemas/{model}"
     schemas.setdefault("Problem", Problem.model_json_schema(ref_template=template))
@@ -121,6 +144,20 @@ def _one_scheme(operation: dict[str, Any], optional: dict[str, str]) -> None:
         responses.setdefault("401", {"description": _OPTIONAL_TOKEN_401})
     if {BEARER: []} in operation.get("security", []):
         operation["security"].append({PASSWORD_SIGN_IN: []})
+
+
+def _api_key_requirement(operation: dict[str, Any]) -> None:
+    """An operation that declares a scope also accepts an API key holding it; a key without
+    it is refused (403), and every key has a request rate (429). One declared for a sign-in
+    only refuses every key."""
+    if API_KEY_SCOPE not in operation:
+        return
+    scope = operation.pop(API_KEY_SCOPE)
+    responses = operation.setdefault("responses", {})
+    responses.setdefault("403", {"description": _DESCRIPTIONS[403]})
+    if scope is not None and operation.get("security"):
+        operation["security"].append({API_KEY: [scope]})
+        responses.setdefault("429", {"description": _DESCRIPTIONS[429]})
 
 
 def _document_errors(operation: dict[str, Any], content: dict[str, Any]) -> None:

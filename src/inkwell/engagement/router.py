@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from inkwell.auth.dependencies import ClientDep, CurrentUser, OptionalUser, ViewLimit
+from inkwell.auth.scopes import Scope, needs
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
 from inkwell.core.http_cache import NOT_MODIFIED, answer
@@ -24,21 +25,21 @@ PostRef = Annotated[str, Path(max_length=200, description="The post's id or slug
 Days = Annotated[int, Query(ge=1, le=365)]
 
 
-@router.put("/{post}/like", responses=errors(401, 404))
+@router.put("/{post}/like", responses=errors(401, 404), openapi_extra=needs(Scope.POSTS_WRITE))
 async def like(post: PostRef, user: CurrentUser, service: EngagementServiceDep) -> LikeState:
     """Like a post (liking twice is still one like)."""
     state = await service.mark(kind="like", id_or_slug=post, user=user)
     return LikeState(liked=state.active, likes_count=state.count)
 
 
-@router.delete("/{post}/like", responses=errors(401, 404))
+@router.delete("/{post}/like", responses=errors(401, 404), openapi_extra=needs(Scope.POSTS_WRITE))
 async def unlike(post: PostRef, user: CurrentUser, service: EngagementServiceDep) -> LikeState:
     """Take a like back (nothing happens if there was none)."""
     state = await service.unmark(kind="like", id_or_slug=post, user=user)
     return LikeState(liked=state.active, likes_count=state.count)
 
 
-@router.put("/{post}/bookmark", responses=errors(401, 404))
+@router.put("/{post}/bookmark", responses=errors(401, 404), openapi_extra=needs(Scope.POSTS_WRITE))
 async def bookmark(
     post: PostRef, user: CurrentUser, service: EngagementServiceDep
 ) -> BookmarkState:
@@ -47,7 +48,9 @@ async def bookmark(
     return BookmarkState(bookmarked=state.active, bookmarks_count=state.count)
 
 
-@router.delete("/{post}/bookmark", responses=errors(401, 404))
+@router.delete(
+    "/{post}/bookmark", responses=errors(401, 404), openapi_extra=needs(Scope.POSTS_WRITE)
+)
 async def unbookmark(
     post: PostRef, user: CurrentUser, service: EngagementServiceDep
 ) -> BookmarkState:
@@ -56,7 +59,12 @@ async def unbookmark(
     return BookmarkState(bookmarked=state.active, bookmarks_count=state.count)
 
 
-@router.post("/{post}/views", responses=errors(404, 429), dependencies=[ViewLimit])
+@router.post(
+    "/{post}/views",
+    responses=errors(404, 429),
+    dependencies=[ViewLimit],
+    openapi_extra=needs(Scope.POSTS_READ),
+)
 async def record_view(
     post: PostRef, viewer: OptionalUser, client: ClientDep, service: EngagementServiceDep
 ) -> ViewResult:
@@ -65,7 +73,9 @@ async def record_view(
     return ViewResult(counted=found.counted, views_count=found.views_count)
 
 
-@router.get("/{post}/stats", responses=errors(401, 403, 404, 422))
+@router.get(
+    "/{post}/stats", responses=errors(401, 403, 404, 422), openapi_extra=needs(Scope.POSTS_READ)
+)
 async def post_stats(
     post: PostRef, user: CurrentUser, service: EngagementServiceDep, days: Days = 30
 ) -> list[DailyViews]:
@@ -75,7 +85,10 @@ async def post_stats(
 
 
 @users_router.get(
-    "/me/bookmarks", response_model=PostList, responses={**errors(401, 422), **NOT_MODIFIED}
+    "/me/bookmarks",
+    response_model=PostList,
+    responses={**errors(401, 422), **NOT_MODIFIED},
+    openapi_extra=needs(Scope.POSTS_READ),
 )
 async def my_bookmarks(
     *,
@@ -92,7 +105,10 @@ async def my_bookmarks(
 
 
 @users_router.get(
-    "/{username}/likes", response_model=PostList, responses={**errors(404, 422), **NOT_MODIFIED}
+    "/{username}/likes",
+    response_model=PostList,
+    responses={**errors(404, 422), **NOT_MODIFIED},
+    openapi_extra=needs(Scope.POSTS_READ),
 )
 async def liked_posts(
     *,

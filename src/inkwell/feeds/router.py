@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from inkwell.auth.dependencies import CurrentUser
+from inkwell.auth.scopes import Scope, needs
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import PageSize
 from inkwell.core.http_cache import NOT_MODIFIED, answer
@@ -19,7 +20,12 @@ from inkwell.posts.schemas import TagSlug
 router = APIRouter(prefix="/feed", tags=["feeds"], route_class=SessionRoute)
 
 
-@router.get("", response_model=Feed, responses={**errors(401, 422), **NOT_MODIFIED})
+@router.get(
+    "",
+    response_model=Feed,
+    responses={**errors(401, 422), **NOT_MODIFIED},
+    openapi_extra=needs(Scope.POSTS_READ),
+)
 async def get_feed(
     *,
     user: CurrentUser,

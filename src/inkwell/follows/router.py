@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from inkwell.auth.dependencies import CurrentUser
+from inkwell.auth.scopes import Scope, needs
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
 from inkwell.core.openapi import errors
@@ -20,13 +21,15 @@ router = APIRouter(prefix="/users/{username}", tags=["follows"], route_class=Ses
 Username = Annotated[str, Path(max_length=30)]
 
 
-@router.put("/follow", responses=errors(401, 403, 404, 422))
+@router.put(
+    "/follow", responses=errors(401, 403, 404, 422), openapi_extra=needs(Scope.PROFILE_WRITE)
+)
 async def follow(username: Username, user: CurrentUser, service: FollowServiceDep) -> Profile:
     """Follow an account (following twice is still one follow); answers its profile."""
     return Profile.from_record(await service.follow(username=username, user=user))
 
 
-@router.delete("/follow", responses=errors(401, 404))
+@router.delete("/follow", responses=errors(401, 404), openapi_extra=needs(Scope.PROFILE_WRITE))
 async def unfollow(username: Username, user: CurrentUser, service: FollowServiceDep) -> Profile:
     """Stop following an account; answers its profile."""
     return Profile.from_record(await service.unfollow(username=username, user=user))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Response, WebSocket, status
 from fastapi.responses import StreamingResponse
 
 from inkwell.auth.dependencies import CurrentUser, OptionalUser
+from inkwell.auth.scopes import Scope, needs
 from inkwell.core.db import SessionRoute
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
@@ -30,7 +31,12 @@ CLOSE_CODES = {InvalidTicket: 4401, TooManyConnections: 4429}
 _STREAM_PARAMS = QueryModel(StreamParams)
 
 
-@router.post("/ticket", status_code=status.HTTP_201_CREATED, responses=errors(401))
+@router.post(
+    "/ticket",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(401),
+    openapi_extra=needs(Scope.POSTS_READ),
+)
 async def create_ticket(
     *, user: CurrentUser, service: LiveServiceDep, response: Response
 ) -> LiveTicket:
@@ -44,7 +50,7 @@ async def create_ticket(
     "/sse",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}, **errors(401, 404, 422, 429)},
-    openapi_extra=_STREAM_PARAMS.openapi,
+    openapi_extra=needs(Scope.POSTS_READ, _STREAM_PARAMS.openapi),
 )
 async def stream_events(
     *,

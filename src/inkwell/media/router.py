@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse, RedirectResponse
 
 from inkwell.auth.dependencies import CurrentUser
+from inkwell.auth.scopes import Scope, needs
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize, StateDep
 from inkwell.core.openapi import errors
@@ -31,6 +32,7 @@ UPLOAD = File(description="The image: JPEG, PNG, WebP, GIF, AVIF or HEIC/HEIF; n
     "",
     status_code=status.HTTP_201_CREATED,
     responses=errors(400, 401, 413, 415, 422),
+    openapi_extra=needs(Scope.MEDIA_WRITE),
 )
 async def upload(
     file: Annotated[UploadFile, UPLOAD],
@@ -46,7 +48,7 @@ async def upload(
     return MediaView.of(media, state.settings)
 
 
-@router.get("/{media_id}", responses=errors(401, 404, 422))
+@router.get("/{media_id}", responses=errors(401, 404, 422), openapi_extra=needs(Scope.MEDIA_READ))
 async def get_media(
     media_id: uuid.UUID, user: CurrentUser, service: MediaServiceDep, state: StateDep
 ) -> MediaView:
@@ -55,14 +57,17 @@ async def get_media(
 
 
 @router.delete(
-    "/{media_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 422)
+    "/{media_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(401, 403, 404, 422),
+    openapi_extra=needs(Scope.MEDIA_WRITE),
 )
 async def delete_media(media_id: uuid.UUID, user: CurrentUser, service: MediaServiceDep) -> None:
     """Delete an upload and its files (its uploader or an admin)."""
     await service.delete(media_id=media_id, user=user)
 
 
-@my_media_router.get("/me/media", responses=errors(401, 422))
+@my_media_router.get("/me/media", responses=errors(401, 422), openapi_extra=needs(Scope.MEDIA_READ))
 async def my_media(
     user: CurrentUser,
     service: MediaServiceDep,

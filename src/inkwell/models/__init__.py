@@ -1,5 +1,6 @@
 """The ORM models; importing this package registers every table on `Base.metadata`."""
 
+from inkwell.models.api_key import ApiKey
 from inkwell.models.base import Base
 from inkwell.models.comment import Comment, CommentStatus
 from inkwell.models.engagement import Bookmark, Follow, Like, PostViewEvent
@@ -31,6 +32,7 @@ from inkwell.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpo
 
 __all__ = [
     "AccountToken",
+    "ApiKey",
     "Base",
     "Block",
     "Bookmark",

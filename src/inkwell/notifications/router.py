@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from inkwell.auth.dependencies import CurrentUser
+from inkwell.auth.scopes import Scope, needs
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import PageSize, StateDep
 from inkwell.core.openapi import errors
@@ -28,7 +29,7 @@ settings_router = APIRouter(
 NO_CONTENT = status.HTTP_204_NO_CONTENT
 
 
-@router.get("", responses=errors(401, 422))
+@router.get("", responses=errors(401, 422), openapi_extra=needs(Scope.PROFILE_READ))
 async def list_notifications(
     user: CurrentUser,
     service: NotificationServiceDep,
@@ -42,13 +43,18 @@ async def list_notifications(
     return NotificationList.from_page(found)
 
 
-@router.get("/unread-count", responses=errors(401))
+@router.get("/unread-count", responses=errors(401), openapi_extra=needs(Scope.PROFILE_READ))
 async def unread_count(user: CurrentUser, service: NotificationServiceDep) -> UnreadCount:
     """How many of your notifications are unread."""
     return UnreadCount(unread=await service.unread_count(user=user))
 
 
-@router.post("/read-all", status_code=NO_CONTENT, responses=errors(401))
+@router.post(
+    "/read-all",
+    status_code=NO_CONTENT,
+    responses=errors(401),
+    openapi_extra=needs(Scope.PROFILE_WRITE),
+)
 async def read_all(user: CurrentUser, service: NotificationServiceDep) -> None:
     """Mark all your notifications read."""
     await service.mark_all_read(user=user)
@@ -68,7 +74,12 @@ async def unsubscribe(
     return Unsubscribed(unsubscribed=kinds)
 
 
-@router.post("/{notification_id}/read", status_code=NO_CONTENT, responses=errors(401, 404, 422))
+@router.post(
+    "/{notification_id}/read",
+    status_code=NO_CONTENT,
+    responses=errors(401, 404, 422),
+    openapi_extra=needs(Scope.PROFILE_WRITE),
+)
 async def read(
     notification_id: uuid.UUID, user: CurrentUser, service: NotificationServiceDep
 ) -> None:
@@ -76,13 +87,13 @@ async def read(
     await service.mark_read(user=user, notification_id=notification_id)
 
 
-@settings_router.get("", responses=errors(401))
+@settings_router.get("", responses=errors(401), openapi_extra=needs(Scope.PROFILE_READ))
 async def get_settings(user: CurrentUser, service: NotificationServiceDep) -> NotificationSettings:
     """Your settings per kind of notification: in the app, and by e-mail."""
     return NotificationSettings.of(await service.preferences(user=user))
 
 
-@settings_router.put("", responses=errors(401, 422))
+@settings_router.put("", responses=errors(401, 422), openapi_extra=needs(Scope.PROFILE_WRITE))
 async def put_settings(
     body: NotificationSettingsUpdate, user: CurrentUser, service: NotificationServiceDep
 ) -> NotificationSettings:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, 
 from fastapi.responses import RedirectResponse
 
 from inkwell.auth.dependencies import CurrentUser, OptionalUser, PostWriteLimit
+from inkwell.auth.scopes import Scope, needs
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
 from inkwell.core.http_cache import NOT_MODIFIED, answer, read_headers
@@ -76,6 +77,7 @@ def _view_response(record: PostRecord, headers: dict[str, str]) -> Response:
     status_code=status.HTTP_201_CREATED,
     responses=errors(401, 409, 422, 429),
     dependencies=[PostWriteLimit, Idempotent],
+    openapi_extra=needs(Scope.POSTS_WRITE),
 )
 async def create_post(
     *,
@@ -98,7 +100,7 @@ _LIST_PARAMS = QueryModel(PostListParams)
     "",
     response_model=PostList,
     responses={**errors(422), **NOT_MODIFIED},
-    openapi_extra=_LIST_PARAMS.openapi,
+    openapi_extra=needs(Scope.POSTS_READ, _LIST_PARAMS.openapi),
 )
 async def list_posts(
     *,
@@ -112,7 +114,12 @@ async def list_posts(
     return answer(request, page_etag(page), lambda: PostList.from_page(page))
 
 
-@router.get("/search", response_model=SearchResults, responses={**errors(422), **NOT_MODIFIED})
+@router.get(
+    "/search",
+    response_model=SearchResults,
+    responses={**errors(422), **NOT_MODIFIED},
+    openapi_extra=needs(Scope.POSTS_READ),
+)
 async def search_posts(
     *,
     q: Annotated[SearchText, Query()],
@@ -138,6 +145,7 @@ async def search_posts(
         301: {"description": "The post has a new slug"},
         **NOT_MODIFIED,
     },
+    openapi_extra=needs(Scope.POSTS_READ),
 )
 async def get_post(
     *,
@@ -162,11 +170,13 @@ async def get_post(
     "/{id_or_slug}",
     responses=errors(401, 403, 404, 409, 412, 422, 429),
     dependencies=[PostWriteLimit],
+    openapi_extra=needs(Scope.POSTS_WRITE),
 )
 @router.put(
     "/{id_or_slug}",
     responses=errors(401, 403, 404, 409, 412, 422, 429),
     dependencies=[PostWriteLimit],
+    openapi_extra=needs(Scope.POSTS_WRITE),
 )
 async def update_post(
     *,
@@ -184,7 +194,10 @@ async def update_post(
 
 
 @router.delete(
-    "/{id_or_slug}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 412)
+    "/{id_or_slug}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(401, 403, 404, 412),
+    openapi_extra=needs(Scope.POSTS_WRITE),
 )
 async def delete_post(
     *, id_or_slug: IdOrSlug, user: CurrentUser, service: PostServiceDep, if_match: IfMatch = None
@@ -193,7 +206,11 @@ async def delete_post(
     await service.delete(post_ref=_post_ref(id_or_slug), user=user, if_match=if_match)
 
 
-@router.post("/{post_id}/publish", responses=errors(401, 403, 404, 422))
+@router.post(
+    "/{post_id}/publish",
+    responses=errors(401, 403, 404, 422),
+    openapi_extra=needs(Scope.POSTS_WRITE),
+)
 async def publish_post(
     *, post_id: uuid.UUID, user: CurrentUser, service: PostServiceDep, response: Response
 ) -> PostView:
@@ -201,7 +218,9 @@ async def publish_post(
     return _view(response, await service.publish(post_id=post_id, user=user))
 
 
-@router.post("/{post_id}/unpublish", responses=errors(401, 403, 404))
+@router.post(
+    "/{post_id}/unpublish", responses=errors(401, 403, 404), openapi_extra=needs(Scope.POSTS_WRITE)
+)
 async def unpublish_post(
     *, post_id: uuid.UUID, user: CurrentUser, service: PostServiceDep, response: Response
 ) -> PostView:
@@ -209,7 +228,9 @@ async def unpublish_post(
     return _view(response, await service.unpublish(post_id=post_id, user=user))
 
 
-@router.get("/{post_id}/versions", responses=errors(401, 403, 404))
+@router.get(
+    "/{post_id}/versions", responses=errors(401, 403, 404), openapi_extra=needs(Scope.POSTS_READ)
+)
 async def list_versions(
     *, post_id: uuid.UUID, user: CurrentUser, service: PostServiceDep
 ) -> list[VersionSummary]:
@@ -218,7 +239,11 @@ async def list_versions(
     return [VersionSummary.from_record(r) for r in records]
 
 
-@router.get("/{post_id}/versions/{number}", responses=errors(401, 403, 404))
+@router.get(
+    "/{post_id}/versions/{number}",
+    responses=errors(401, 403, 404),
+    openapi_extra=needs(Scope.POSTS_READ),
+)
 async def get_version(
     *, post_id: uuid.UUID, number: VersionNumber, user: CurrentUser, service: PostServiceDep
 ) -> VersionView:
@@ -228,7 +253,11 @@ async def get_version(
     )
 
 
-@router.get("/{post_id}/versions/{before}/diff/{after}", responses=errors(401, 403, 404, 422))
+@router.get(
+    "/{post_id}/versions/{before}/diff/{after}",
+    responses=errors(401, 403, 404, 422),
+    openapi_extra=needs(Scope.POSTS_READ),
+)
 async def diff_versions(
     *,
     post_id: uuid.UUID,
@@ -249,7 +278,10 @@ async def diff_versions(
 
 
 @router.post(
-    "/{post_id}/preview-links", status_code=status.HTTP_201_CREATED, responses=errors(401, 403, 404)
+    "/{post_id}/preview-links",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(401, 403, 404),
+    openapi_extra=needs(Scope.POSTS_WRITE),
 )
 async def create_preview_link(
     *,
@@ -271,7 +303,11 @@ async def create_preview_link(
     )
 
 
-@router.get("/{post_id}/preview-links", responses=errors(401, 403, 404))
+@router.get(
+    "/{post_id}/preview-links",
+    responses=errors(401, 403, 404),
+    openapi_extra=needs(Scope.POSTS_READ),
+)
 async def list_preview_links(
     *, post_id: uuid.UUID, user: CurrentUser, links: PreviewLinksDep
 ) -> list[PreviewLinkView]:
@@ -286,6 +322,7 @@ async def list_preview_links(
     "/{post_id}/preview-links/{link_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors(401, 403, 404),
+    openapi_extra=needs(Scope.POSTS_WRITE),
 )
 async def revoke_preview_link(
     *, post_id: uuid.UUID, link_id: uuid.UUID, user: CurrentUser, links: PreviewLinksDep
@@ -303,7 +340,11 @@ async def read_preview(
     return _view_response(await links.read(token), PREVIEW_HEADERS)
 
 
-@router.post("/{post_id}/versions/{number}/restore", responses=errors(401, 403, 404, 412))
+@router.post(
+    "/{post_id}/versions/{number}/restore",
+    responses=errors(401, 403, 404, 412),
+    openapi_extra=needs(Scope.POSTS_WRITE),
+)
 async def restore_version(
     *,
     post_id: uuid.UUID,
@@ -318,7 +359,12 @@ async def restore_version(
     return _view(response, record)
 
 
-@me_router.get("", response_model=PostList, responses={**errors(401, 422), **NOT_MODIFIED})
+@me_router.get(
+    "",
+    response_model=PostList,
+    responses={**errors(401, 422), **NOT_MODIFIED},
+    openapi_extra=needs(Scope.POSTS_READ),
+)
 async def list_my_posts(
     *,
     user: CurrentUser,

@@ -43,7 +43,7 @@ class Caller:
 
     user: User
     token: str
-    session_id: uuid.UUID
+    session_id: uuid.UUID | None  # None never happens: RealWorld takes no API keys
 
 
 async def presented_token(

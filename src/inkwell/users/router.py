@@ -14,6 +14,7 @@ from inkwell.auth.dependencies import (
     CurrentUser,
     OptionalUser,
 )
+from inkwell.auth.scopes import SIGN_IN_ONLY, Scope, needs
 from inkwell.core.db import SessionRoute
 from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.core.openapi import errors
@@ -78,6 +79,7 @@ async def verify_email(data: EmailVerification, service: AccountEmailServiceDep)
     "/verify-email/resend",
     status_code=status.HTTP_202_ACCEPTED,
     responses=errors(401, 409, 429),
+    openapi_extra=SIGN_IN_ONLY,
 )
 async def resend_verification(user: CurrentUser, service: AccountEmailServiceDep) -> None:
     """Mail the signed-in user a new verification link (older ones stop working)."""
@@ -107,21 +109,29 @@ async def confirm_password_reset(
     await service.reset_password(token=data.token, new_password=data.new_password, ip=client.ip)
 
 
-@router.get("/me", responses=errors(401))
+@router.get("/me", responses=errors(401), openapi_extra=needs(Scope.PROFILE_READ))
 async def get_me(user: CurrentUser) -> PrivateProfile:
     """The signed-in user's own profile."""
     return PrivateProfile.model_validate(user)
 
 
-@router.patch("/me", responses=errors(401, 409, 422))
+@router.patch("/me", responses=errors(401, 409, 422), openapi_extra=needs(Scope.PROFILE_WRITE))
 async def update_me(
-    changes: ProfileUpdate, user: CurrentUser, service: UserServiceDep
+    changes: ProfileUpdate, principal: CurrentPrincipal, service: UserServiceDep
 ) -> PrivateProfile:
-    """Change some fields of one's own profile."""
-    return PrivateProfile.model_validate(await service.update_profile(user=user, changes=changes))
+    """Change some fields of one's own profile (the e-mail address not with an API key)."""
+    user = await service.update_profile(
+        user=principal.user, changes=changes, by_api_key=principal.api_key_id is not None
+    )
+    return PrivateProfile.model_validate(user)
 
 
-@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 422))
+@router.post(
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(401, 422),
+    openapi_extra=SIGN_IN_ONLY,
+)
 async def change_password(
     data: PasswordChange, principal: CurrentPrincipal, service: UserServiceDep
 ) -> None:
@@ -131,13 +141,20 @@ async def change_password(
     )
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401))
+@router.delete(
+    "/me", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401), openapi_extra=SIGN_IN_ONLY
+)
 async def delete_me(user: CurrentUser, service: UserServiceDep) -> None:
     """Close one's own account."""
     await service.deactivate(user=user)
 
 
-@router.get("/{username}", response_model=Profile, responses={**errors(404), **NOT_MODIFIED})
+@router.get(
+    "/{username}",
+    response_model=Profile,
+    responses={**errors(404), **NOT_MODIFIED},
+    openapi_extra=needs(Scope.PROFILE_READ),
+)
 async def get_profile(
     username: str,
     viewer: OptionalUser,
@@ -149,7 +166,9 @@ async def get_profile(
     return answer(request, profile_etag(record), lambda: Profile.from_record(record))
 
 
-@admin_router.patch("/{user_id}", responses=errors(401, 403, 404, 409, 422))
+@admin_router.patch(
+    "/{user_id}", responses=errors(401, 403, 404, 409, 422), openapi_extra=needs(Scope.ADMIN)
+)
 async def admin_update_user(
     user_id: uuid.UUID, changes: AdminUserUpdate, admin: AdminUser, service: UserServiceDep
 ) -> AdminUserView:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from inkwell.auth.exceptions import SignInRequired
 from inkwell.auth.repository import SessionRepository
 from inkwell.auth.throttle import Throttle
 from inkwell.core.config import Settings
@@ -149,9 +150,14 @@ class UserService:
             raise UserNotFound
         return found
 
-    async def update_profile(self, *, user: User, changes: ProfileUpdate) -> User:
+    async def update_profile(
+        self, *, user: User, changes: ProfileUpdate, by_api_key: bool = False
+    ) -> User:
         """Change only the fields the caller sent; an empty bio or image means none. A new
-        e-mail address takes effect once confirmed through the link mailed to it."""
+        e-mail address takes effect once confirmed through the link mailed to it, and only a
+        sign-in may ask for one (an address is how an account is recovered)."""
+        if by_api_key and "email" in changes.model_fields_set:
+            raise SignInRequired("Changing the e-mail address needs a sign-in, not an API key.")
         values = await self._with_avatar(user, changes)
         new_email = values.pop("email", None)
         await self._check_free(values, user)

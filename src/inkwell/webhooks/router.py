@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from inkwell.auth.dependencies import CurrentUser
+from inkwell.auth.scopes import Scope, needs
 from inkwell.core.db import SessionRoute
 from inkwell.core.openapi import errors
 from inkwell.idempotency.dependencies import Idempotent
@@ -47,6 +48,7 @@ def _delivery(log: DeliveryLog) -> DeliveryView:
     status_code=status.HTTP_201_CREATED,
     responses=errors(401, 403, 422),
     dependencies=[Idempotent],
+    openapi_extra=needs(Scope.ADMIN),
 )
 async def create_webhook(
     data: EndpointCreate, user: CurrentUser, service: WebhookServiceDep
@@ -55,14 +57,14 @@ async def create_webhook(
     return EndpointCreated.model_validate(await service.create(actor=user, data=data))
 
 
-@router.get("", responses=errors(401, 403))
+@router.get("", responses=errors(401, 403), openapi_extra=needs(Scope.ADMIN))
 async def list_webhooks(user: CurrentUser, service: WebhookServiceDep) -> EndpointList:
     """Every endpoint (without secrets)."""
     endpoints = await service.endpoints(actor=user)
     return EndpointList(items=[EndpointView.model_validate(e) for e in endpoints])
 
 
-@router.get("/{endpoint_id}", responses=errors(401, 403, 404))
+@router.get("/{endpoint_id}", responses=errors(401, 403, 404), openapi_extra=needs(Scope.ADMIN))
 async def get_webhook(
     endpoint_id: uuid.UUID, user: CurrentUser, service: WebhookServiceDep
 ) -> EndpointView:
@@ -70,7 +72,9 @@ async def get_webhook(
     return EndpointView.model_validate(await service.get(actor=user, endpoint_id=endpoint_id))
 
 
-@router.patch("/{endpoint_id}", responses=errors(401, 403, 404, 422))
+@router.patch(
+    "/{endpoint_id}", responses=errors(401, 403, 404, 422), openapi_extra=needs(Scope.ADMIN)
+)
 async def update_webhook(
     endpoint_id: uuid.UUID, changes: EndpointUpdate, user: CurrentUser, service: WebhookServiceDep
 ) -> EndpointView:
@@ -80,7 +84,10 @@ async def update_webhook(
 
 
 @router.delete(
-    "/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404)
+    "/{endpoint_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(401, 403, 404),
+    openapi_extra=needs(Scope.ADMIN),
 )
 async def delete_webhook(
     endpoint_id: uuid.UUID, user: CurrentUser, service: WebhookServiceDep
@@ -89,7 +96,11 @@ async def delete_webhook(
     await service.delete(actor=user, endpoint_id=endpoint_id)
 
 
-@router.post("/{endpoint_id}/rotate-secret", responses=errors(401, 403, 404))
+@router.post(
+    "/{endpoint_id}/rotate-secret",
+    responses=errors(401, 403, 404),
+    openapi_extra=needs(Scope.ADMIN),
+)
 async def rotate_webhook_secret(
     endpoint_id: uuid.UUID, user: CurrentUser, service: WebhookServiceDep
 ) -> SecretView:
@@ -98,7 +109,11 @@ async def rotate_webhook_secret(
     return SecretView(secret=endpoint.secret)
 
 
-@router.get("/{endpoint_id}/deliveries", responses=errors(401, 403, 404, 422))
+@router.get(
+    "/{endpoint_id}/deliveries",
+    responses=errors(401, 403, 404, 422),
+    openapi_extra=needs(Scope.ADMIN),
+)
 async def list_webhook_deliveries(
     endpoint_id: uuid.UUID,
     user: CurrentUser,
@@ -115,6 +130,7 @@ async def list_webhook_deliveries(
     "/{endpoint_id}/test",
     status_code=status.HTTP_202_ACCEPTED,
     responses=errors(401, 403, 404, 409),
+    openapi_extra=needs(Scope.ADMIN),
 )
 async def test_webhook(
     endpoint_id: uuid.UUID, user: CurrentUser, service: WebhookServiceDep
@@ -128,6 +144,7 @@ async def test_webhook(
     "/{endpoint_id}/deliveries/{delivery_id}/redeliver",
     status_code=status.HTTP_202_ACCEPTED,
     responses=errors(401, 403, 404, 409),
+    openapi_extra=needs(Scope.ADMIN),
 )
 async def redeliver_webhook(
     endpoint_id: uuid.UUID,

@@ -1,0 +1,1 @@
+"""API keys (personal access tokens): create, list and revoke one's own (docs/api-keys.md)."""
