@@ -49,12 +49,15 @@ def _is_messages(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value) and bool(value)
 
 
-def problems(path: str, body: str, content_type: str, method: str = "GET") -> list[str]:
-    """What is wrong with this response body, if anything."""
+def problems(
+    path: str, body: str, content_type: str, method: str = "GET", url: str = ""
+) -> list[str]:
+    """What is wrong with this response body, if anything (a key the request's own `url`
+    carries may come back, in a problem's `instance`)."""
     if path in {"/openapi.json", "/docs", "/redoc"}:  # the API's description names every field
         return []
     found = [f"text {m!r}" for m in TEXT_MARKERS if m in body]
-    if (method, path) != ISSUES_API_KEYS and API_KEY.search(body):
+    if (method, path) != ISSUES_API_KEYS and set(API_KEY.findall(body)) - set(API_KEY.findall(url)):
         found.append("an API key outside the answer that creates it")
     if "problem+json" in content_type:
         found += [f"error detail {m!r}" for m in ERROR_MARKERS if m in body]
@@ -78,6 +81,10 @@ async def refuse_leaks(response: httpx.Response) -> None:
     body = (await response.aread()).decode(errors="replace")
     request = response.request
     found = problems(
-        request.url.path, body, response.headers.get("content-type", ""), request.method
+        request.url.path,
+        body,
+        response.headers.get("content-type", ""),
+        request.method,
+        str(request.url),
     )
     assert not found, f"{response.request.url} leaked {found}: {body[:500]}"

@@ -23,6 +23,7 @@ from inkwell.core.config import Settings
 from inkwell.core.state import AppState
 from inkwell.main import create_app
 from inkwell.models import Base
+from inkwell.models.api_key import ApiKey
 from inkwell.models.media import Media
 from inkwell.models.notification import Notification, NotificationKind
 from inkwell.models.post import PostPreviewLink
@@ -53,6 +54,7 @@ P, D, W = "published", "draft", "webhook"
 # Expected statuses: anonymous, another user, the owner, a moderator, an admin.
 CASES = [
     Case("DELETE", "/api/v1/auth/sessions/{session_id}", "session", (401, 404, 204, 404, 404)),
+    Case("DELETE", "/api/v1/users/me/api-keys/{key_id}", "api_key", (401, 404, 204, 404, 404)),
     Case("GET", "/api/v1/users/{username}", "user", (200, 200, 200, 200, 200)),
     Case("GET", "/api/v1/users/{username}/likes", "user", (200, 200, 200, 200, 200)),
     Case("GET", "/api/v1/users/{username}/followers", "user", (200, 200, 200, 200, 200)),
@@ -266,6 +268,14 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
     session.add(media)
     preview = PostPreviewLink(post_id=draft.id, token_hash="0" * 64, created_by=users["owner"].id)
     session.add(preview)
+    api_key = ApiKey(
+        user_id=users["owner"].id,
+        name="matrix",
+        prefix="ink_matrix00",
+        secret_hash=b"k" * 32,
+        scopes=["posts:read"],
+    )
+    session.add(api_key)
     await session.commit()
     headers = {name: await signed_in_headers(state, user) for name, user in users.items()}
     sessions = (await client.get("/api/v1/auth/sessions", headers=headers["owner"])).json()
@@ -287,6 +297,7 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
         "media": str(media.id),
         "file": f"{media.key}.png",
         "preview_link": str(preview.id),
+        "api_key": str(api_key.id),
     }
     return World(users=users, headers={**headers, "anonymous": {}}, ids=ids)
 
@@ -298,6 +309,7 @@ def _url(case: Case, world: World) -> str:
     slug = world.ids[f"slug:{case.target}"] if realworld and case.target in (P, D) else target
     values = {
         "session_id": target,
+        "key_id": target,
         "username": target,
         "user_id": world.ids["user_id"],
         "id_or_slug": target,

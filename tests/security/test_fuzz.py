@@ -78,6 +78,8 @@ BUSINESS_RULE_422 = [
     "^/api/v1/users/[^/]+/(follow|block|mute)$",
     "^/api/v1/feed$",
     "^/api/v1/notifications$",
+    # An API key's expiry must be in the future (expiry_in_past).
+    "^/api/v1/users/me/api-keys$",
     # RealWorld: the same rules behind its account, article and comment operations.
     "^/api/users$",
     "^/api/user$",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from inkwell.core.openapi import API_KEY_SCOPE
+from inkwell.core.openapi import API_KEY_SCOPE, SIGN_IN_ONLY_SCOPE
 
 
 class Scope(enum.StrEnum):
@@ -47,4 +47,4 @@ def needs(scope: Scope, extra: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 # `openapi_extra=` of a route that takes a signed-in user's token only, never an API key.
-SIGN_IN_ONLY: dict[str, Any] = {API_KEY_SCOPE: None}
+SIGN_IN_ONLY: dict[str, Any] = {API_KEY_SCOPE: SIGN_IN_ONLY_SCOPE}

@@ -61,6 +61,7 @@ API_KEY = "apiKey"
 # An operation's `openapi_extra` key naming the scope an API key needs there (auth/scopes.py);
 # finish_openapi turns it into the operation's security requirement.
 API_KEY_SCOPE = "x-api-key-scope"
+SIGN_IN_ONLY_SCOPE = "sign-in-only"  # its value where no API key is taken (no key holds it)
 OPTIONAL_BEARER = "optionalBearerAuth"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_CONTENT = {"application/problem+json": {"schema": PROBLEM_REF}}
@@ -155,7 +156,7 @@ def _api_key_requirement(operation: dict[str, Any]) -> None:
     scope = operation.pop(API_KEY_SCOPE)
     responses = operation.setdefault("responses", {})
     responses.setdefault("403", {"description": _DESCRIPTIONS[403]})
-    if scope is not None and operation.get("security"):
+    if scope != SIGN_IN_ONLY_SCOPE and operation.get("security"):
         operation["security"].append({API_KEY: [scope]})
         responses.setdefault("429", {"description": _DESCRIPTIONS[429]})
 
