@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from inkwell.core.state import AppState
 from inkwell.models.user import Role
 from tests.conftest import api_client
-from tests.posts.conftest import Account, account
+from tests.posts.conftest import Account, account, sql_statements
+
+__all__ = ["sql_statements"]  # the statement counter of the posts tests
 
 KEYS = "/api/v1/users/me/api-keys"
 

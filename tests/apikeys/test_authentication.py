@@ -21,7 +21,7 @@ from inkwell.models.user import User
 from tests.apikeys.conftest import KEYS, make_key
 from tests.conftest import api_client, make_settings
 from tests.factories import create_user, signed_in_headers
-from tests.posts.conftest import Account
+from tests.posts.conftest import Account, StatementCounter
 
 ME = "/api/v1/users/me"
 
@@ -96,6 +96,27 @@ async def test_the_last_use_is_written_at_most_once_a_minute(
     later, _ = await _last_use(session, alice)
     assert later is not None
     assert later > earlier
+
+
+async def test_a_key_costs_the_statements_a_token_does(
+    client: httpx.AsyncClient, alice: Account, sql_statements: StatementCounter
+) -> None:
+    """One statement checks either (the key with its owner, or the user with the session);
+    a key's first use in a minute adds one UPDATE of its last use."""
+    key = await make_key(client, alice, ["posts:read"])
+    path = "/api/v1/users/me/posts"
+    await client.get(path, headers=alice.headers)
+    sql_statements.reset()
+    assert (await client.get(path, headers=alice.headers)).status_code == 200
+    by_token = sql_statements.count
+    sql_statements.reset()
+    await client.get(path, headers=key)
+    updates = [s for s in sql_statements.statements if s.lstrip().startswith("UPDATE api_keys")]
+    assert len(updates) == 1
+    sql_statements.reset()
+    assert (await client.get(path, headers=key)).status_code == 200
+    assert sql_statements.count == by_token
+    assert not [s for s in sql_statements.statements if "UPDATE" in s]
 
 
 async def test_a_refused_write_still_records_the_use(
