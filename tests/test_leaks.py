@@ -50,3 +50,15 @@ def test_error_messages_keyed_by_field_are_not_values() -> None:
     body = json.dumps({"errors": {"password": ["can't be blank"], "email": ["is invalid"]}})
     assert problems("/api/users", body, JSON) == []
     assert problems("/api/users", json.dumps({"user": {"password": "hunter2"}}), JSON)
+
+
+def test_an_api_key_is_noticed_outside_its_creation() -> None:
+    key = "ink_" + "k" * 43
+    body = json.dumps({"key": key})
+    keys = "/api/v1/users/me/api-keys"
+    assert problems(keys, body, JSON, "GET")
+    assert problems("/api/v1/users/me", body, JSON, "PATCH")
+    assert problems(keys, body, JSON, "POST") == []
+    # A key the request itself carried may come back (a problem's `instance`).
+    url = f"http://testserver/api/v1/posts/{key}"
+    assert problems(f"/api/v1/posts/{key}", body, JSON, "GET", url) == []

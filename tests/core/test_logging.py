@@ -86,3 +86,24 @@ async def test_access_log_has_method_path_status_duration(
     assert response.status_code == 200
     assert (record.method, record.path, record.status) == ("GET", "/health/live", 200)  # type: ignore[attr-defined]
     assert record.duration_ms >= 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter(), ConsoleFormatter()])
+def test_api_keys_are_redacted_from_every_part_of_a_line(formatter: logging.Formatter) -> None:
+    key = "ink_" + "Ab3-_" * 8 + "xyz"
+    try:
+        raise ValueError(f"bad key {key}")
+    except ValueError:
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "saw %s", (key,), sys.exc_info()
+        )
+    record.__dict__.update(path=f"/api/v1/posts/{key}", header=f"Bearer {key}")
+    line = formatter.format(record)
+    assert key not in line
+    assert key[4:] not in line
+    assert line.count("ink_[redacted]") == 4
+
+
+def test_words_that_contain_ink_are_left_alone() -> None:
+    line = ConsoleFormatter().format(_record("preview_link_id=1 think_tank ink_ ink_short"))
+    assert "preview_link_id=1 think_tank ink_ ink_short" in line
