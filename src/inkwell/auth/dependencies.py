@@ -31,7 +31,7 @@ _bearer = HTTPBearer(
 _required_bearer = HTTPBearer(
     auto_error=False, scheme_name=BEARER, description="An access token from /api/v1/auth/login"
 )
-_NO_OPERATION: dict[str, object] = {}
+_NO_EXTRA: dict[str, object] = {}
 
 
 async def client_info(request: Request, state: StateDep) -> ClientInfo:
@@ -88,12 +88,10 @@ async def _key_principal(
     """The owner of an API key, counted against the key's rate limit, on a route that
     declares a scope the key holds (docs/api-keys.md)."""
     use = await service.authenticate_key(token)
-    key_id = use.principal.api_key_id
-    assert key_id is not None  # noqa: S101 - authenticate_key names the key
     if use.stale:
-        await _record_key_use(request, state, key_id)
+        await _record_key_use(request, state, use.key_id)
     limit = state.settings.rate_limit_requests_per_api_key
-    await Throttle(state.limiter, state.settings).check_key(key_id, limit=limit)
+    await Throttle(state.limiter, state.settings).check_key(use.key_id, limit=limit)
     if declared_scope(request) not in (use.principal.scopes or ()):
         raise InsufficientScope("This API key does not have the scope this operation needs.")
     return use.principal
@@ -102,7 +100,7 @@ async def _key_principal(
 def declared_scope(request: Request) -> str | None:
     """The scope the matched operation declares for API keys (auth/scopes.py), or None."""
     route = request.scope.get("route")
-    extra = getattr(route, "openapi_extra", None) or _NO_OPERATION
+    extra = getattr(route, "openapi_extra", None) or _NO_EXTRA
     scope = extra.get(API_KEY_SCOPE)
     return scope if isinstance(scope, str) else None
 

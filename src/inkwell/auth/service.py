@@ -74,9 +74,10 @@ class Principal:
 
 @dataclass(frozen=True, slots=True)
 class KeyUse:
-    """An API key's caller, and whether the key's last use should be recorded."""
+    """An API key's caller, the key, and whether its last use should be recorded."""
 
     principal: Principal
+    key_id: uuid.UUID
     stale: bool
 
 
@@ -269,7 +270,7 @@ class AuthService:
         principal = Principal(
             user=user, session_id=None, scopes=frozenset(key.scopes), api_key_id=key.id
         )
-        return KeyUse(principal=principal, stale=stale)
+        return KeyUse(principal=principal, key_id=key.id, stale=stale)
 
     async def record_key_use(self, key_id: uuid.UUID, *, ip: str | None) -> None:
         """Note when and from where a key was last used (at most once per resolution)."""
