@@ -15,6 +15,7 @@ from inkwell.models.notification import (
     NotificationKind,
     NotificationSetting,
 )
+from inkwell.models.porting import ImportedRecord
 from inkwell.models.post import (
     Post,
     PostCount,
@@ -39,6 +40,7 @@ __all__ = [
     "EmailDelivery",
     "Follow",
     "IdempotencyKey",
+    "ImportedRecord",
     "Like",
     "LiveChannel",
     "LiveMessage",
