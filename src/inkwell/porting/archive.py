@@ -24,7 +24,7 @@ MAX_DOCUMENT_BYTES = 2**31  # refuses a zip bomb's claim before reading it
 def read_archive(path: Path) -> Iterator[model.Item]:
     """Every item of an Inkwell archive: users, posts with comments, then relations."""
     document = _document(path)
-    yield model.Site(SOURCE)
+    yield model.Site(SOURCE, keys_are_ids=True)
     try:
         yield from (_author(user) for user in document["users"])
         yield from _posts(document)

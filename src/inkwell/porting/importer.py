@@ -70,6 +70,7 @@ class Importer:
         self.max_depth = max_depth
         self.progress = progress
         self.report = ImportReport()
+        self.keys_are_ids = False
         self.authors: dict[str, uuid.UUID] = {}
         self._pending_authors: list[model.Author] = []
         self._relations: list[model.Relation] = []
@@ -79,7 +80,7 @@ class Importer:
         batch: list[model.Post] = []
         for item in items:
             if isinstance(item, model.Site):
-                self.source = item.source
+                self.source, self.keys_are_ids = item.source, item.keys_are_ids
             elif isinstance(item, model.Author):
                 self._pending_authors.append(item)
             elif isinstance(item, model.Relation):
@@ -146,16 +147,16 @@ class Importer:
             return
         async with unit_of_work(self.sessionmaker) as session:
             repository = ImportRepository(session)
-            posts = await repository.known(
-                self.source, "post", {r.target_key for r in self._relations}
-            )
+            targets = {r.target_key for r in self._relations if r.kind != "follow"}
+            posts = await repository.known(self.source, "post", targets)
+            if self.keys_are_ids:
+                posts.update(await repository.existing_posts(targets))
             for kind in ("like", "bookmark", "follow"):
                 rows = [
                     _relation(r, self.authors, posts) for r in self._relations if r.kind == kind
                 ]
                 found = [row for row in rows if row is not None]
-                await repository.add_relations(kind, found)
-                self.report.relations_created += len(found)
+                self.report.relations_created += await repository.add_relations(kind, found)
             await repository.recount(set(posts.values()))
 
 
@@ -213,7 +214,10 @@ class _PostBatch:
 
     async def write(self, posts: list[model.Post]) -> None:
         importer = self.importer
-        known = await self.repository.known(importer.source, "post", [p.key for p in posts])
+        keys = [p.key for p in posts]
+        known = await self.repository.known(importer.source, "post", keys)
+        if importer.keys_are_ids:
+            known.update(await self.repository.existing_posts(keys))
         unique = {p.key: p for p in posts if p.key not in known}
         fresh = [p for p in unique.values() if p.author_key in importer.authors]
         for post in unique.values():

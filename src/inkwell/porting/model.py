@@ -19,6 +19,9 @@ class Site:
     again finds what it already brought in."""
 
     source: str
+    # Keys are Inkwell post ids (an Inkwell archive): a post whose id is here already is this
+    # site's own and is skipped, so a site's export imported into itself adds nothing.
+    keys_are_ids: bool = False
 
 
 @dataclass(slots=True)
