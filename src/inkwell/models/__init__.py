@@ -15,7 +15,7 @@ from inkwell.models.notification import (
     NotificationKind,
     NotificationSetting,
 )
-from inkwell.models.porting import ImportedRecord
+from inkwell.models.porting import ExportJob, ImportedRecord, ImportJob
 from inkwell.models.post import (
     Post,
     PostCount,
@@ -38,8 +38,10 @@ __all__ = [
     "Comment",
     "CommentStatus",
     "EmailDelivery",
+    "ExportJob",
     "Follow",
     "IdempotencyKey",
+    "ImportJob",
     "ImportedRecord",
     "Like",
     "LiveChannel",

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.models.comment import Comment
 from inkwell.models.engagement import Bookmark, Follow, Like
-from inkwell.models.porting import ImportedRecord
+from inkwell.models.porting import ExportJob, ImportedRecord, ImportJob
 from inkwell.models.post import Post, PostSlug, PostTag, PostVersion, Tag
 from inkwell.models.user import User
 
@@ -234,3 +235,43 @@ class ExportRepository:
                 func.lower(User.username) == username.lower(), User.deleted_at.is_(None)
             )
         )
+
+
+class JobRepository:
+    """The rows of import and export jobs."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, job: ImportJob | ExportJob) -> None:
+        self.session.add(job)
+        await self.session.flush()
+
+    async def get_import(self, import_id: uuid.UUID) -> ImportJob | None:
+        return await self.session.get(ImportJob, import_id)
+
+    async def get_export(self, export_id: uuid.UUID) -> ExportJob | None:
+        return await self.session.get(ExportJob, export_id)
+
+    async def set_progress(self, import_id: uuid.UUID, **values: Any) -> None:
+        await self.session.execute(
+            update(ImportJob).where(ImportJob.id == import_id).values(**values)
+        )
+
+    async def set_export(self, export_id: uuid.UUID, **values: Any) -> None:
+        await self.session.execute(
+            update(ExportJob).where(ExportJob.id == export_id).values(**values)
+        )
+
+    async def expired_exports(self, now: datetime, limit: int) -> list[ExportJob]:
+        """Exports whose archive time is over, locked (others running the sweep skip them)."""
+        found = await self.session.scalars(
+            select(ExportJob)
+            .where(ExportJob.expires_at <= now)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list(found)
+
+    async def delete_export(self, export_id: uuid.UUID) -> None:
+        await self.session.execute(delete(ExportJob).where(ExportJob.id == export_id))
