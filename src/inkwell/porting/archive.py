@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from inkwell.core.slugs import is_slug, slugify
 from inkwell.models.comment import CommentStatus
 from inkwell.models.post import PostStatus
 from inkwell.porting import model
@@ -71,7 +72,7 @@ def _posts(document: dict[str, Any]) -> Iterator[model.Post]:
             key=post["id"],
             author_key=post["author_id"],
             title=post["title"],
-            slug=post["slug"],
+            slug=_slug(post),
             markdown=post["content_raw"],
             status=PostStatus(post["status"]),
             published_at=_date(post["published_at"]),
@@ -79,10 +80,16 @@ def _posts(document: dict[str, Any]) -> Iterator[model.Post]:
             updated_at=_date(post["updated_at"]),
             summary=post["summary"],
             tags=list(post["tags"]),
-            old_slugs=list(post["old_slugs"]),
+            old_slugs=[slug for slug in post["old_slugs"] if is_slug(slug)],
             comments=comments.get(post["id"], []),
             versions=[_version(v) for v in post["versions"]],
         )
+
+
+def _slug(post: dict[str, Any]) -> str:
+    """The post's slug when it is one (an archive is a file anyone could have edited)."""
+    slug = str(post["slug"])
+    return slug if is_slug(slug) else slugify(slug) or slugify(post["title"]) or "post"
 
 
 def _comment(row: dict[str, Any]) -> model.Comment:

@@ -133,7 +133,7 @@ class Importer:
                 "id": uuid7(),
                 "email": email,
                 "username": names[n],
-                "display_name": (author.display_name or None) and author.display_name[:100],
+                "display_name": author.display_name[:100] if author.display_name else None,
                 "bio": author.bio,
                 "password_hash": UNUSABLE_PASSWORD,
             }
@@ -268,7 +268,7 @@ class _PostBatch:
         return {
             "id": ids[post.key],
             "author_id": self.importer.authors[post.author_key],
-            "title": post.title,
+            "title": post.title[:200],
             "slug": slugs[post.key],
             "status": post.status,
             "published_at": post.published_at,
@@ -283,11 +283,10 @@ class _PostBatch:
         }
 
     async def _tags(self, posts: list[model.Post], ids: dict[str, uuid.UUID]) -> None:
-        names = {slugify(n, max_length=60): n for p in posts for n in p.tags}
+        names = {slugify(n, max_length=60): n[:50] for p in posts for n in p.tags}
         names.pop("", None)
-        tag_ids = dict(
-            zip(names, await self.tags.ensure(list(map(_swap, names.items()))), strict=True)
-        )
+        found = await self.tags.ensure([(name, slug) for slug, name in names.items()])
+        tag_ids = dict(zip(names, found, strict=True))
         rows = []
         for post in posts:
             slugs = dict.fromkeys(s for s in (slugify(n, max_length=60) for n in post.tags) if s)
@@ -314,7 +313,7 @@ class _PostBatch:
                 "id": uuid7(),
                 "post_id": ids[post.key],
                 "version": n,
-                "title": v.title,
+                "title": v.title[:200],
                 "summary": v.summary[:500],
                 "content_raw": v.markdown,
                 "meta": {},
@@ -378,10 +377,6 @@ class _PostBatch:
                 }
             )
         return rows
-
-
-def _swap(pair: tuple[str, str]) -> tuple[str, str]:
-    return pair[1], pair[0]
 
 
 async def import_file(
