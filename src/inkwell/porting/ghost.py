@@ -13,7 +13,6 @@ from typing import Any
 from inkwell.core.slugs import slugify
 from inkwell.models.post import PostStatus
 from inkwell.porting import model
-from inkwell.porting.convert import to_markdown
 from inkwell.porting.exceptions import ImportFileInvalid
 
 STATUSES = {
@@ -105,7 +104,8 @@ def _post(
         author_key=authors[0],
         title=title,
         slug=slugify(str(post.get("slug") or "")) or slugify(title) or "post",
-        markdown=to_markdown(str(post.get("html") or "")),
+        markdown="",
+        html=str(post.get("html") or ""),
         status=status,
         published_at=_date(post.get("published_at")) if status != PostStatus.DRAFT else None,
         created_at=_date(post.get("created_at")),

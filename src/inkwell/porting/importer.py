@@ -22,6 +22,7 @@ from inkwell.models.comment import PATH_SEPARATOR, Comment, CommentStatus
 from inkwell.models.post import Post, PostTag, PostVersion
 from inkwell.models.user import User
 from inkwell.porting import model
+from inkwell.porting.convert import to_markdown
 from inkwell.porting.readers import READERS
 from inkwell.porting.repository import ImportRepository
 from inkwell.tags.repository import TagRepository
@@ -186,6 +187,14 @@ async def _unique(repository: ImportRepository, wanted: list[str]) -> list[str]:
     return chosen
 
 
+def _convert(post: model.Post) -> None:
+    """Give the post and its comments their Markdown, where the source gave HTML."""
+    items: list[model.Post | model.Comment] = [post, *post.comments]
+    for item in items:
+        if item.html is not None:
+            item.markdown, item.html = to_markdown(item.html), None
+
+
 def _relation(
     relation: model.Relation, users: dict[str, uuid.UUID], posts: dict[str, uuid.UUID]
 ) -> dict[str, Any] | None:
@@ -228,6 +237,8 @@ class _PostBatch:
         importer.report.posts_skipped += len(posts) - len(unique)
         if not fresh:
             return
+        for post in fresh:
+            _convert(post)
         ids = {p.key: uuid7() for p in fresh}
         slugs = await self._slugs(fresh)
         await self.repository.insert_rows(Post, [self._post_row(p, ids, slugs) for p in fresh])

@@ -41,6 +41,7 @@ class Comment:
     markdown: str
     created_at: datetime
     status: CommentStatus = CommentStatus.VISIBLE
+    html: str | None = None  # converted to `markdown` only when the comment is written
 
 
 @dataclass(slots=True)
@@ -69,6 +70,9 @@ class Post:
     url: str | None = None
     comments: list[Comment] = field(default_factory=list)
     versions: list[Version] = field(default_factory=list)
+    # A body still in HTML: converted to `markdown` only when the post is written, so a
+    # second run does not convert the posts it skips.
+    html: str | None = None
 
 
 @dataclass(slots=True)

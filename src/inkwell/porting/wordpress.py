@@ -17,7 +17,7 @@ from inkwell.core.slugs import is_slug, slugify
 from inkwell.models.comment import CommentStatus
 from inkwell.models.post import PostStatus
 from inkwell.porting import model
-from inkwell.porting.convert import paragraphs, to_markdown
+from inkwell.porting.convert import paragraphs
 from inkwell.porting.exceptions import ImportFileInvalid
 
 WP = "{http://wordpress.org/export/1.2/}"
@@ -114,7 +114,8 @@ def _post(item: Element, logins: dict[str, str]) -> model.Post | None:
         author_key=_text(item, f"{DC}creator"),
         title=title[:200],
         slug=slug,
-        markdown=to_markdown(paragraphs(item.findtext(f"{CONTENT}encoded") or "")),
+        markdown="",
+        html=paragraphs(item.findtext(f"{CONTENT}encoded") or ""),
         status=status,
         published_at=date if status != PostStatus.DRAFT else None,
         created_at=date,
@@ -163,7 +164,8 @@ def _comment(comment: Element, logins: dict[str, str]) -> model.Comment:
         key=_text(comment, f"{WP}comment_id"),
         parent_key=parent if parent not in {"", "0"} else None,
         author_key=user or _text(comment, f"{WP}comment_author_email").lower() or None,
-        markdown=to_markdown(paragraphs(comment.findtext(f"{WP}comment_content") or "")),
+        markdown="",
+        html=paragraphs(comment.findtext(f"{WP}comment_content") or ""),
         created_at=date or datetime.now(UTC),
         status=COMMENT_STATUSES[_text(comment, f"{WP}comment_approved")],
     )
