@@ -19,7 +19,9 @@ ZIP = "application/zip"
 
 
 @router.post(
-    "/admin/imports", status_code=status.HTTP_202_ACCEPTED, responses=errors(401, 403, 413, 422)
+    "/admin/imports",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=errors(400, 401, 403, 413, 422),
 )
 async def start_import(
     file: Annotated[
