@@ -219,3 +219,14 @@ def test_broken_files_are_refused_with_a_reason(
 
     with pytest.raises(ImportFileInvalid, match=message):
         list(read_wordpress(path))
+
+
+async def test_a_post_by_an_author_not_in_the_file_is_left_out_and_named(
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, tmp_path: Path
+) -> None:
+    items = [WxrItem(1, "Known", "known-author"), WxrItem(2, "Orphan", "orphan", creator="nobody")]
+    report = await run(sessionmaker, write_wxr(tmp_path / "site.xml", items))
+
+    assert report.posts_created == 1
+    assert report.errors == ["post 2: unknown author 'nobody'"]
+    assert await session.scalar(select(Post.id).where(Post.slug == "orphan")) is None
