@@ -1,7 +1,9 @@
-"""Ghost (5.x JSON export) imports: posts, authors, tags, published and draft status."""
+"""Ghost (5.x JSON export) imports: posts and pages, authors, tags, published, draft and
+scheduled status."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,10 +24,29 @@ from tests.porting.test_wordpress import post_by_slug, tag_names
 async def test_posts_authors_tags_and_statuses(
     sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, tmp_path: Path
 ) -> None:
+    later = {
+        "id": "6650a3",
+        "title": "About Us",
+        "slug": "about-us",
+        "html": "<p>Soon.</p>",
+        "type": "page",
+        "status": "scheduled",
+        "created_at": "2024-03-04T08:00:00.000Z",
+        "updated_at": "2024-03-04T08:00:00.000Z",
+        "published_at": "2099-06-01T12:00:00.000Z",
+    }
     path = write_ghost(tmp_path / "ghost.json")
+    document = json.loads(path.read_text())
+    data = document["db"][0]["data"]
+    data["posts"].append(later)
+    data["posts_authors"].append({"id": "pa3", "post_id": "6650a3", "author_id": "1"})
+    path.write_text(json.dumps(document))
     report = await import_file(sessionmaker, kind="ghost", path=path, max_depth=5)
 
-    assert (report.posts_created, report.authors_created) == (2, 1)
+    assert (report.posts_created, report.authors_created) == (3, 1)
+    page = await post_by_slug(session, "about-us")
+    assert (page.status, page.published_at) == ("scheduled", datetime(2099, 6, 1, 12, tzinfo=UTC))
+    assert await tag_names(session, page) == ["page"]
     post = await post_by_slug(session, "ghost-post")
     assert post.status == "published"
     assert post.published_at == datetime(2024, 3, 1, 9, tzinfo=UTC)
@@ -42,8 +63,8 @@ async def test_posts_authors_tags_and_statuses(
     assert post.author_id == gina.id
 
     again = await import_file(sessionmaker, kind="ghost", path=path, max_depth=5)
-    assert (again.posts_created, again.posts_skipped) == (0, 2)
-    assert len((await session.scalars(select(Post).where(Post.author_id == gina.id))).all()) == 2
+    assert (again.posts_created, again.posts_skipped) == (0, 3)
+    assert len((await session.scalars(select(Post).where(Post.author_id == gina.id))).all()) == 3
 
 
 @pytest.mark.parametrize(
