@@ -30,7 +30,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from inkwell.core import migrations
 from inkwell.core.db import create_sessionmaker
-from inkwell.porting.importer import ImportReport, import_file
+from inkwell.porting.batch import ImportReport
+from inkwell.porting.importer import import_file
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE = "inkwell_bench_imports"

@@ -19,7 +19,7 @@ from inkwell.core.logging import configure_logging
 from inkwell.metrics.multiproc import prepare_multiprocess_dir
 
 if TYPE_CHECKING:
-    from inkwell.porting.importer import ImportReport
+    from inkwell.porting.batch import ImportReport
 
 app = typer.Typer(help="Inkwell, a blogging-platform backend.", no_args_is_help=True)
 migrate_app = typer.Typer(help="Apply or inspect database migrations.", no_args_is_help=True)

@@ -15,8 +15,9 @@ from inkwell.models.comment import Comment
 from inkwell.models.porting import ImportedRecord
 from inkwell.models.post import Post, PostSlug, PostTag, PostVersion, Tag
 from inkwell.models.user import User
+from inkwell.porting.batch import ImportReport
 from inkwell.porting.exceptions import ImportFileInvalid
-from inkwell.porting.importer import Importer, ImportReport, import_file
+from inkwell.porting.importer import Importer, import_file
 from inkwell.porting.wordpress import read_wordpress
 from tests.factories import create_user
 from tests.porting.files import WxrItem, sample_site, write_wxr, wxr_author

@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from inkwell.core.clock import utcnow
 from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
+from inkwell.porting.batch import ImportReport
 from inkwell.porting.exceptions import ImportFileInvalid
 from inkwell.porting.exporter import site_document, user_document, write_archive
 from inkwell.porting.files import archive_name, archive_storage
-from inkwell.porting.importer import ImportReport, import_file
+from inkwell.porting.importer import import_file
 from inkwell.porting.repository import JobRepository
 
 logger = logging.getLogger(__name__)
