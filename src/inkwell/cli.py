@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
@@ -17,9 +18,21 @@ from inkwell.core.embedded import start_embedded_postgres
 from inkwell.core.logging import configure_logging
 from inkwell.metrics.multiproc import prepare_multiprocess_dir
 
+if TYPE_CHECKING:
+    from inkwell.porting.batch import ImportReport
+
 app = typer.Typer(help="Inkwell, a blogging-platform backend.", no_args_is_help=True)
 migrate_app = typer.Typer(help="Apply or inspect database migrations.", no_args_is_help=True)
 app.add_typer(migrate_app, name="migrate")
+import_app = typer.Typer(
+    help="Import posts, authors and comments from a file.", no_args_is_help=True
+)
+app.add_typer(import_app, name="import")
+export_app = typer.Typer(
+    help="Export the site or a user's data as an archive.", no_args_is_help=True
+)
+app.add_typer(export_app, name="export")
+ImportFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 
 
 def _settings_with_database() -> Settings:
@@ -186,6 +199,84 @@ async def _seed_demo(settings: Settings) -> int:
     if created:
         typer.echo(f"sign in as ada, grace, linus, rosalind or alan with {DEMO_PASSWORD!r}")
     return created
+
+
+@import_app.command("wordpress")
+def import_wordpress(file: ImportFile) -> None:
+    """Import a WordPress export (WXR): posts, pages, authors, categories, tags, comments."""
+    _import("wordpress", file)
+
+
+@import_app.command("ghost")
+def import_ghost(file: ImportFile) -> None:
+    """Import a Ghost JSON export: posts, pages, authors and tags."""
+    _import("ghost", file)
+
+
+@import_app.command("inkwell")
+def import_inkwell(archive: ImportFile) -> None:
+    """Import an Inkwell site export (`inkwell export site`) into this site."""
+    _import("inkwell", archive)
+
+
+def _import(kind: str, file: Path) -> None:
+    settings = _settings_with_database()
+    report = asyncio.run(_run_import(settings, kind, file))
+    for error in report.errors:
+        typer.echo(f"skipped: {error}", err=True)
+    typer.echo(f"done: {_counts(report)}")
+
+
+def _counts(report: ImportReport) -> str:
+    return ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in report.counts())
+
+
+async def _run_import(settings: Settings, kind: str, file: Path) -> ImportReport:
+    from inkwell.porting.exceptions import ImportFileInvalid  # noqa: PLC0415
+    from inkwell.porting.importer import import_file  # noqa: PLC0415
+
+    async def progress(report: ImportReport) -> None:
+        typer.echo(_counts(report))
+
+    engine = create_engine(settings)
+    try:
+        return await import_file(
+            create_sessionmaker(engine),
+            kind=kind,
+            path=file,
+            max_depth=settings.comment_max_depth,
+            progress=progress,
+        )
+    except ImportFileInvalid as error:
+        raise typer.BadParameter(error.detail) from error
+    finally:
+        await engine.dispose()
+
+
+@export_app.command("site")
+def export_site(out: Path) -> None:
+    """Write the whole site (export.json and a Markdown file per post) to a zip archive."""
+    asyncio.run(_export(_settings_with_database(), out, None))
+    typer.echo(f"wrote {out}")
+
+
+@export_app.command("user")
+def export_user(username: str, out: Path) -> None:
+    """Write one user's own data (GDPR) to a zip archive."""
+    asyncio.run(_export(_settings_with_database(), out, username))
+    typer.echo(f"wrote {out}")
+
+
+async def _export(settings: Settings, out: Path, username: str | None) -> None:
+    from inkwell.porting.exporter import export_to  # noqa: PLC0415
+
+    engine = create_engine(settings)
+    try:
+        async with unit_of_work(create_sessionmaker(engine)) as session:
+            if not await export_to(session, out, username=username):
+                raise typer.BadParameter(f"no user {username!r}")
+    finally:
+        await engine.dispose()
 
 
 if __name__ == "__main__":  # pragma: no cover

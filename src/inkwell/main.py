@@ -60,6 +60,7 @@ from inkwell.metrics.router import router as metrics_router
 from inkwell.notifications.router import router as notifications_router
 from inkwell.notifications.router import settings_router as notification_settings_router
 from inkwell.operations.router import router as outbox_admin_router
+from inkwell.porting.router import router as porting_router
 from inkwell.posts.router import me_router as my_posts_router
 from inkwell.posts.router import preview_router as post_preview_router
 from inkwell.posts.router import router as posts_router
@@ -130,6 +131,7 @@ API_V1_ROUTERS = (
     media_router,
     live_router,
     post_preview_router,
+    porting_router,
 )
 
 
@@ -220,7 +222,10 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         # An upload's form adds its field headers and boundaries to the file's bytes.
-        larger={f"{API_V1}/media": settings.media_max_bytes + MULTIPART_ALLOWANCE},
+        larger={
+            f"{API_V1}/media": settings.media_max_bytes + MULTIPART_ALLOWANCE,
+            f"{API_V1}/admin/imports": settings.import_max_bytes + MULTIPART_ALLOWANCE,
+        },
     )
     app.add_middleware(
         CORSMiddleware,

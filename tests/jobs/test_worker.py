@@ -122,6 +122,7 @@ async def test_the_periodic_jobs_run_in_a_worker(committed: AppState) -> None:
         "inkwell:sweep_media",
         "inkwell:retry_stalled_jobs",
         "inkwell:mail_notifications",
+        "inkwell:expire_exports",
     }
     resources = Resources(committed.settings, committed.sessionmaker)
     async with app.open_async():

@@ -26,6 +26,7 @@ from inkwell.models import Base
 from inkwell.models.api_key import ApiKey
 from inkwell.models.media import Media
 from inkwell.models.notification import Notification, NotificationKind
+from inkwell.models.porting import ExportJob, ImportJob
 from inkwell.models.post import PostPreviewLink
 from inkwell.models.user import Role, User
 from inkwell.models.webhook import WebhookDelivery, WebhookEndpoint
@@ -173,6 +174,13 @@ CASES = [
         (401, 403, 403, 403, 200),
         {"description": "Changed"},
     ),
+    # Imports: admins only. Exports: their owner; site exports: admins. Archives still being
+    # made answer 409.
+    Case("GET", "/api/v1/admin/imports/{import_id}", "import", (401, 403, 403, 403, 200)),
+    Case("GET", "/api/v1/exports/{export_id}", "export", (401, 404, 200, 404, 404)),
+    Case("GET", "/api/v1/exports/{export_id}", "site_export", (401, 404, 404, 404, 200)),
+    Case("GET", "/api/v1/exports/{export_id}/archive", "export", (401, 404, 409, 404, 404)),
+    Case("GET", "/api/v1/exports/{export_id}/archive", "site_export", (401, 404, 404, 404, 409)),
     # The RealWorld API: the same rules through the second transport.
     Case("GET", "/api/profiles/{username}", "user", (200, 200, 200, 200, 200)),
     Case("POST", "/api/profiles/{username}/follow", "user", (401, 200, 422, 200, 200)),
@@ -276,6 +284,10 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
         scopes=["posts:read"],
     )
     session.add(api_key)
+    imported = ImportJob(source="wordpress", file_name="import-x", created_by=users["admin"].id)
+    export = ExportJob(kind="user", user_id=users["owner"].id)
+    site_export = ExportJob(kind="site", user_id=users["admin"].id)
+    session.add_all([imported, export, site_export])
     await session.commit()
     headers = {name: await signed_in_headers(state, user) for name, user in users.items()}
     sessions = (await client.get("/api/v1/auth/sessions", headers=headers["owner"])).json()
@@ -298,6 +310,9 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
         "file": f"{media.key}.png",
         "preview_link": str(preview.id),
         "api_key": str(api_key.id),
+        "import": str(imported.id),
+        "export": str(export.id),
+        "site_export": str(site_export.id),
     }
     return World(users=users, headers={**headers, "anonymous": {}}, ids=ids)
 
@@ -327,6 +342,8 @@ def _url(case: Case, world: World) -> str:
         "notification_id": target,
         "media_id": target,
         "name": target,
+        "import_id": target,
+        "export_id": target,
     }
     return case.path.format(**values)
 

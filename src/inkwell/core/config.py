@@ -196,6 +196,12 @@ class Settings(BaseSettings):
     # Stored files no upload accounts for (a crash between storing and committing, a failed
     # upload's original) are removed by the hourly sweep once they are this old.
     media_orphan_grace_hours: int = Field(default=24, ge=1)
+    # Imports and exports (docs/import-export.md): the largest file the admin endpoint takes,
+    # how long an export's archive can be downloaded, and where local archives are kept
+    # (unset: <data_dir>/exports; with media_storage=s3 they go to the bucket under exports/).
+    import_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)
+    export_retention_hours: int = Field(default=24, ge=1, le=720)
+    export_dir: Path | None = None
     # Images one worker process decodes at once (each holds its full-size pixels in memory).
     media_processing_concurrency: int = Field(default=2, ge=1, le=64)
 
@@ -387,6 +393,11 @@ class Settings(BaseSettings):
     def media_root(self) -> Path:
         """The directory local media storage writes to."""
         return self.media_dir or self.data_dir / "media"
+
+    @property
+    def export_root(self) -> Path:
+        """The directory local storage keeps import uploads and export archives in."""
+        return self.export_dir or self.data_dir / "exports"
 
     @model_validator(mode="after")
     def _s3_needs_a_bucket(self) -> Settings:

@@ -7,9 +7,11 @@ import time
 import uuid
 
 
-def uuid7() -> uuid.UUID:
-    """A random UUID whose first 48 bits are the Unix time in milliseconds."""
-    millis = time.time_ns() // 1_000_000
+def uuid7(millis: int | None = None) -> uuid.UUID:
+    """A random UUID whose first 48 bits are the Unix time in milliseconds (now, or the time
+    given: imports make the ids of old comments from their dates, to keep threads in order)."""
+    if millis is None:
+        millis = time.time_ns() // 1_000_000
     rand = int.from_bytes(os.urandom(10), "big")
     value = (millis & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76  # version

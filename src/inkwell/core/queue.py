@@ -16,6 +16,8 @@ SEND_EMAIL = "send_email"
 SEND_PASSWORD_RESET = "send_password_reset"  # noqa: S105 (a task name)
 PROCESS_MEDIA = "process_media"
 DELETE_MEDIA_FILES = "delete_media_files"
+RUN_IMPORT = "run_import"
+RUN_EXPORT = "run_export"
 QUEUE = "default"
 
 # procrastinate's own function for deferring jobs (what its `defer_async` calls), run on the

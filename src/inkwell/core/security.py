@@ -38,6 +38,11 @@ class InvalidToken(Exception):
     """The token is malformed, forged, expired or of the wrong kind."""
 
 
+# The stored hash of an account that has no password yet (imported accounts): no password
+# matches it, and checking one takes as long as checking a real hash (the dummy is checked).
+UNUSABLE_PASSWORD = "!"  # noqa: S105 (a marker, not a password)
+
+
 class PasswordHasher:
     """Argon2id hashing in worker threads with bounded concurrency; bcrypt accepted for imports."""
 
@@ -52,13 +57,15 @@ class PasswordHasher:
     async def verify(self, password: str, stored_hash: str | None) -> tuple[bool, str | None]:
         """Check a password; returns (valid, new hash when the stored one should be upgraded).
 
-        With no stored hash (unknown user) a dummy hash is checked, so both cases take as long.
+        With no stored hash (unknown user) or an unusable one (an imported account) a dummy
+        hash is checked, so every case takes as long.
         """
-        target = stored_hash or self._dummy_hash
+        usable = stored_hash is not None and stored_hash != UNUSABLE_PASSWORD
+        target = stored_hash if usable and stored_hash else self._dummy_hash
         valid, upgraded = await anyio.to_thread.run_sync(
             self._verify_sync, password, target, limiter=self._limiter
         )
-        return (valid and stored_hash is not None), upgraded
+        return (valid and usable), upgraded
 
     def _verify_sync(self, password: str, stored_hash: str) -> tuple[bool, str | None]:
         if stored_hash.startswith(("$2a$", "$2b$", "$2y$")):

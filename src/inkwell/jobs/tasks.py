@@ -28,6 +28,8 @@ from inkwell.core.queue import (
     NAMESPACE,
     PROCESS_MEDIA,
     PUBLISH_SCHEDULED_POST,
+    RUN_EXPORT,
+    RUN_IMPORT,
     SEND_EMAIL,
     SEND_PASSWORD_RESET,
 )
@@ -39,6 +41,7 @@ from inkwell.media.processing import MediaProcessor, delete_files
 from inkwell.media.retention import remove_unused_media
 from inkwell.media.sweep import sweep_orphans
 from inkwell.notifications.mailing import NotificationMail
+from inkwell.porting.runs import expire_exports, run_export, run_import
 from inkwell.posts.repository import PostRepository
 from inkwell.posts.service import PostService
 from inkwell.tags.repository import TagRepository
@@ -172,6 +175,24 @@ async def delete_media_files_job(context: JobContext, names: str) -> None:
     await delete_files(_resources(context).settings, names.split(","))
 
 
+async def run_import_job(context: JobContext, import_id: str) -> None:
+    """Import an uploaded WordPress, Ghost or Inkwell file (docs/import-export.md)."""
+    resources = _resources(context)
+    await run_import(resources.sessionmaker, resources.settings, uuid.UUID(import_id))
+
+
+async def run_export_job(context: JobContext, export_id: str) -> None:
+    """Make the archive of a user's or the site's export."""
+    resources = _resources(context)
+    await run_export(resources.sessionmaker, resources.settings, uuid.UUID(export_id))
+
+
+async def expire_exports_job(context: JobContext, timestamp: int) -> None:  # noqa: ARG001 (the run's time)
+    """Delete export archives past INKWELL_EXPORT_RETENTION_HOURS."""
+    resources = _resources(context)
+    await expire_exports(resources.sessionmaker, resources.settings)
+
+
 async def sweep_media_job(context: JobContext, timestamp: int) -> None:
     """Remove stored media files no upload accounts for (a crash's leftovers)."""
     resources = _resources(context)
@@ -235,6 +256,7 @@ PERIODIC = (
     (prune_job, "prune", "17 * * * *"),
     (sweep_media_job, "sweep_media", "47 * * * *"),
     (mail_notifications_job, "mail_notifications", "0 * * * *"),
+    (expire_exports_job, "expire_exports", "23 * * * *"),
 )
 
 
@@ -254,6 +276,8 @@ def register_tasks(app: App) -> None:
     app.task(name=f"{NAMESPACE}:{DELETE_MEDIA_FILES}", pass_context=True, retry=RETRY)(
         delete_media_files_job
     )
+    app.task(name=f"{NAMESPACE}:{RUN_IMPORT}", pass_context=True, retry=RETRY)(run_import_job)
+    app.task(name=f"{NAMESPACE}:{RUN_EXPORT}", pass_context=True, retry=RETRY)(run_export_job)
     for function, name, cron in PERIODIC:
         task = app.task(
             name=f"{NAMESPACE}:{name}", pass_context=True, retry=RETRY, queueing_lock=name

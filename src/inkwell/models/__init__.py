@@ -16,6 +16,7 @@ from inkwell.models.notification import (
     NotificationKind,
     NotificationSetting,
 )
+from inkwell.models.porting import ExportJob, ImportedRecord, ImportJob
 from inkwell.models.post import (
     Post,
     PostCount,
@@ -39,8 +40,11 @@ __all__ = [
     "Comment",
     "CommentStatus",
     "EmailDelivery",
+    "ExportJob",
     "Follow",
     "IdempotencyKey",
+    "ImportJob",
+    "ImportedRecord",
     "Like",
     "LiveChannel",
     "LiveMessage",
