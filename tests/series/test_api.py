@@ -277,3 +277,26 @@ async def test_a_post_read_is_still_one_statement(
         assert response.status_code == 200
         assert response.json()["series"]["position"] == 2
         assert sql_statements.count == 1
+
+
+async def test_a_neighbour_changing_changes_the_posts_etag_but_not_its_updated_at(
+    client: httpx.AsyncClient, session: AsyncSession, alice: Account
+) -> None:
+    series = await _series(client, alice)
+    one, two = [await create_post(session, alice.user, title=t) for t in ("One", "Two")]
+    assert (await _put(client, alice, series, [one.id, two.id])).status_code == 200
+    before = await client.get(f"{POSTS}/{one.slug}")
+    renamed = await client.patch(
+        f"{POSTS}/{two.id}", json={"title": "Two, renamed"}, headers=alice.headers
+    )
+    assert renamed.status_code == 200
+    after = await client.get(
+        f"{POSTS}/{one.slug}", headers={"If-None-Match": before.headers["etag"]}
+    )
+    assert after.status_code == 200
+    assert after.json()["series"]["next"]["title"] == "Two, renamed"
+    assert after.json()["updated_at"] == before.json()["updated_at"]
+    assert (await client.delete(f"{POSTS}/{two.id}", headers=alice.headers)).status_code == 204
+    gone = await client.get(f"{POSTS}/{one.slug}", headers={"If-None-Match": after.headers["etag"]})
+    assert gone.status_code == 200
+    assert (gone.json()["series"]["next"], gone.json()["series"]["count"]) == (None, 1)

@@ -150,6 +150,8 @@ class SeriesRepository:
         ETags must too."""
         if post_ids:
             await self.session.execute(
-                update(Post).where(Post.id.in_(post_ids)).values(version=Post.version + 1),
+                update(Post)
+                .where(Post.id.in_(post_ids))
+                .values(version=Post.version + 1, updated_at=Post.updated_at),
                 execution_options={"synchronize_session": False},
             )
