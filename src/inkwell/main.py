@@ -70,6 +70,7 @@ from inkwell.realworld.router import (
     OPTIONAL_SCHEMES,
     realworld_router,
 )
+from inkwell.series.router import router as series_router
 from inkwell.syndication.router import discovery_router
 from inkwell.syndication.router import router as syndication_router
 from inkwell.tags.router import router as tags_router
@@ -132,6 +133,7 @@ API_V1_ROUTERS = (
     live_router,
     post_preview_router,
     porting_router,
+    series_router,
 )
 
 

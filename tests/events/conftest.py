@@ -8,7 +8,12 @@ import pytest
 
 from tests.events.relaying import relay_client, relay_state  # noqa: F401 - shared fixtures
 from tests.kafka import running_broker
-from tests.posts.conftest import alice, bob, sql_statements  # noqa: F401 - shared fixtures
+from tests.posts.conftest import (  # noqa: F401 - shared fixtures
+    alice,
+    bob,
+    moderator,
+    sql_statements,
+)
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,10 @@ from inkwell.events.catalogue import (
     PostArchived,
     PostCreated,
     PostDeleted,
+    PostFeatured,
     PostPublished,
     PostRestored,
+    PostUnfeatured,
     PostUnpublished,
     PostUpdated,
 )
@@ -145,3 +147,20 @@ async def test_deleting_records_post_deleted(
         "actor_id": alice.user.id,
         "slug": "events",
     }
+
+
+async def test_featuring_records_its_events_once_with_the_editor_as_actor(
+    client: httpx.AsyncClient, session: AsyncSession, alice: Account, moderator: Account
+) -> None:
+    post = await _create(client, alice, status="published")
+    url = f"{POSTS}/{post['id']}/featured"
+    for method, kind in (("PUT", PostFeatured), ("DELETE", PostUnfeatured)):
+        start = await last_position(session)
+        for _ in range(2):  # the second call changes nothing: no event
+            response = await client.request(method, url, headers=moderator.headers)
+            assert response.status_code == 200, response.text
+        assert await types_since(session, start) == [kind.event_type()]
+        data = await the_event(session, kind, start, post["id"])
+        assert isinstance(data, kind)
+        assert (data.actor_id, data.author_id) == (moderator.user.id, alice.user.id)
+        assert data.revision == response.json()["version"]

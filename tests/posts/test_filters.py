@@ -100,6 +100,7 @@ def test_each_filter_reads_its_own_field_of_the_query() -> None:
         "published_after": NOW - timedelta(days=1),
         "published_before": NOW,
         "liked_by": "Grace",
+        "featured": True,
     }
     paging = {"now", "sort", "after", "limit", "offset", "exact_total"}
     assert {f.name for f in fields(PostQuery)} == set(values) | paging

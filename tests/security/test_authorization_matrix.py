@@ -28,6 +28,7 @@ from inkwell.models.media import Media
 from inkwell.models.notification import Notification, NotificationKind
 from inkwell.models.porting import ExportJob, ImportJob
 from inkwell.models.post import PostPreviewLink
+from inkwell.models.series import Series
 from inkwell.models.user import Role, User
 from inkwell.models.webhook import WebhookDelivery, WebhookEndpoint
 from tests.factories import create_comment, create_post, create_user, signed_in_headers
@@ -94,6 +95,29 @@ CASES = [
     Case("DELETE", "/api/v1/posts/{id_or_slug}", D, (401, 404, 204, 403, 204)),
     Case("POST", "/api/v1/posts/{post_id}/publish", D, (401, 404, 200, 403, 200)),
     Case("POST", "/api/v1/posts/{post_id}/unpublish", P, (401, 403, 200, 403, 200)),
+    # Featuring: editors (moderators and admins) only, authors included in the refusal.
+    *[
+        Case(m, "/api/v1/posts/{post_id}/featured", target, (401, other, 403, 200, 200))
+        for m in ("PUT", "DELETE")
+        for target, other in ((P, 403), (D, 404))
+    ],
+    # Series: anyone reads; the owner and admins change.
+    Case("GET", "/api/v1/series/{id_or_slug}", "series", (200, 200, 200, 200, 200)),
+    Case(
+        "PATCH",
+        "/api/v1/series/{id_or_slug}",
+        "series",
+        (401, 403, 200, 403, 200),
+        {"title": "Changed"},
+    ),
+    Case("DELETE", "/api/v1/series/{id_or_slug}", "series", (401, 403, 204, 403, 204)),
+    Case(
+        "PUT",
+        "/api/v1/series/{id_or_slug}/posts",
+        "series",
+        (401, 403, 200, 403, 200),
+        {"post_ids": []},
+    ),
     Case("GET", "/api/v1/posts/{post_id}/versions", P, (401, 403, 200, 403, 200)),
     Case("GET", "/api/v1/posts/{post_id}/versions", D, (401, 404, 200, 403, 200)),
     Case("GET", "/api/v1/posts/{post_id}/versions/{number}", P, (401, 403, 200, 403, 200)),
@@ -288,6 +312,8 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
     export = ExportJob(kind="user", user_id=users["owner"].id)
     site_export = ExportJob(kind="site", user_id=users["admin"].id)
     session.add_all([imported, export, site_export])
+    series = Series(owner_id=users["owner"].id, slug="matrix-series", title="Matrix")
+    session.add(series)
     await session.commit()
     headers = {name: await signed_in_headers(state, user) for name, user in users.items()}
     sessions = (await client.get("/api/v1/auth/sessions", headers=headers["owner"])).json()
@@ -313,6 +339,7 @@ async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppSta
         "import": str(imported.id),
         "export": str(export.id),
         "site_export": str(site_export.id),
+        "series": str(series.id),
     }
     return World(users=users, headers={**headers, "anonymous": {}}, ids=ids)
 

@@ -64,7 +64,8 @@ SELF_DESTRUCTIVE = [
 # Rules no OpenAPI schema can state, which refuse schema-valid input with 422 by design: the
 # password policy (common passwords, the user's own name), e-mail domains reserved for testing,
 # a scheduled post needing a future date, a cursor or parent comment that must exist, following,
-# blocking or muting oneself, an Idempotency-Key sent again with another body. Everything else
+# blocking or muting oneself, an Idempotency-Key sent again with another body, the posts of a
+# series. Everything else
 # must accept every schema-valid request.
 BUSINESS_RULE_422 = [
     "^/api/v1/admin/webhooks$",
@@ -82,6 +83,10 @@ BUSINESS_RULE_422 = [
     "^/api/v1/users/me/api-keys$",
     # An empty import file is refused with 422 (a broken one fails in its job, not here).
     "^/api/v1/admin/imports$",
+    # Series: a title of spaces alone; posts listed twice, unknown or not the owner's.
+    "^/api/v1/series$",
+    "^/api/v1/series/[^/]+$",
+    "^/api/v1/series/[^/]+/posts$",
     # RealWorld: the same rules behind its account, article and comment operations.
     "^/api/users$",
     "^/api/user$",

@@ -119,6 +119,18 @@ class PostRestored(PostSnapshot):
     restored_version: int
 
 
+class PostFeatured(PostSnapshot):
+    """An editor featured a post (it shows in `featured=true` lists while it is listed)."""
+
+    name: ClassVar[str] = "post.featured"
+
+
+class PostUnfeatured(PostSnapshot):
+    """An editor took a post off the featured list."""
+
+    name: ClassVar[str] = "post.unfeatured"
+
+
 class PostDeleted(PostEvent):
     """A post was deleted (soft: its slug is free again)."""
 
@@ -297,6 +309,8 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     PostUnpublished,
     PostArchived,
     PostRestored,
+    PostFeatured,
+    PostUnfeatured,
     PostDeleted,
     CommentCreated,
     CommentEdited,

@@ -28,6 +28,7 @@ from inkwell.models.post import (
     Tag,
 )
 from inkwell.models.relation import Block, Mute
+from inkwell.models.series import Series, SeriesPost
 from inkwell.models.user import AccountToken, RefreshToken, Role, TokenPurpose, User, UserSession
 from inkwell.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -70,6 +71,8 @@ __all__ = [
     "PostViewEvent",
     "RefreshToken",
     "Role",
+    "Series",
+    "SeriesPost",
     "Tag",
     "TokenPurpose",
     "User",

@@ -88,6 +88,13 @@ class Post(UUIDKey, Timestamps, SoftDelete, Base):
             "published_at",
             postgresql_where=text("status = 'scheduled' AND deleted_at IS NULL"),
         ),
+        # Featured listed posts in the lists' order: the `featured=true` filter (migration 0022).
+        Index(
+            "ix_posts_featured",
+            text("published_at DESC"),
+            text("id DESC"),
+            postgresql_where=text(f"featured_at IS NOT NULL AND {_LISTED}"),
+        ),
         Index("ix_posts_search_vector", "search_vector", postgresql_using="gin"),
         Index(
             "ix_posts_metadata",
@@ -141,6 +148,8 @@ class Post(UUIDKey, Timestamps, SoftDelete, Base):
         ForeignKey("media.id", ondelete="SET NULL"), default=None
     )
     cover: Mapped[dict[str, Any] | None] = mapped_column(JSONB, default=None)
+    # When an editor featured the post; NULL: not featured (posts.policy.can_feature).
+    featured_at: Mapped[datetime | None] = mapped_column(default=None)
 
     author: Mapped[User] = relationship(lazy="raise")
 

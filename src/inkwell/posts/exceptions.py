@@ -17,6 +17,10 @@ class NotPostAuthor(Forbidden):
     code, title = "not_post_author", "Only the author or an admin may do this"
 
 
+class NotAnEditor(Forbidden):
+    code, title = "not_an_editor", "Only editors may feature posts"
+
+
 class SlugTaken(Conflict):
     code, title = "slug_taken", "Slug already in use"
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
+    Boolean,
     ColumnElement,
     DateTime,
     String,
@@ -50,6 +51,7 @@ class PostQuery:
     published_after: datetime | None = None
     published_before: datetime | None = None
     liked_by: str | None = None  # a username: only posts that account likes
+    featured: bool = False  # only featured posts (false: no filter)
     sort: str = "newest"
     after: tuple[datetime, uuid.UUID] | None = None
     limit: int = 20
@@ -126,6 +128,12 @@ def _tagged(tag_id: BindParameter[Any]) -> ColumnElement[bool]:
     return exists().where(PostTag.post_id == Post.id, PostTag.tag_id == tag_id)
 
 
+def _featured(flag: BindParameter[Any]) -> ColumnElement[bool]:
+    # `flag` is always true and written into the text (`literal`), so the WHERE clause implies
+    # ix_posts_featured's predicate and the planner can walk that index.
+    return and_(Post.featured_at.is_not(None), flag)
+
+
 def _liked_by(name: BindParameter[Any]) -> ColumnElement[bool]:
     return exists().where(Like.post_id == Post.id, Like.user_id == _username_id(name))
 
@@ -142,6 +150,13 @@ LIST_FILTERS: tuple[ListFilter, ...] = (
         "tag", Uuid(), lambda query: tuple(query.tag_ids), _tagged, repeated=True, literal=True
     ),
     ListFilter("liked_by", String(), lambda query: _one(_lower(query.liked_by)), _liked_by),
+    ListFilter(
+        "featured",
+        Boolean(),
+        lambda query: (True,) if query.featured else (),
+        _featured,
+        literal=True,
+    ),
     ListFilter(
         "q",
         String(),

@@ -14,6 +14,7 @@ from inkwell.models.visibility import LISTED, PUBLIC
 from inkwell.posts.records import PostState
 
 _SEE_EVERY_POST = frozenset({Role.MODERATOR, Role.ADMIN})
+_FEATURE_POSTS = frozenset({Role.MODERATOR, Role.ADMIN})
 
 
 def is_public(post: PostState, now: datetime) -> bool:
@@ -47,6 +48,11 @@ def moderates_every_post(user: User | None) -> bool:
 def can_edit(post: PostState, user: User) -> bool:
     """Only the author or an admin changes or deletes a post."""
     return user.id == post.author_id or user.role == Role.ADMIN
+
+
+def can_feature(user: User) -> bool:
+    """Who features posts (and takes them off the featured list): the editors of the site."""
+    return user.role in _FEATURE_POSTS
 
 
 def etag(post: PostState) -> str:

@@ -15,22 +15,26 @@ from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     Select,
     String,
     Subquery,
     Uuid,
+    and_,
     bindparam,
     exists,
     false,
     func,
     literal_column,
+    or_,
     select,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import aliased, defer
 
+from inkwell.core.clock import utcnow
 from inkwell.core.db import DriverSelect
 from inkwell.models.engagement import Bookmark, Follow, Like
 from inkwell.models.post import (
@@ -42,8 +46,9 @@ from inkwell.models.post import (
     PostVersion,
     Tag,
 )
+from inkwell.models.series import Series, SeriesPost
 from inkwell.models.user import User
-from inkwell.models.visibility import LISTED
+from inkwell.models.visibility import LISTED, PUBLIC
 from inkwell.posts.filters import (
     ONE_TAG,
     UNFILTERED,
@@ -107,6 +112,61 @@ def _viewer_flags(viewer_id: Any) -> tuple[Any, Any, Any]:
     )
 
 
+def _series_json() -> Any:
+    """The post's series as JSON (null when it is in none): id, slug, title, the post's
+    `position` and the series' `count` among the posts anyone may read (and the post itself,
+    which its author may be reading as a draft), and the nearest readable posts before and
+    after it, in one pass of window functions over the series' posts (a range of
+    uq_series_posts_series_id_position). A post in no series costs one probe of the link's
+    primary key. Bound: `now`."""
+    link, other, post = aliased(SeriesPost), aliased(SeriesPost), aliased(Post)
+    now = bindparam("now", type_=DateTime(timezone=True))
+    statuses: list[Any] = [literal_column(f"'{s.value}'") for s in PUBLIC.statuses]  # inline
+    public = and_(post.status.in_(statuses), post.deleted_at.is_(None), post.published_at <= now)
+    order = other.position
+    neighbour = func.json_build_object("slug", post.slug, "title", post.title)
+    members = (
+        select(
+            other.post_id.label("post_id"),
+            func.row_number().over(order_by=order).label("position"),
+            func.count().over().label("count"),
+            func.lag(neighbour).over(order_by=order).label("previous"),
+            func.lead(neighbour).over(order_by=order).label("next"),
+        )
+        .select_from(other)
+        .join(post, post.id == other.post_id)
+        .where(other.series_id == link.series_id, or_(public, post.id == link.post_id))
+        .lateral("members")
+    )
+    place = (members.c.position, members.c.count, members.c.previous, members.c.next)
+    return (
+        select(
+            func.json_build_object(
+                "id",
+                Series.id,
+                "slug",
+                Series.slug,
+                "title",
+                Series.title,
+                "position",
+                place[0],
+                "count",
+                place[1],
+                "previous",
+                place[2],
+                "next",
+                place[3],
+            )
+        )
+        .select_from(link)
+        .join(Series, Series.id == link.series_id)
+        .join(members, members.c.post_id == link.post_id)
+        .where(link.post_id == Post.id)
+        .scalar_subquery()
+        .label("series")
+    )
+
+
 # A post's columns by attribute name (`meta` is the column "metadata"); lists leave out the
 # content. The author's columns are prefixed `user_`, since the post has an `author_id`.
 _CONTENT = ("content_raw", "content_html", "content_json")
@@ -118,12 +178,14 @@ _AUTHOR_FIELDS = ("id", "username", "display_name", "bio", "avatar_url", "create
 
 
 def _post_with_author_and_tags(viewer_id: Any, *, content: bool) -> Select[Any]:
+    """A post's row; with its `content`, a single post's read, which also shows its series."""
     fields = _POST_FIELDS if content else _SUMMARY_FIELDS
     return select(
         *(getattr(Post, key).label(key) for key in fields),
         *(getattr(User, key).label(f"user_{key}") for key in _AUTHOR_FIELDS),
         _tags_json(),
         *_viewer_flags(viewer_id),
+        *((_series_json(),) if content else ()),
     ).join(User, User.id == Post.author_id)
 
 
@@ -155,6 +217,7 @@ def to_record(fields: Mapping[str, Any], show_raw: bool = False) -> PostRecord:
         liked_by_me=fields["liked_by_me"],
         bookmarked_by_me=fields["bookmarked_by_me"],
         follows_author=fields["follows_author"],
+        series=fields.get("series"),
     )
 
 
@@ -308,7 +371,7 @@ class PostReads:
         else:
             statement = statements[True]
             key["viewer_id"] = viewer_id
-        rows = await self._rows(statement, key)
+        rows = await self._rows(statement, {**key, "now": utcnow()})
         return to_record(rows[0]) if rows else None
 
     async def records_for(

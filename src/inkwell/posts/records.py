@@ -59,6 +59,7 @@ class PostRow:
     content_json: dict[str, Any] | None = None
     cover_media_id: uuid.UUID | None = None
     cover: dict[str, Any] | None = None
+    featured_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,9 @@ class PostRecord:
     liked_by_me: bool = False
     bookmarked_by_me: bool = False
     follows_author: bool = False  # the viewer follows the post's author
+    # The post's series, its place and its public neighbours (single-post reads only):
+    # {id, slug, title, position, count, previous: {slug, title} | None, next: ...}.
+    series: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

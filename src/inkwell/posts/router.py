@@ -41,6 +41,7 @@ from inkwell.posts.schemas import (
     VersionSummary,
     VersionView,
 )
+from inkwell.posts.seo import PageLinks
 
 router = APIRouter(prefix="/posts", tags=["posts"], route_class=SessionRoute)
 me_router = APIRouter(prefix="/users/me/posts", tags=["posts"], route_class=SessionRoute)
@@ -58,15 +59,19 @@ VersionNumber = Annotated[int, Path(ge=1, le=2_147_483_647)]
 IdOrSlug = Annotated[str, Path(max_length=200, description="The post's id or slug")]
 
 
-def _view(response: Response, record: PostRecord) -> PostView:
+def _links(request: Request) -> PageLinks:
+    return PageLinks.of(request.app.state.inkwell.settings)
+
+
+def _view(request: Request, response: Response, record: PostRecord) -> PostView:
     response.headers["ETag"] = etag(record.post)
-    return PostView.from_post(record)
+    return PostView.from_post(record, _links(request))
 
 
-def _view_response(record: PostRecord, headers: dict[str, str]) -> Response:
+def _view_response(request: Request, record: PostRecord, headers: dict[str, str]) -> Response:
     """The post as a finished response: the most read endpoint skips FastAPI's second pass
     over a model it has just validated (the OpenAPI document still says PostView)."""
-    view = PostView.from_post(record)
+    view = PostView.from_post(record, _links(request))
     return Response(
         view.__pydantic_serializer__.to_json(view), media_type="application/json", headers=headers
     )
@@ -90,7 +95,7 @@ async def create_post(
     """Write a new post (a draft unless `status` says otherwise)."""
     record = await service.create(author=user, data=data)
     response.headers["Location"] = _location(request, record.post)
-    return _view(response, record)
+    return _view(request, response, record)
 
 
 _LIST_PARAMS = QueryModel(PostListParams)
@@ -163,7 +168,7 @@ async def get_post(
     headers = read_headers(request, etag(found.post), public=viewer is None)
     if etag_matches(if_none_match, found.post):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    return _view_response(found, headers)
+    return _view_response(request, found, headers)
 
 
 @router.patch(
@@ -184,13 +189,14 @@ async def update_post(
     changes: PostUpdate,
     user: CurrentUser,
     service: PostServiceDep,
+    request: Request,
     response: Response,
     if_match: IfMatch = None,
 ) -> PostView:
     """Change the fields sent (PUT means the same); `If-Match` guards against lost updates."""
     post = _post_ref(id_or_slug)
     record = await service.update(post_ref=post, editor=user, changes=changes, if_match=if_match)
-    return _view(response, record)
+    return _view(request, response, record)
 
 
 @router.delete(
@@ -212,20 +218,60 @@ async def delete_post(
     openapi_extra=needs(Scope.POSTS_WRITE),
 )
 async def publish_post(
-    *, post_id: uuid.UUID, user: CurrentUser, service: PostServiceDep, response: Response
+    *,
+    post_id: uuid.UUID,
+    user: CurrentUser,
+    service: PostServiceDep,
+    request: Request,
+    response: Response,
 ) -> PostView:
     """Publish now."""
-    return _view(response, await service.publish(post_id=post_id, user=user))
+    return _view(request, response, await service.publish(post_id=post_id, user=user))
 
 
 @router.post(
     "/{post_id}/unpublish", responses=errors(401, 403, 404), openapi_extra=needs(Scope.POSTS_WRITE)
 )
 async def unpublish_post(
-    *, post_id: uuid.UUID, user: CurrentUser, service: PostServiceDep, response: Response
+    *,
+    post_id: uuid.UUID,
+    user: CurrentUser,
+    service: PostServiceDep,
+    request: Request,
+    response: Response,
 ) -> PostView:
     """Turn back into a draft."""
-    return _view(response, await service.unpublish(post_id=post_id, user=user))
+    return _view(request, response, await service.unpublish(post_id=post_id, user=user))
+
+
+@router.put(
+    "/{post_id}/featured", responses=errors(401, 403, 404), openapi_extra=needs(Scope.POSTS_WRITE)
+)
+async def feature_post(
+    *,
+    post_id: uuid.UUID,
+    user: CurrentUser,
+    service: PostServiceDep,
+    request: Request,
+    response: Response,
+) -> PostView:
+    """Feature a post (editors: moderators and admins); featuring it again keeps its time."""
+    return _view(request, response, await service.feature(post_id=post_id, user=user))
+
+
+@router.delete(
+    "/{post_id}/featured", responses=errors(401, 403, 404), openapi_extra=needs(Scope.POSTS_WRITE)
+)
+async def unfeature_post(
+    *,
+    post_id: uuid.UUID,
+    user: CurrentUser,
+    service: PostServiceDep,
+    request: Request,
+    response: Response,
+) -> PostView:
+    """Take a post off the featured list (editors)."""
+    return _view(request, response, await service.unfeature(post_id=post_id, user=user))
 
 
 @router.get(
@@ -333,11 +379,14 @@ async def revoke_preview_link(
 
 @preview_router.get("", response_model=PostView, responses=errors(404, 422))
 async def read_preview(
-    *, token: Annotated[str, Query(min_length=1, max_length=200)], links: PreviewLinksDep
+    *,
+    token: Annotated[str, Query(min_length=1, max_length=200)],
+    links: PreviewLinksDep,
+    request: Request,
 ) -> Response:
     """The post a preview link shows, to anyone holding it: a draft or scheduled post as it
     is now, read only. An unknown, expired or revoked link answers 404."""
-    return _view_response(await links.read(token), PREVIEW_HEADERS)
+    return _view_response(request, await links.read(token), PREVIEW_HEADERS)
 
 
 @router.post(
@@ -351,12 +400,13 @@ async def restore_version(
     number: VersionNumber,
     user: CurrentUser,
     service: PostServiceDep,
+    request: Request,
     response: Response,
     if_match: IfMatch = None,
 ) -> PostView:
     """Make an old version current again (saved as a new version)."""
     record = await service.restore(post_id=post_id, number=number, user=user, if_match=if_match)
-    return _view(response, record)
+    return _view(request, response, record)
 
 
 @me_router.get(

@@ -24,6 +24,7 @@ from inkwell.media.schemas import Cover
 from inkwell.models.post import PostStatus
 from inkwell.posts.diffs import DiffFormat, VersionDiff
 from inkwell.posts.records import PostPage, PostRecord, VersionRecord
+from inkwell.posts.seo import META_DESCRIPTION_CHARS, META_TITLE_CHARS, PageLinks, seo_fields
 from inkwell.users.schemas import USERNAME_PATTERN, PublicProfile
 
 MAX_CONTENT_CHARS = 200_000
@@ -90,6 +91,15 @@ class PostMetadata(BaseModel):
     seo_title: Annotated[str, Field(max_length=200), _NO_NUL] | None = None
     seo_description: Annotated[str, Field(max_length=500), _NO_NUL] | None = None
     cover_image: HttpUrl | None = None
+    # Search and sharing (posts/seo.py has the defaults used when a key is missing).
+    meta_title: (
+        Annotated[str, Stripped(max_length=META_TITLE_CHARS, min_length=1), _NO_NUL] | None
+    ) = None
+    meta_description: (
+        Annotated[str, Stripped(max_length=META_DESCRIPTION_CHARS, min_length=1), _NO_NUL] | None
+    ) = None
+    og_image_url: HttpUrl | None = None
+    twitter_card: Literal["summary", "summary_large_image"] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -168,6 +178,7 @@ class PostListParams(BaseModel):
     published_before: UTCDateTime | None = None
     sort: Sort = "newest"
     cursor: Annotated[str, Field(max_length=300)] | None = None
+    featured: bool = Field(default=False, description="true: only featured posts")
 
 
 class TagRef(OutputModel):
@@ -197,6 +208,8 @@ class PostSummary(OutputModel):
     liked_by_me: bool = False
     bookmarked_by_me: bool = False
     cover: Cover | None = None
+    featured: bool = False
+    featured_at: UTCDateTime | None = None
     created_at: UTCDateTime
     updated_at: UTCDateTime
 
@@ -228,9 +241,65 @@ def summary_fields(record: PostRecord) -> dict[str, Any]:
         "liked_by_me": record.liked_by_me,
         "bookmarked_by_me": record.bookmarked_by_me,
         "cover": post.cover,
+        "featured": post.featured_at is not None,
+        "featured_at": post.featured_at,
         "created_at": post.created_at,
         "updated_at": post.updated_at,
     }
+
+
+class SeriesNeighbour(OutputModel):
+    slug: str
+    title: str
+
+
+class SeriesPlace(OutputModel):
+    """The post's series and its place in it, among the series' posts anyone may read."""
+
+    id: uuid.UUID
+    slug: str
+    title: str
+    position: int = Field(description="1 for the first post")
+    count: int
+    previous: SeriesNeighbour | None
+    next: SeriesNeighbour | None
+
+
+class Seo(OutputModel):
+    """The effective values: the post's metadata, else defaults from the post."""
+
+    title: str = Field(description="`metadata.meta_title`, else the title (70 characters)")
+    description: str = Field(description="`metadata.meta_description`, else the summary")
+    canonical_url: str = Field(description="`metadata.canonical_url`, else the post's page")
+    image_url: str | None = Field(description="`metadata.og_image_url`, else the cover")
+    twitter_card: Literal["summary", "summary_large_image"]
+
+
+class _Tags(OutputModel):
+    model_config = ConfigDict(from_attributes=True, serialize_by_alias=True, validate_by_alias=True)
+
+
+class OpenGraph(_Tags):
+    """Open Graph tags, keyed by their `property` names."""
+
+    type: Literal["article"] = Field(alias="og:type")
+    title: str = Field(alias="og:title")
+    description: str = Field(alias="og:description")
+    url: str = Field(alias="og:url")
+    image: str | None = Field(alias="og:image")
+    published_time: UTCDateTime | None = Field(alias="article:published_time")
+    modified_time: UTCDateTime = Field(alias="article:modified_time")
+    author: str = Field(alias="article:author")
+    tag: list[str] = Field(alias="article:tag")
+
+
+class TwitterCard(_Tags):
+    """Twitter (X) card tags, keyed by their `name`s."""
+
+    card: Literal["summary", "summary_large_image"] = Field(alias="twitter:card")
+    title: str = Field(alias="twitter:title")
+    description: str = Field(alias="twitter:description")
+    image: str | None = Field(alias="twitter:image")
 
 
 class PostView(PostSummary):
@@ -240,9 +309,13 @@ class PostView(PostSummary):
     content_raw: str | None
     content_json: dict[str, Any] | None
     version: int
+    series: SeriesPlace | None = None
+    seo: Seo
+    open_graph: OpenGraph
+    twitter: TwitterCard
 
     @classmethod
-    def from_post(cls, record: PostRecord) -> PostView:
+    def from_post(cls, record: PostRecord, links: PageLinks) -> PostView:
         post = record.post
         view: PostView = cls.from_record(
             record,
@@ -250,6 +323,8 @@ class PostView(PostSummary):
             content_json=post.content_json,
             content_raw=post.content_raw if record.show_raw else None,
             version=post.version,
+            series=record.series,
+            **seo_fields(record, links),
         )
         return view
 

@@ -25,9 +25,11 @@ from inkwell.events.catalogue import (
     PostArchived,
     PostCreated,
     PostDeleted,
+    PostFeatured,
     PostPublished,
     PostRestored,
     PostSnapshot,
+    PostUnfeatured,
     PostUnpublished,
     PostUpdated,
 )
@@ -40,13 +42,14 @@ from inkwell.posts.cursors import decode_cursor, encode_cursor
 from inkwell.posts.diffs import DiffFormat, VersionDiff, diff
 from inkwell.posts.exceptions import (
     InvalidPostInput,
+    NotAnEditor,
     NotPostAuthor,
     PostChanged,
     PostNotFound,
     SlugTaken,
     VersionNotFound,
 )
-from inkwell.posts.policy import can_edit, can_see, etag_matches
+from inkwell.posts.policy import can_edit, can_feature, can_see, etag_matches
 from inkwell.posts.records import PostPage, PostRecord, PostRow, Redirect, VersionRecord
 from inkwell.posts.refs import PostRef, resolve_post
 from inkwell.posts.repository import (
@@ -179,6 +182,7 @@ class PostService:
             author=params.author,
             tag_ids=tag_ids,
             liked_by=params.liked_by,
+            featured=params.featured,
             q=q or None,
             published_after=params.published_after,
             published_before=params.published_before,
@@ -457,6 +461,40 @@ class PostService:
         if record is None:  # pragma: no cover - the post was locked and written just now
             raise PostNotFound
         await self.events.record(_snapshot(PostPublished, record, post.author_id))
+
+    async def feature(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
+        """Feature a post (editors); one already featured keeps its time."""
+        post = await self._featurable(post_id, user)
+        if post.featured_at is not None:
+            return await self._as_seen_by(post_id, user)
+        post.featured_at = utcnow()
+        return await self._save_featuring(post, user, PostFeatured)
+
+    async def unfeature(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
+        """Take a post off the featured list (editors); doing it twice changes nothing."""
+        post = await self._featurable(post_id, user)
+        if post.featured_at is None:
+            return await self._as_seen_by(post_id, user)
+        post.featured_at = None
+        return await self._save_featuring(post, user, PostUnfeatured)
+
+    async def _save_featuring(self, post: Post, user: User, kind: type[PostSnapshot]) -> PostRecord:
+        await self.posts.save(post)
+        record = await self._as_seen_by(post.id, user)
+        await self.events.record(_snapshot(kind, record, user.id))
+        return record
+
+    async def _featurable(self, post_id: uuid.UUID, user: User) -> Post:
+        post = await self.posts.get_for_update(post_id)
+        if post is None or not can_see(post, user, utcnow()):
+            raise PostNotFound
+        if not can_feature(user):
+            raise NotAnEditor
+        return post
+
+    async def _as_seen_by(self, post_id: uuid.UUID, user: User) -> PostRecord:
+        record = await self._record(post_id, user)
+        return replace(record, show_raw=can_edit(record.post, user))
 
     async def _record(self, post_id: uuid.UUID, user: User) -> PostRecord:
         record = await self.posts.get_record(post_id, user.id)

@@ -11,9 +11,11 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from inkwell.core.ids import uuid7
 from inkwell.models.post import Post, PostSlug, PostStatus, PostTag, PostVersion
+from inkwell.models.series import SeriesPost
 from inkwell.posts.exceptions import SlugTaken
 from inkwell.posts.reads import Counter
 
@@ -89,6 +91,23 @@ class PostWrites:
         post.version = Post.version + 1
         await self.flush()
         await self.session.refresh(post, ["version", "updated_at"])
+        await self._bump_series_neighbours(post.id)
+
+    async def _bump_series_neighbours(self, post_id: uuid.UUID) -> None:
+        """The other posts of the post's series show it as a neighbour (its title, slug,
+        whether it is readable): their versions, and so their ETags, move too."""
+        link, other = aliased(SeriesPost), aliased(SeriesPost)
+        siblings = (
+            select(other.post_id)
+            .join(link, link.series_id == other.series_id)
+            .where(link.post_id == post_id, other.post_id != post_id)
+        )
+        await self.session.execute(
+            update(Post)
+            .where(Post.id.in_(siblings))
+            .values(version=Post.version + 1, updated_at=Post.updated_at),
+            execution_options={"synchronize_session": False},
+        )
 
     async def remember_slug(self, post_id: uuid.UUID, slug: str) -> None:
         """Keep an old slug pointing at its post (the newest owner wins)."""

@@ -1,0 +1,1 @@
+"""Series: ordered collections of one owner's posts."""
