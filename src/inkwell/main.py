@@ -60,6 +60,7 @@ from inkwell.notifications.router import settings_router as notification_setting
 from inkwell.operations.router import router as outbox_admin_router
 from inkwell.posts.router import me_router as my_posts_router
 from inkwell.posts.router import preview_router as post_preview_router
+from inkwell.posts.router import review_router as post_review_router
 from inkwell.posts.router import router as posts_router
 from inkwell.realworld.router import (
     ERROR_CONTENT,
@@ -127,6 +128,7 @@ API_V1_ROUTERS = (
     media_router,
     live_router,
     post_preview_router,
+    post_review_router,
 )
 
 

@@ -58,7 +58,7 @@ class Account:
 
 
 async def account(
-    state: AppState, session: AsyncSession, username: str, role: Role = Role.USER
+    state: AppState, session: AsyncSession, username: str, role: Role = Role.AUTHOR
 ) -> Account:
     """A user signed in to /api/v1 (tests/auth signs in through the login itself)."""
     user = await create_user(session, username=username, role=role)

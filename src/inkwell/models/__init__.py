@@ -17,8 +17,10 @@ from inkwell.models.notification import (
 )
 from inkwell.models.post import (
     Post,
+    PostAuthor,
     PostCount,
     PostPreviewLink,
+    PostReview,
     PostSlug,
     PostStatus,
     PostTag,
@@ -55,8 +57,10 @@ __all__ = [
     "OutboxEvent",
     "OutgoingMail",
     "Post",
+    "PostAuthor",
     "PostCount",
     "PostPreviewLink",
+    "PostReview",
     "PostSlug",
     "PostStatus",
     "PostTag",

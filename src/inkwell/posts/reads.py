@@ -29,12 +29,13 @@ from sqlalchemy import (
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import aliased, defer
 
 from inkwell.core.db import DriverSelect
 from inkwell.models.engagement import Bookmark, Follow, Like
 from inkwell.models.post import (
     Post,
+    PostAuthor,
     PostCount,
     PostSlug,
     PostStatus,
@@ -88,6 +89,34 @@ def _tags_json() -> Any:
     )
 
 
+_COAUTHOR = aliased(User, name="coauthor")
+
+
+def _authors_json() -> Any:
+    """The post's authors as a JSON array of public profiles, the primary first: a key probe
+    of post_authors' primary key and one of users' per author, like the tags."""
+    profile = (
+        select(
+            func.json_build_object(
+                *(part for key in _AUTHOR_FIELDS for part in (key, getattr(_COAUTHOR, key)))
+            )
+        )
+        .where(_COAUTHOR.id == PostAuthor.user_id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            func.coalesce(
+                func.json_agg(aggregate_order_by(profile, PostAuthor.position)),
+                literal_column("'[]'::json"),
+            )
+        )
+        .where(PostAuthor.post_id == Post.id)
+        .scalar_subquery()
+        .label("authors")
+    )
+
+
 def _viewer_flags(viewer_id: Any) -> tuple[Any, Any, Any]:
     """Did the viewer (a bound id, or None when anonymous) like / bookmark the post, do they
     follow its author? Three key probes per row; false when anonymous."""
@@ -123,6 +152,7 @@ def _post_with_author_and_tags(viewer_id: Any, *, content: bool) -> Select[Any]:
         *(getattr(Post, key).label(key) for key in fields),
         *(getattr(User, key).label(f"user_{key}") for key in _AUTHOR_FIELDS),
         _tags_json(),
+        _authors_json(),
         *_viewer_flags(viewer_id),
     ).join(User, User.id == Post.author_id)
 
@@ -155,6 +185,7 @@ def to_record(fields: Mapping[str, Any], show_raw: bool = False) -> PostRecord:
         liked_by_me=fields["liked_by_me"],
         bookmarked_by_me=fields["bookmarked_by_me"],
         follows_author=fields["follows_author"],
+        authors=fields["authors"],
     )
 
 
@@ -364,9 +395,11 @@ class PostReads:
     async def list_by_author(
         self, author_id: uuid.UUID, *, status: PostStatus | None, limit: int, offset: int
     ) -> tuple[list[PostRecord], int]:
-        """An author's live posts in every status, newest first."""
+        """The live posts the user is an author of (primary or co-author) in every status,
+        newest first."""
+        authored = select(PostAuthor.post_id).where(PostAuthor.user_id == author_id)
         conditions: list[ColumnElement[bool]] = [
-            Post.author_id == author_id,
+            Post.id.in_(authored),
             Post.deleted_at.is_(None),
         ]
         if status is not None:

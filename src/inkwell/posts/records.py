@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -86,6 +86,13 @@ class PostRecord:
     liked_by_me: bool = False
     bookmarked_by_me: bool = False
     follows_author: bool = False  # the viewer follows the post's author
+    # Every author in order, the primary first, as public profiles (`[{"id", "username", ...}]`).
+    authors: list[dict[str, Any]] = field(default_factory=list)
+
+    def has_author(self, user_id: uuid.UUID) -> bool:
+        """Is the user one of the post's authors (the primary or a co-author)?"""
+        wanted = str(user_id)
+        return user_id == self.post.author_id or any(a["id"] == wanted for a in self.authors)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ MAX_CONTENT_CHARS = 200_000
 MAX_METADATA_BYTES = 16_384
 MAX_CONTENT_JSON_BYTES = 262_144
 MAX_TAGS = 10
+MAX_AUTHORS = 10
 # Rich-text documents (ProseMirror, Lexical, Slate) nest a few levels per list or quote; 64
 # holds any real one, and stays far below the 255 at which serialising the response fails.
 MAX_JSON_DEPTH = 64
@@ -105,12 +106,22 @@ class PostMetadata(BaseModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
+def _not_in_review(status: PostStatus) -> PostStatus:
+    if status == PostStatus.PENDING_REVIEW:
+        raise ValueError("a post goes into review through POST /api/v1/posts/{id}/submit")
+    return status
+
+
+# The statuses a client may set directly; `pending_review` is reached by submitting.
+WritableStatus = Annotated[PostStatus, AfterValidator(_not_in_review)]
+
+
 class PostCreate(InputModel):
     title: Title
     content_raw: Content
     slug: Slug | None = None
     summary: Summary | None = None
-    status: PostStatus = PostStatus.DRAFT
+    status: WritableStatus = PostStatus.DRAFT
     published_at: UTCDateTime | None = None
     tags: Annotated[list[TagName], Field(max_length=MAX_TAGS)] = Field(default_factory=list)
     content_json: ContentJson | None = None
@@ -129,7 +140,7 @@ class PostUpdate(InputModel):
     content_raw: Annotated[Content | None, NOT_NULL] = None
     slug: Slug | None = None
     summary: Summary | None = None
-    status: Annotated[PostStatus | None, NOT_NULL] = None
+    status: Annotated[WritableStatus | None, NOT_NULL] = None
     published_at: UTCDateTime | None = None
     tags: Annotated[list[TagName] | None, Field(max_length=MAX_TAGS), NOT_NULL] = None
     content_json: ContentJson | None = None
@@ -170,6 +181,41 @@ class PostListParams(BaseModel):
     cursor: Annotated[str, Field(max_length=300)] | None = None
 
 
+class ApproveRequest(InputModel):
+    publish_at: UTCDateTime | None = Field(
+        default=None, description="A future time schedules the post; none or a past time publishes"
+    )
+
+
+class ChangesRequest(InputModel):
+    note: Annotated[str, Stripped(max_length=5000, min_length=1), _NO_NUL]
+
+
+class AuthorsUpdate(InputModel):
+    """The post's authors in order, by username; the first becomes the primary author."""
+
+    authors: Annotated[
+        list[Username],
+        Field(min_length=1, max_length=MAX_AUTHORS),
+    ]
+
+    @model_validator(mode="after")
+    def _distinct(self) -> AuthorsUpdate:
+        if len({name.lower() for name in self.authors}) != len(self.authors):
+            raise ValueError("authors must not repeat")
+        return self
+
+
+class ReviewView(OutputModel):
+    """An editor's decision on a post in review."""
+
+    id: uuid.UUID
+    outcome: Literal["approved", "changes_requested"]
+    note: str | None
+    reviewer: str | None = Field(description="The editor's username (null: account removed)")
+    created_at: UTCDateTime
+
+
 class TagRef(OutputModel):
     name: str
     slug: str
@@ -187,6 +233,9 @@ class PostSummary(OutputModel):
     reading_time: int
     metadata: dict[str, Any]
     author: PublicProfile
+    authors: list[PublicProfile] = Field(
+        description="Every author in order; the first is the primary author (`author`)"
+    )
     tags: list[TagRef]
     comments_count: int
     allow_comments: bool
@@ -218,6 +267,7 @@ def summary_fields(record: PostRecord) -> dict[str, Any]:
         "reading_time": post.reading_time,
         "metadata": post.meta,
         "author": record.author,
+        "authors": record.authors,
         "tags": record.tags,
         "comments_count": post.comments_count,
         "allow_comments": post.allow_comments,
