@@ -14,6 +14,9 @@ _ADD_POST = (
     "INSERT INTO posts (id, author_id, title, slug, summary, content_raw, content_html) "
     "VALUES (gen_random_uuid(), '{author}', 'T', 'slug-{author}', '', '', '') RETURNING id"
 )
+_AUTHORS_OF = "SELECT user_id FROM post_authors WHERE post_id = '{post}'"
+_STATUS_OF = "SELECT status::text FROM posts WHERE id = '{post}'"
+_TO_REVIEW = "UPDATE posts SET status = 'pending_review' WHERE id = '{post}'"
 _ROLES = "SELECT username, role::text FROM users ORDER BY username"
 
 
@@ -34,8 +37,8 @@ def test_0021_maps_roles_and_backfills_authors_both_ways(empty_database: str) ->
         query(url, _ADD_USER.format(name=name, role=role))
     [(ed,)] = query(url, "SELECT id FROM users WHERE username = 'ed'")
     [(second,)] = query(url, _ADD_POST.format(author=ed))
-    assert query(url, f"SELECT user_id FROM post_authors WHERE post_id = '{second}'") == [(ed,)]
-    query(url, f"UPDATE posts SET status = 'pending_review' WHERE id = '{second}'")
+    assert query(url, _AUTHORS_OF.format(post=second)) == [(ed,)]
+    query(url, _TO_REVIEW.format(post=second))
 
     migrations.downgrade(url, "0019")
     assert query(url, _ROLES) == [
@@ -45,5 +48,5 @@ def test_0021_maps_roles_and_backfills_authors_both_ways(empty_database: str) ->
         ("mod", "moderator"),
         ("root", "admin"),
     ]
-    assert query(url, f"SELECT status::text FROM posts WHERE id = '{second}'") == [("draft",)]
+    assert query(url, _STATUS_OF.format(post=second)) == [("draft",)]
     migrations.upgrade(url)

@@ -37,7 +37,7 @@ class PostEditorial:
                 User.deleted_at.is_(None),
             )
         )
-        return dict(rows.tuples())
+        return {row[0]: row[1] for row in rows}
 
     async def set_authors(self, post_id: uuid.UUID, user_ids: Sequence[uuid.UUID]) -> None:
         """Replace the post's authors with these, in this order (the first is the primary)."""
@@ -64,7 +64,7 @@ class PostEditorial:
             .where(PostReview.post_id == post_id)
             .order_by(PostReview.created_at.desc(), PostReview.id.desc())
         )
-        return [(review, username) for review, username in rows.tuples()]
+        return [(row[0], row[1]) for row in rows]
 
     async def list_in_review(
         self, viewer_id: uuid.UUID, *, limit: int, offset: int
