@@ -91,6 +91,25 @@ CASES = [
     Case("DELETE", "/api/v1/posts/{id_or_slug}", D, (401, 404, 204, 403, 204)),
     Case("POST", "/api/v1/posts/{post_id}/publish", D, (401, 404, 200, 403, 200)),
     Case("POST", "/api/v1/posts/{post_id}/unpublish", P, (401, 403, 200, 403, 200)),
+    # The review flow: the owner (an author) submits; only editors and admins review.
+    Case("POST", "/api/v1/posts/{post_id}/submit", D, (401, 404, 200, 403, 403)),
+    Case("POST", "/api/v1/posts/{post_id}/withdraw", D, (401, 404, 409, 403, 403)),
+    Case("POST", "/api/v1/posts/{post_id}/approve", D, (401, 404, 403, 403, 409)),
+    Case(
+        "POST",
+        "/api/v1/posts/{post_id}/request-changes",
+        D,
+        (401, 404, 403, 403, 409),
+        {"note": "Tighten the intro."},
+    ),
+    Case("GET", "/api/v1/posts/{post_id}/reviews", D, (401, 404, 200, 403, 200)),
+    Case(
+        "PUT",
+        "/api/v1/posts/{post_id}/authors",
+        D,
+        (401, 404, 200, 403, 200),
+        {"authors": ["matrix_owner"]},
+    ),
     Case("GET", "/api/v1/posts/{post_id}/versions", P, (401, 403, 200, 403, 200)),
     Case("GET", "/api/v1/posts/{post_id}/versions", D, (401, 404, 200, 403, 200)),
     Case("GET", "/api/v1/posts/{post_id}/versions/{number}", P, (401, 403, 200, 403, 200)),
@@ -226,7 +245,7 @@ def test_every_route_with_a_path_id_is_in_the_matrix() -> None:
 
 async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppState) -> World:
     users = {
-        "owner": await create_user(session),
+        "owner": await create_user(session, username="matrix_owner"),
         "other": await create_user(session),
         "moderator": await create_user(session, role=Role.MODERATOR),
         "admin": await create_user(session, role=Role.ADMIN),
