@@ -92,9 +92,10 @@ def _tags_json() -> Any:
 _COAUTHOR = aliased(User, name="coauthor")
 
 
-def _authors_json() -> Any:
-    """The post's authors as a JSON array of public profiles, the primary first: a key probe
-    of post_authors' primary key and one of users' per author, like the tags."""
+def _coauthors_json() -> Any:
+    """The post's co-authors (after the primary, whom the read joins already) as a JSON array
+    of public profiles in order, or NULL: one probe of post_authors' primary key per post,
+    and a users lookup only for the posts that have co-authors."""
     profile = (
         select(
             func.json_build_object(
@@ -105,15 +106,10 @@ def _authors_json() -> Any:
         .scalar_subquery()
     )
     return (
-        select(
-            func.coalesce(
-                func.json_agg(aggregate_order_by(profile, PostAuthor.position)),
-                literal_column("'[]'::json"),
-            )
-        )
-        .where(PostAuthor.post_id == Post.id)
+        select(func.json_agg(aggregate_order_by(profile, PostAuthor.position)))
+        .where(PostAuthor.post_id == Post.id, PostAuthor.position > 0)
         .scalar_subquery()
-        .label("authors")
+        .label("coauthors")
     )
 
 
@@ -152,7 +148,7 @@ def _post_with_author_and_tags(viewer_id: Any, *, content: bool) -> Select[Any]:
         *(getattr(Post, key).label(key) for key in fields),
         *(getattr(User, key).label(f"user_{key}") for key in _AUTHOR_FIELDS),
         _tags_json(),
-        _authors_json(),
+        _coauthors_json(),
         *_viewer_flags(viewer_id),
     ).join(User, User.id == Post.author_id)
 
@@ -185,7 +181,7 @@ def to_record(fields: Mapping[str, Any], show_raw: bool = False) -> PostRecord:
         liked_by_me=fields["liked_by_me"],
         bookmarked_by_me=fields["bookmarked_by_me"],
         follows_author=fields["follows_author"],
-        authors=fields["authors"],
+        coauthors=fields["coauthors"] or [],
     )
 
 

@@ -86,13 +86,14 @@ class PostRecord:
     liked_by_me: bool = False
     bookmarked_by_me: bool = False
     follows_author: bool = False  # the viewer follows the post's author
-    # Every author in order, the primary first, as public profiles (`[{"id", "username", ...}]`).
-    authors: list[dict[str, Any]] = field(default_factory=list)
+    # The authors after the primary (`author`), in order, as public profiles
+    # (`[{"id", "username", ...}]`).
+    coauthors: list[dict[str, Any]] = field(default_factory=list)
 
     def has_author(self, user_id: uuid.UUID) -> bool:
         """Is the user one of the post's authors (the primary or a co-author)?"""
         wanted = str(user_id)
-        return user_id == self.post.author_id or any(a["id"] == wanted for a in self.authors)
+        return user_id == self.post.author_id or any(a["id"] == wanted for a in self.coauthors)
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,7 +267,7 @@ def summary_fields(record: PostRecord) -> dict[str, Any]:
         "reading_time": post.reading_time,
         "metadata": post.meta,
         "author": record.author,
-        "authors": record.authors,
+        "authors": [record.author, *record.coauthors],
         "tags": record.tags,
         "comments_count": post.comments_count,
         "allow_comments": post.allow_comments,
