@@ -125,6 +125,8 @@ async def test_a_coauthor_sees_edits_and_submits_the_draft(
     assert [item["id"] for item in mine] == [draft["id"]]
     versions = await client.get(f"{POSTS}/{draft['id']}/versions", headers=other.headers)
     assert versions.status_code == 200
+    link = await client.post(f"{POSTS}/{draft['id']}/preview-links", json={}, headers=other.headers)
+    assert link.status_code == 201
     assert (await act(client, other, draft, "submit")).status_code == 200
 
 
