@@ -149,8 +149,8 @@ class Post(UUIDKey, Timestamps, SoftDelete, Base):
 
 
 class PostAuthor(Base):
-    """An author of a post, in the order shown; position 0 is the primary author, the one
-    `posts.author_id` names (a trigger adds it for new posts, migration 0021)."""
+    """A co-author of a post, at its place in the order shown (from 1: the primary author,
+    first, is `posts.author_id` alone)."""
 
     __tablename__ = "post_authors"
     __table_args__ = (

@@ -22,7 +22,7 @@ class PostEditorial:
     session: AsyncSession
 
     async def is_coauthor(self, post_id: uuid.UUID, user_id: uuid.UUID) -> bool:
-        """Is the user among the post's authors (a probe of post_authors' primary key)?"""
+        """Is the user among the post's co-authors (a probe of post_authors' primary key)?"""
         found = await self.session.scalar(
             select(exists().where(PostAuthor.post_id == post_id, PostAuthor.user_id == user_id))
         )
@@ -39,13 +39,14 @@ class PostEditorial:
         )
         return {row[0]: row[1] for row in rows}
 
-    async def set_authors(self, post_id: uuid.UUID, user_ids: Sequence[uuid.UUID]) -> None:
-        """Replace the post's authors with these, in this order (the first is the primary)."""
+    async def set_coauthors(self, post_id: uuid.UUID, user_ids: Sequence[uuid.UUID]) -> None:
+        """Replace the post's co-authors with these, in this order (positions from 1)."""
         await self.session.execute(delete(PostAuthor).where(PostAuthor.post_id == post_id))
-        await self.session.execute(
-            insert(PostAuthor),
-            [{"post_id": post_id, "user_id": u, "position": n} for n, u in enumerate(user_ids)],
-        )
+        if user_ids:
+            rows = [
+                {"post_id": post_id, "user_id": u, "position": n} for n, u in enumerate(user_ids, 1)
+            ]
+            await self.session.execute(insert(PostAuthor), rows)
 
     async def add_review(
         self, post_id: uuid.UUID, reviewer_id: uuid.UUID, outcome: str, note: str | None

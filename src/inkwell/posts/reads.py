@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    union_all,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -107,7 +108,7 @@ def _coauthors_json() -> Any:
     )
     return (
         select(func.json_agg(aggregate_order_by(profile, PostAuthor.position)))
-        .where(PostAuthor.post_id == Post.id, PostAuthor.position > 0)
+        .where(PostAuthor.post_id == Post.id)
         .scalar_subquery()
         .label("coauthors")
     )
@@ -393,7 +394,11 @@ class PostReads:
     ) -> tuple[list[PostRecord], int]:
         """The live posts the user is an author of (primary or co-author) in every status,
         newest first."""
-        authored = select(PostAuthor.post_id).where(PostAuthor.user_id == author_id)
+        # Each branch has its index: ix_posts_author_created, ix_post_authors_user_id_post_id.
+        authored = union_all(
+            select(Post.id).where(Post.author_id == author_id),
+            select(PostAuthor.post_id).where(PostAuthor.user_id == author_id),
+        )
         conditions: list[ColumnElement[bool]] = [
             Post.id.in_(authored),
             Post.deleted_at.is_(None),

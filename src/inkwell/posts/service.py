@@ -471,8 +471,8 @@ class PostService:
         if unknown:
             raise InvalidAuthors(unknown)
         user_ids = [found[name.lower()] for name in usernames]
-        await self.posts.set_authors(post.id, user_ids)
         post.author_id = user_ids[0]
+        await self.posts.set_coauthors(post.id, user_ids[1:])
         record = await self._saved(post, user)
         await self.events.record(_snapshot(PostUpdated, record, user.id, changed=["authors"]))
         return record

@@ -3,8 +3,8 @@
 Roles become contributor, author, moderator, editor and admin: every `user` becomes an `author`
 (the same rights), `moderator` and `admin` stay. The enum is rebuilt as a new type and the
 column converted with a CASE, so no new value is used in the transaction that adds it.
-Posts gain the status `pending_review`, a log of reviews and an ordered list of authors
-(`post_authors`, the primary at position 0, kept for new posts by a trigger).
+Posts gain the status `pending_review`, a log of reviews and their co-authors
+(`post_authors`, positions from 1; the primary author stays `posts.author_id`).
 
 A downgrade maps contributor and author back to user and editor to moderator (the distinction
 is lost), turns posts in review back into drafts and leaves the unused `pending_review` value
@@ -27,14 +27,6 @@ depends_on = None
 
 _NEW_ROLES = ("contributor", "author", "moderator", "editor", "admin")
 _OLD_ROLES = ("user", "moderator", "admin")
-
-_ADD_PRIMARY_AUTHOR = """
-CREATE FUNCTION post_authors_add_primary() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO post_authors (post_id, user_id, position) VALUES (NEW.id, NEW.author_id, 0);
-    RETURN NULL;
-END $$
-"""
 
 
 def _retype_roles(values: tuple[str, ...], case: str, default: str) -> None:
@@ -81,11 +73,6 @@ def upgrade() -> None:
     op.execute(
         "INSERT INTO post_authors (post_id, user_id, position) SELECT id, author_id, 0 FROM posts"
     )
-    op.execute(_ADD_PRIMARY_AUTHOR)
-    op.execute(
-        "CREATE TRIGGER posts_add_primary_author AFTER INSERT ON posts "
-        "FOR EACH ROW EXECUTE FUNCTION post_authors_add_primary()"
-    )
     op.create_table(
         "post_reviews",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -119,8 +106,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("post_reviews")
-    op.execute("DROP TRIGGER posts_add_primary_author ON posts")
-    op.execute("DROP FUNCTION post_authors_add_primary()")
     op.drop_table("post_authors")
     op.execute("UPDATE posts SET status = 'draft' WHERE status::text = 'pending_review'")
     _retype_roles(
