@@ -60,6 +60,12 @@ async def test_pending_review_cannot_be_set_directly(
     author = roles[Role.AUTHOR]
     body = {"title": "Hi", "content_raw": "x", "status": "pending_review"}
     assert (await client.post(POSTS, json=body, headers=author.headers)).status_code == 422
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    for name in ("PostCreate", "PostUpdate"):
+        status = schemas[name]["properties"]["status"]
+        enum = status.get("enum") or status["anyOf"][0]["enum"]
+        assert "pending_review" not in enum
+        assert "published" in enum
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -14,6 +14,7 @@ from pydantic import (
     HttpUrl,
     StrictBool,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -112,8 +113,15 @@ def _not_in_review(status: PostStatus) -> PostStatus:
     return status
 
 
-# The statuses a client may set directly; `pending_review` is reached by submitting.
-WritableStatus = Annotated[PostStatus, AfterValidator(_not_in_review)]
+# The statuses a client may set directly (the OpenAPI document lists only these);
+# `pending_review` is reached by submitting.
+WritableStatus = Annotated[
+    PostStatus,
+    AfterValidator(_not_in_review),
+    WithJsonSchema(
+        {"type": "string", "enum": [s.value for s in PostStatus if s != PostStatus.PENDING_REVIEW]}
+    ),
+]
 
 
 class PostCreate(InputModel):
