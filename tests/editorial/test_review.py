@@ -14,6 +14,7 @@ from inkwell.events.catalogue import (
     PostChangesRequested,
     PostPublished,
     PostSubmitted,
+    PostUnpublished,
     PostWithdrawn,
 )
 from inkwell.models.user import Role
@@ -273,3 +274,18 @@ async def test_an_editor_edits_publishes_and_deletes_anyones_post(
     assert refused.status_code == 403
     deleted = await client.delete(f"{POSTS}/{post['id']}", headers=editor.headers)
     assert deleted.status_code == 204
+
+
+async def test_an_author_unpublishing_a_post_in_review_withdraws_it(
+    client: httpx.AsyncClient, session: AsyncSession, roles: dict[Role, Account]
+) -> None:
+    author = roles[Role.AUTHOR]
+    post = await write(client, author)
+    await act(client, author, post, "submit")
+    start = await last_position(session)
+    response = await client.patch(
+        f"{POSTS}/{post['id']}", json={"status": "draft"}, headers=author.headers
+    )
+    assert response.json()["status"] == "draft"
+    await the_event(session, PostWithdrawn, start, post["id"])
+    assert PostUnpublished.event_type() not in await types_since(session, start)

@@ -266,18 +266,7 @@ async def list_reviews(
     """The editors' decisions on the post and their notes, newest first (its authors, editors
     and admins)."""
     found = await service.reviews(post_id=post_id, user=user)
-    return [
-        ReviewView.model_validate(
-            {
-                "id": review.id,
-                "outcome": review.outcome,
-                "note": review.note,
-                "reviewer": reviewer,
-                "created_at": review.created_at,
-            }
-        )
-        for review, reviewer in found
-    ]
+    return [ReviewView.from_review(review, reviewer) for review, reviewer in found]
 
 
 @router.put("/{post_id}/authors", responses=errors(401, 403, 404, 422))

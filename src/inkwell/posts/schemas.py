@@ -22,7 +22,7 @@ from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, Page, UTCDat
 from inkwell.core.slugs import SLUG_PATTERN
 from inkwell.core.text import Stripped, storable
 from inkwell.media.schemas import Cover
-from inkwell.models.post import PostStatus
+from inkwell.models.post import PostReview, PostStatus
 from inkwell.posts.diffs import DiffFormat, VersionDiff
 from inkwell.posts.records import PostPage, PostRecord, VersionRecord
 from inkwell.users.schemas import USERNAME_PATTERN, PublicProfile
@@ -222,6 +222,18 @@ class ReviewView(OutputModel):
     note: str | None
     reviewer: str | None = Field(description="The editor's username (null: account removed)")
     created_at: UTCDateTime
+
+    @classmethod
+    def from_review(cls, review: PostReview, reviewer: str | None) -> ReviewView:
+        return cls.model_validate(
+            {
+                "id": review.id,
+                "outcome": review.outcome,
+                "note": review.note,
+                "reviewer": reviewer,
+                "created_at": review.created_at,
+            }
+        )
 
 
 class TagRef(OutputModel):

@@ -135,8 +135,11 @@ _STATUS_EVENTS: dict[PostStatus, type[PostSnapshot]] = {
 
 
 def _moved(before: PostStatus, record: PostRecord, actor: User) -> list[PostSnapshot]:
-    """The event of a status change, if it has one (scheduling has none until its time)."""
+    """The event of a status change, if it has one (scheduling has none until its time); a
+    post in review turned back into a draft was withdrawn, not unpublished."""
     kind = _STATUS_EVENTS.get(record.post.status)
+    if before == PostStatus.PENDING_REVIEW and kind is PostUnpublished:
+        kind = PostWithdrawn
     if kind is None or before == record.post.status:
         return []
     return [_snapshot(kind, record, actor.id)]
