@@ -266,6 +266,10 @@ async def test_an_editor_edits_publishes_and_deletes_anyones_post(
     )
     assert changed.status_code == 200
     assert changed.json()["content_raw"] == "Some *words*."  # editors see the source
+    read = await client.get(f"{POSTS}/{post['id']}", headers=editor.headers)
+    assert read.json()["content_raw"] == "Some *words*."
+    moderated = await client.get(f"{POSTS}/{post['id']}", headers=roles[Role.MODERATOR].headers)
+    assert moderated.json()["content_raw"] is None  # a moderator sees the draft, not its source
     assert (await act(client, editor, post, "publish")).json()["status"] == "published"
     moderator = roles[Role.MODERATOR]
     refused = await client.patch(
