@@ -46,7 +46,7 @@ async def create_user(
     username: str | None = None,
     email: str | None = None,
     password: str = DEFAULT_PASSWORD,
-    role: Role = Role.USER,
+    role: Role = Role.AUTHOR,
     is_active: bool = True,
 ) -> User:
     n = next(_counter)

@@ -63,6 +63,7 @@ from inkwell.operations.router import router as outbox_admin_router
 from inkwell.porting.router import router as porting_router
 from inkwell.posts.router import me_router as my_posts_router
 from inkwell.posts.router import preview_router as post_preview_router
+from inkwell.posts.router import review_router as post_review_router
 from inkwell.posts.router import router as posts_router
 from inkwell.realworld.router import (
     ERROR_CONTENT,
@@ -134,6 +135,7 @@ API_V1_ROUTERS = (
     post_preview_router,
     porting_router,
     series_router,
+    post_review_router,
 )
 
 

@@ -45,7 +45,7 @@ async def test_register_login_and_me(client: httpx.AsyncClient) -> None:
     body = response.json()
     assert body["username"] == "Alice"
     assert body["email"] == "alice@example.com"
-    assert body["role"] == "user"
+    assert body["role"] == "author"
 
     response = await client.post(LOGIN, json={"login": "alice", "password": DEFAULT_PASSWORD})
     assert response.status_code == 200, response.text

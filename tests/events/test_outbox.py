@@ -81,7 +81,7 @@ def test_the_envelope_refuses_a_time_outside_utc() -> None:
 
 
 def test_every_type_is_versioned_and_named_once() -> None:
-    assert len(CATALOGUE) == len(EVENT_TYPES) == 26
+    assert len(CATALOGUE) == len(EVENT_TYPES) == 32
     for name, kind in CATALOGUE.items():
         assert name == f"inkwell.{kind.name}.v{kind.version}"
         assert kind.key_field in kind.model_fields

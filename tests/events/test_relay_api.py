@@ -7,11 +7,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from inkwell.core.state import AppState
 from inkwell.events.catalogue import CATALOGUE
 from inkwell.events.envelope import CloudEvent
 from inkwell.media.processing import delete_files
+from inkwell.models.user import Role, User
 from tests.events.relaying import committed, drain, new_relay, received
 from tests.events.test_transactions import NEW_POST, refuse_after_recording
 from tests.factories import DEFAULT_PASSWORD, login
@@ -67,11 +69,28 @@ async def _every_kind_of_change(client: httpx.AsyncClient, state: AppState) -> N
     await _call(client, "PATCH", posts, alice, {"title": "Renamed"})
     await _call(client, "POST", f"{posts}/versions/1/restore", alice)
     await _call(client, "POST", f"{posts}/unpublish", alice)
+    await _review_flow(client, state, alice, posts)
     await _call(client, "PATCH", posts, alice, {"status": "archived"})
     await _call(client, "DELETE", posts, alice)
     await _call(client, "PATCH", "/users/me", alice, {"display_name": "Alice"})
     await _media_uploaded_processed_and_deleted(client, state, alice)
     await _call(client, "DELETE", "/users/me", bob)
+
+
+async def _review_flow(
+    client: httpx.AsyncClient, state: AppState, author: dict[str, str], posts: str
+) -> None:
+    """A draft submitted, withdrawn, sent back by an editor and approved."""
+    editor = await _register(client, "carol")
+    async with state.sessionmaker() as session:
+        await session.execute(update(User).where(User.username == "carol").values(role=Role.EDITOR))
+        await session.commit()
+    await _call(client, "POST", f"{posts}/submit", author)
+    await _call(client, "POST", f"{posts}/withdraw", author)
+    await _call(client, "POST", f"{posts}/submit", author)
+    await _call(client, "POST", f"{posts}/request-changes", editor, {"note": "Shorter."})
+    await _call(client, "POST", f"{posts}/submit", author)
+    await _call(client, "POST", f"{posts}/approve", editor)
 
 
 async def _media_uploaded_processed_and_deleted(

@@ -38,7 +38,7 @@ async def test_registering_records_user_registered_without_the_email(
         "user_id": response.json()["id"],
         "username": "newbie",
         "display_name": None,
-        "role": "user",
+        "role": "author",
     }
 
 
@@ -116,7 +116,7 @@ async def test_the_admin_command_records_registered_then_updated(
     (row,) = await outbox(session)
     data = await the_event(session, UserRegistered, 0, row.key)
     assert (data.username, data.role) == ("root", "admin")
-    await session.execute(update(User).where(User.username == "root").values(role=Role.USER))
+    await session.execute(update(User).where(User.username == "root").values(role=Role.AUTHOR))
     start = await last_position(session)
     await make_admin(session, settings, **args)
     promoted = await the_event(session, UserUpdated, start, row.key)

@@ -82,7 +82,7 @@ async def test_without_kafka_nothing_is_pending_and_consumer_lag_is_shown(
 async def test_only_admins_see_the_outbox(committing_state: AppState) -> None:
     async with api_client(committing_state) as client:
         anonymous = await client.get(STATUS)
-        for role in (Role.USER, Role.MODERATOR):
+        for role in (Role.AUTHOR, Role.MODERATOR):
             refused = await client.get(STATUS, headers=await _headers(committing_state, role))
             assert refused.status_code == 403, role
     assert anonymous.status_code == 401

@@ -58,7 +58,7 @@ class Account:
 
 
 async def account(
-    state: AppState, session: AsyncSession, username: str, role: Role = Role.USER
+    state: AppState, session: AsyncSession, username: str, role: Role = Role.AUTHOR
 ) -> Account:
     """A user signed in to /api/v1 (tests/auth signs in through the login itself)."""
     user = await create_user(session, username=username, role=role)
@@ -78,6 +78,11 @@ async def bob(app_state: AppState, session: AsyncSession) -> Account:
 @pytest.fixture
 async def moderator(app_state: AppState, session: AsyncSession) -> Account:
     return await account(app_state, session, "mod", Role.MODERATOR)
+
+
+@pytest.fixture
+async def editor(app_state: AppState, session: AsyncSession) -> Account:
+    return await account(app_state, session, "editor", Role.EDITOR)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Featured posts: editors (moderators and admins) feature and unfeature a post; lists take
+"""Featured posts: editors and admins feature and unfeature a post; lists take
 `featured=true`; responses say `featured` and `featured_at`."""
 
 from __future__ import annotations
@@ -19,21 +19,21 @@ from tests.posts.conftest import Account
 POSTS = "/api/v1/posts"
 
 
-def test_only_moderators_and_admins_feature_posts() -> None:
+def test_only_editors_and_admins_feature_posts() -> None:
     assert [can_feature(User(role=role)) for role in Role] == [
-        role in (Role.MODERATOR, Role.ADMIN) for role in Role
+        role in (Role.EDITOR, Role.ADMIN) for role in Role
     ]
 
 
 async def test_an_editor_features_a_post_and_the_list_filters_by_it(
-    client: httpx.AsyncClient, session: AsyncSession, alice: Account, moderator: Account
+    client: httpx.AsyncClient, session: AsyncSession, alice: Account, editor: Account
 ) -> None:
     first = await create_post(session, alice.user, title="First")
     second = await create_post(session, alice.user, title="Second")
     await create_post(session, alice.user, title="Plain")
 
     for post in (first, second):
-        featured = await client.put(f"{POSTS}/{post.id}/featured", headers=moderator.headers)
+        featured = await client.put(f"{POSTS}/{post.id}/featured", headers=editor.headers)
         assert featured.status_code == 200, featured.text
         assert featured.json()["featured"] is True
         assert featured.json()["featured_at"].endswith("Z")
@@ -69,16 +69,21 @@ async def test_featuring_twice_keeps_the_time_and_unfeaturing_takes_it_off(
     assert read["featured"] is False
 
 
-async def test_authors_and_readers_cannot_feature(
-    client: httpx.AsyncClient, session: AsyncSession, alice: Account, bob: Account
+async def test_authors_moderators_and_readers_cannot_feature(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    alice: Account,
+    bob: Account,
+    moderator: Account,
 ) -> None:
     post = await create_post(session, alice.user)
     draft = await create_post(session, alice.user, status="draft")
     url = f"{POSTS}/{post.id}/featured"
     refused = await client.put(url, headers=alice.headers)
     assert refused.status_code == 403
-    assert refused.json()["code"] == "not_an_editor"
+    assert refused.json()["code"] == "not_editor"
     assert (await client.put(url, headers=bob.headers)).status_code == 403
+    assert (await client.put(url, headers=moderator.headers)).status_code == 403
     assert (await client.put(url)).status_code == 401
     assert (
         await client.put(f"{POSTS}/{draft.id}/featured", headers=bob.headers)
@@ -90,11 +95,11 @@ async def test_authors_and_readers_cannot_feature(
 
 
 async def test_featured_drafts_stay_out_of_the_list(
-    client: httpx.AsyncClient, session: AsyncSession, alice: Account, moderator: Account
+    client: httpx.AsyncClient, session: AsyncSession, alice: Account, editor: Account
 ) -> None:
     draft = await create_post(session, alice.user, status="draft")
     assert (
-        await client.put(f"{POSTS}/{draft.id}/featured", headers=moderator.headers)
+        await client.put(f"{POSTS}/{draft.id}/featured", headers=editor.headers)
     ).status_code == 200
     assert (await client.get(POSTS, params={"featured": "true"})).json()["total"] == 0
 

@@ -25,8 +25,8 @@ from inkwell.posts.policy import (
 )
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
-AUTHOR = User(id=uuid.uuid4(), username="author", role=Role.USER)
-OTHER = User(id=uuid.uuid4(), username="other", role=Role.USER)
+AUTHOR = User(id=uuid.uuid4(), username="author", role=Role.AUTHOR)
+OTHER = User(id=uuid.uuid4(), username="other", role=Role.AUTHOR)
 MODERATOR = User(id=uuid.uuid4(), username="mod", role=Role.MODERATOR)
 ADMIN = User(id=uuid.uuid4(), username="admin", role=Role.ADMIN)
 

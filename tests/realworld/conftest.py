@@ -70,7 +70,7 @@ async def sign_in(
 
 
 async def conduit_user(
-    state: AppState, session: AsyncSession, username: str, role: Role = Role.USER
+    state: AppState, session: AsyncSession, username: str, role: Role = Role.AUTHOR
 ) -> Conduit:
     """A RealWorld user, signed in as POST /api/users/login would (tests/realworld/test_users.py
     signs in through the login itself)."""

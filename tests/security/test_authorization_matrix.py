@@ -95,9 +95,9 @@ CASES = [
     Case("DELETE", "/api/v1/posts/{id_or_slug}", D, (401, 404, 204, 403, 204)),
     Case("POST", "/api/v1/posts/{post_id}/publish", D, (401, 404, 200, 403, 200)),
     Case("POST", "/api/v1/posts/{post_id}/unpublish", P, (401, 403, 200, 403, 200)),
-    # Featuring: editors (moderators and admins) only, authors included in the refusal.
+    # Featuring: editors and admins only; authors and moderators are refused.
     *[
-        Case(m, "/api/v1/posts/{post_id}/featured", target, (401, other, 403, 200, 200))
+        Case(m, "/api/v1/posts/{post_id}/featured", target, (401, other, 403, 403, 200))
         for m in ("PUT", "DELETE")
         for target, other in ((P, 403), (D, 404))
     ],
@@ -117,6 +117,25 @@ CASES = [
         "series",
         (401, 403, 200, 403, 200),
         {"post_ids": []},
+    ),
+    # The review flow: the owner (an author) submits; only editors and admins review.
+    Case("POST", "/api/v1/posts/{post_id}/submit", D, (401, 404, 200, 403, 403)),
+    Case("POST", "/api/v1/posts/{post_id}/withdraw", D, (401, 404, 409, 403, 403)),
+    Case("POST", "/api/v1/posts/{post_id}/approve", D, (401, 404, 403, 403, 409)),
+    Case(
+        "POST",
+        "/api/v1/posts/{post_id}/request-changes",
+        D,
+        (401, 404, 403, 403, 409),
+        {"note": "Tighten the intro."},
+    ),
+    Case("GET", "/api/v1/posts/{post_id}/reviews", D, (401, 404, 200, 403, 200)),
+    Case(
+        "PUT",
+        "/api/v1/posts/{post_id}/authors",
+        D,
+        (401, 404, 200, 403, 200),
+        {"authors": ["matrix_owner"]},
     ),
     Case("GET", "/api/v1/posts/{post_id}/versions", P, (401, 403, 200, 403, 200)),
     Case("GET", "/api/v1/posts/{post_id}/versions", D, (401, 404, 200, 403, 200)),
@@ -260,7 +279,7 @@ def test_every_route_with_a_path_id_is_in_the_matrix() -> None:
 
 async def _world(session: AsyncSession, client: httpx.AsyncClient, state: AppState) -> World:
     users = {
-        "owner": await create_user(session),
+        "owner": await create_user(session, username="matrix_owner"),
         "other": await create_user(session),
         "moderator": await create_user(session, role=Role.MODERATOR),
         "admin": await create_user(session, role=Role.ADMIN),

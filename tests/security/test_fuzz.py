@@ -75,6 +75,8 @@ BUSINESS_RULE_422 = [
     "^/api/v1/posts$",
     "^/api/v1/posts/[^/]+$",
     "^/api/v1/posts/[^/]+/publish$",
+    # Every author named must be an active account (docs/editorial.md).
+    "^/api/v1/posts/[^/]+/authors$",
     "^/api/v1/posts/[^/]+/comments$",
     "^/api/v1/users/[^/]+/(follow|block|mute)$",
     "^/api/v1/feed$",

@@ -299,12 +299,12 @@ async def test_admin_disables_a_user(
     )
     assert refresh.status_code == 401
     self_change = await client.patch(
-        f"/api/v1/admin/users/{admin.id}", json={"role": "user"}, headers=headers
+        f"/api/v1/admin/users/{admin.id}", json={"role": "author"}, headers=headers
     )
     assert self_change.status_code == 409
     missing = await client.patch(
         f"/api/v1/admin/users/{'0' * 8}-0000-0000-0000-{'0' * 12}",
-        json={"role": "user"},
+        json={"role": "author"},
         headers=headers,
     )
     assert missing.status_code == 404

@@ -149,7 +149,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 CurrentUser = Annotated[User, Depends(current_user)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 AdminUser = Annotated[User, require_role(Role.ADMIN)]
-ModeratorUser = Annotated[User, require_role(Role.MODERATOR, Role.ADMIN)]
+ModeratorUser = Annotated[User, require_role(Role.MODERATOR, Role.EDITOR, Role.ADMIN)]
 
 
 def write_limit(action: str, setting: str, signed_in: Any = current_user) -> Any:

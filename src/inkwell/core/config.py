@@ -219,6 +219,10 @@ class Settings(BaseSettings):
     # How long the answer to a request with an Idempotency-Key is kept for its retries.
     idempotency_key_retention_hours: int = Field(default=24, ge=1, le=720)
 
+    # The role of new accounts: `author` publishes their own posts; `contributor` for a
+    # publication where every post is reviewed (docs/editorial.md). Admins make the others.
+    default_role: Literal["author", "contributor"] = "author"
+
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     rate_limit_login_per_ip: int = Field(default=20, ge=1)

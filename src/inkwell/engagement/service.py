@@ -146,7 +146,7 @@ class EngagementService:
         self, kind: Kind, owner: User, viewer: User | None, page: int, page_size: int
     ) -> MarkedQuery:
         # A list shows what its reader may see: public posts, their own, or all for staff.
-        staff = viewer is not None and viewer.role in {Role.MODERATOR, Role.ADMIN}
+        staff = viewer is not None and viewer.role in {Role.MODERATOR, Role.EDITOR, Role.ADMIN}
         return MarkedQuery(
             kind=kind,
             user_id=owner.id,

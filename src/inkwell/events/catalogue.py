@@ -67,7 +67,9 @@ class PostEvent(EventData):
 
     post_id: uuid.UUID
     author_id: uuid.UUID
-    actor_id: uuid.UUID = Field(description="Who made the change (the author or an admin).")
+    actor_id: uuid.UUID = Field(
+        description="Who made the change (an author, an editor or an admin)."
+    )
 
 
 class PostSnapshot(PostEvent):
@@ -129,6 +131,33 @@ class PostUnfeatured(PostSnapshot):
     """An editor took a post off the featured list."""
 
     name: ClassVar[str] = "post.unfeatured"
+
+
+class PostSubmitted(PostSnapshot):
+    """An author of a draft submitted it for review (its status is now pending_review)."""
+
+    name: ClassVar[str] = "post.submitted"
+
+
+class PostWithdrawn(PostSnapshot):
+    """An author took a post back out of review (a draft again)."""
+
+    name: ClassVar[str] = "post.withdrawn"
+
+
+class PostApproved(PostSnapshot):
+    """An editor approved a post in review: it is published now (post.published follows) or
+    scheduled for `published_at`."""
+
+    name: ClassVar[str] = "post.approved"
+
+
+class PostChangesRequested(PostSnapshot):
+    """An editor sent a post in review back to its authors as a draft, with a note."""
+
+    name: ClassVar[str] = "post.changes_requested"
+
+    note: str = Field(description="What the editor asks the authors to change.")
 
 
 class PostDeleted(PostEvent):
@@ -311,6 +340,10 @@ EVENT_TYPES: tuple[type[EventData], ...] = (
     PostRestored,
     PostFeatured,
     PostUnfeatured,
+    PostSubmitted,
+    PostWithdrawn,
+    PostApproved,
+    PostChangesRequested,
     PostDeleted,
     CommentCreated,
     CommentEdited,

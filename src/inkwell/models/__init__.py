@@ -19,8 +19,10 @@ from inkwell.models.notification import (
 from inkwell.models.porting import ExportJob, ImportedRecord, ImportJob
 from inkwell.models.post import (
     Post,
+    PostAuthor,
     PostCount,
     PostPreviewLink,
+    PostReview,
     PostSlug,
     PostStatus,
     PostTag,
@@ -62,8 +64,10 @@ __all__ = [
     "OutboxEvent",
     "OutgoingMail",
     "Post",
+    "PostAuthor",
     "PostCount",
     "PostPreviewLink",
+    "PostReview",
     "PostSlug",
     "PostStatus",
     "PostTag",

@@ -35,6 +35,7 @@ class PostStatus(enum.StrEnum):
     PUBLISHED = "published"
     SCHEDULED = "scheduled"
     ARCHIVED = "archived"
+    PENDING_REVIEW = "pending_review"  # submitted by its authors, waiting for an editor
 
 
 # Scheduled posts count as published once their time has come: visibility is decided by the
@@ -154,6 +155,38 @@ class Post(UUIDKey, Timestamps, SoftDelete, Base):
     author: Mapped[User] = relationship(lazy="raise")
 
     __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
+
+
+class PostAuthor(Base):
+    """A co-author of a post, at its place in the order shown (from 1: the primary author,
+    first, is `posts.author_id` alone)."""
+
+    __tablename__ = "post_authors"
+    __table_args__ = (
+        PrimaryKeyConstraint("post_id", "user_id", name="pk_post_authors"),
+        Index("ix_post_authors_user_id_post_id", "user_id", "post_id"),
+    )
+
+    post_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+
+
+class PostReview(UUIDKey, Base):
+    """An editor's decision on a post in review: `approved` or `changes_requested` (with a
+    note for the authors); never rewritten."""
+
+    __tablename__ = "post_reviews"
+
+    post_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    outcome: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
 class Tag(UUIDKey, Base):

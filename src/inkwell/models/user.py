@@ -14,8 +14,12 @@ from inkwell.models.base import Base, SoftDelete, Timestamps, UUIDKey
 
 
 class Role(enum.StrEnum):
-    USER = "user"
-    MODERATOR = "moderator"
+    """Who may do what (docs/editorial.md); posts.policy reads them."""
+
+    CONTRIBUTOR = "contributor"  # writes drafts and submits them for review
+    AUTHOR = "author"  # publishes their own posts
+    MODERATOR = "moderator"  # an author who also sees every post and moderates comments
+    EDITOR = "editor"  # edits, reviews and publishes anyone's posts, moderates comments
     ADMIN = "admin"
 
 
@@ -38,8 +42,8 @@ class User(UUIDKey, Timestamps, SoftDelete, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
         Enum(Role, name="user_role", values_callable=lambda e: [m.value for m in e]),
-        default=Role.USER,
-        server_default=Role.USER.value,
+        default=Role.AUTHOR,
+        server_default=Role.AUTHOR.value,
     )
     is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
     # Bumped on password change, disable, delete and role change: older access tokens stop working.

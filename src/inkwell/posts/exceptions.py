@@ -17,10 +17,6 @@ class NotPostAuthor(Forbidden):
     code, title = "not_post_author", "Only the author or an admin may do this"
 
 
-class NotAnEditor(Forbidden):
-    code, title = "not_an_editor", "Only editors may feature posts"
-
-
 class SlugTaken(Conflict):
     code, title = "slug_taken", "Slug already in use"
 
@@ -47,3 +43,31 @@ class InvalidCursor(InvalidPostInput):
 
     def __init__(self) -> None:
         super().__init__("cursor", "is not a cursor this list gave out")
+
+
+class ReviewRequired(Forbidden):
+    code, title = "review_required", "Contributors publish through review"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A contributor cannot publish, schedule or change a post that left the draft state;"
+            " submit the draft for review instead."
+        )
+
+
+class NotEditor(Forbidden):
+    code, title = "not_editor", "Only an editor or an admin may do this"
+
+
+class InvalidTransition(Conflict):
+    code, title = "invalid_status_transition", "The post is not in a status that allows this"
+
+    def __init__(self, status: str, action: str) -> None:
+        super().__init__(f"A post in status {status!r} cannot be {action}.")
+
+
+class InvalidAuthors(InvalidPostInput):
+    code = "invalid_authors"
+
+    def __init__(self, unknown: list[str]) -> None:
+        super().__init__("authors", f"no active account is named {', '.join(unknown)}")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from inkwell.models.post import PostStatus
 from inkwell.models.user import Role, User
 from inkwell.models.visibility import LISTED, PUBLIC
 from inkwell.posts.records import PostState
 
-_SEE_EVERY_POST = frozenset({Role.MODERATOR, Role.ADMIN})
-_FEATURE_POSTS = frozenset({Role.MODERATOR, Role.ADMIN})
+_SEE_EVERY_POST = frozenset({Role.MODERATOR, Role.EDITOR, Role.ADMIN})
+_EDIT_EVERY_POST = frozenset({Role.EDITOR, Role.ADMIN})
+_FEATURE_POSTS = frozenset({Role.EDITOR, Role.ADMIN})
 
 
 def is_public(post: PostState, now: datetime) -> bool:
@@ -27,27 +29,67 @@ def is_listed(post: PostState, now: datetime) -> bool:
     return LISTED.admits(post, now)
 
 
-def can_see(post: PostState, user: User | None, now: datetime) -> bool:
-    """Anyone sees public posts; those who moderate a post see it before (and after)."""
-    return is_public(post, now) or can_moderate(post, user)
+def is_author(post: PostState, user: User | None, *, coauthor: bool = False) -> bool:
+    """The primary author, or a co-author (`coauthor`: the caller found `user` among the
+    post's authors)."""
+    return user is not None and (coauthor or user.id == post.author_id)
+
+
+def can_see(post: PostState, user: User | None, now: datetime, *, coauthor: bool = False) -> bool:
+    """Anyone sees public posts; its authors and those who moderate every post see it before
+    (and after)."""
+    return (
+        is_public(post, now) or is_author(post, user, coauthor=coauthor) or can_moderate(post, user)
+    )
 
 
 def can_moderate(post: PostState, user: User | None) -> bool:
-    """The author, moderators and admins: they see the post whatever its state, and
-    moderate its comments."""
+    """The primary author, moderators, editors and admins: they see the post whatever its
+    state, and moderate its comments."""
     if user is None:
         return False
     return user.id == post.author_id or moderates_every_post(user)
 
 
 def moderates_every_post(user: User | None) -> bool:
-    """Moderators and admins: what `can_moderate` says whatever the post."""
+    """Moderators, editors and admins: what `can_moderate` says whatever the post."""
     return user is not None and user.role in _SEE_EVERY_POST
 
 
-def can_edit(post: PostState, user: User) -> bool:
-    """Only the author or an admin changes or deletes a post."""
-    return user.id == post.author_id or user.role == Role.ADMIN
+def edits_every_post(user: User | None) -> bool:
+    """Editors and admins change, publish and delete anyone's posts."""
+    return user is not None and user.role in _EDIT_EVERY_POST
+
+
+def may_publish(user: User) -> bool:
+    """Everyone but contributors publishes, schedules, unpublishes and archives (the posts
+    they may edit); a contributor's drafts go through review."""
+    return user.role != Role.CONTRIBUTOR
+
+
+def can_review(user: User) -> bool:
+    """Editors and admins approve posts in review or send them back."""
+    return user.role in _EDIT_EVERY_POST
+
+
+def can_edit(post: PostState, user: User, *, coauthor: bool = False) -> bool:
+    """Its authors, editors and admins change or delete a post; a contributor only while it
+    is a draft (after that, changes go through an editor)."""
+    if edits_every_post(user):
+        return True
+    if not is_author(post, user, coauthor=coauthor):
+        return False
+    return may_publish(user) or post.status == PostStatus.DRAFT
+
+
+def can_submit(post: PostState, user: User, *, coauthor: bool = False) -> bool:
+    """Its authors submit a post for review or withdraw it."""
+    return is_author(post, user, coauthor=coauthor)
+
+
+def can_set_authors(post: PostState, user: User) -> bool:
+    """The primary author, editors and admins choose a post's authors."""
+    return user.id == post.author_id or edits_every_post(user)
 
 
 def can_feature(user: User) -> bool:

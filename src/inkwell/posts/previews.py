@@ -100,9 +100,10 @@ class PreviewLinks:
 
     async def _editable(self, post_id: uuid.UUID, user: User) -> None:
         record = await self.posts.get_record(post_id)
-        if record is None or not can_see(record.post, user, utcnow()):
+        coauthor = record is not None and record.has_author(user.id)
+        if record is None or not can_see(record.post, user, utcnow(), coauthor=coauthor):
             raise PostNotFound
-        if not can_edit(record.post, user):
+        if not can_edit(record.post, user, coauthor=coauthor):
             raise NotPostAuthor
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -39,6 +40,7 @@ from inkwell.core.db import DriverSelect
 from inkwell.models.engagement import Bookmark, Follow, Like
 from inkwell.models.post import (
     Post,
+    PostAuthor,
     PostCount,
     PostSlug,
     PostStatus,
@@ -90,6 +92,30 @@ def _tags_json() -> Any:
         .where(PostTag.post_id == Post.id)
         .scalar_subquery()
         .label("tags")
+    )
+
+
+_COAUTHOR = aliased(User, name="coauthor")
+
+
+def _coauthors_json() -> Any:
+    """The post's co-authors (after the primary, whom the read joins already) as a JSON array
+    of public profiles in order, or NULL: one probe of post_authors' primary key per post,
+    and a users lookup only for the posts that have co-authors."""
+    profile = (
+        select(
+            func.json_build_object(
+                *(part for key in _AUTHOR_FIELDS for part in (key, getattr(_COAUTHOR, key)))
+            )
+        )
+        .where(_COAUTHOR.id == PostAuthor.user_id)
+        .scalar_subquery()
+    )
+    return (
+        select(func.json_agg(aggregate_order_by(profile, PostAuthor.position)))
+        .where(PostAuthor.post_id == Post.id)
+        .scalar_subquery()
+        .label("coauthors")
     )
 
 
@@ -184,6 +210,7 @@ def _post_with_author_and_tags(viewer_id: Any, *, content: bool) -> Select[Any]:
         *(getattr(Post, key).label(key) for key in fields),
         *(getattr(User, key).label(f"user_{key}") for key in _AUTHOR_FIELDS),
         _tags_json(),
+        _coauthors_json(),
         *_viewer_flags(viewer_id),
         *((_series_json(),) if content else ()),
     ).join(User, User.id == Post.author_id)
@@ -218,6 +245,7 @@ def to_record(fields: Mapping[str, Any], show_raw: bool = False) -> PostRecord:
         bookmarked_by_me=fields["bookmarked_by_me"],
         follows_author=fields["follows_author"],
         series=fields.get("series"),
+        coauthors=fields["coauthors"] or [],
     )
 
 
@@ -427,9 +455,15 @@ class PostReads:
     async def list_by_author(
         self, author_id: uuid.UUID, *, status: PostStatus | None, limit: int, offset: int
     ) -> tuple[list[PostRecord], int]:
-        """An author's live posts in every status, newest first."""
+        """The live posts the user is an author of (primary or co-author) in every status,
+        newest first."""
+        # Each branch has its index: ix_posts_author_created, ix_post_authors_user_id_post_id.
+        authored = union_all(
+            select(Post.id).where(Post.author_id == author_id),
+            select(PostAuthor.post_id).where(PostAuthor.user_id == author_id),
+        )
         conditions: list[ColumnElement[bool]] = [
-            Post.author_id == author_id,
+            Post.id.in_(authored),
             Post.deleted_at.is_(None),
         ]
         if status is not None:

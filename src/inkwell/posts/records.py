@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -90,6 +90,14 @@ class PostRecord:
     # The post's series, its place and its public neighbours (single-post reads only):
     # {id, slug, title, position, count, previous: {slug, title} | None, next: ...}.
     series: dict[str, Any] | None = None
+    # The authors after the primary (`author`), in order, as public profiles
+    # (`[{"id", "username", ...}]`).
+    coauthors: list[dict[str, Any]] = field(default_factory=list)
+
+    def has_author(self, user_id: uuid.UUID) -> bool:
+        """Is the user one of the post's authors (the primary or a co-author)?"""
+        wanted = str(user_id)
+        return user_id == self.post.author_id or any(a["id"] == wanted for a in self.coauthors)
 
 
 @dataclass(frozen=True, slots=True)

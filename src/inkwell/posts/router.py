@@ -27,6 +27,9 @@ from inkwell.posts.previews import expires_in
 from inkwell.posts.records import PostRecord, PostRow, Redirect
 from inkwell.posts.refs import PostRef
 from inkwell.posts.schemas import (
+    ApproveRequest,
+    AuthorsUpdate,
+    ChangesRequest,
     PostCreate,
     PostList,
     PostListParams,
@@ -35,6 +38,7 @@ from inkwell.posts.schemas import (
     PreviewLinkCreate,
     PreviewLinkCreated,
     PreviewLinkView,
+    ReviewView,
     SearchResults,
     SearchText,
     VersionDiffView,
@@ -46,6 +50,7 @@ from inkwell.posts.seo import PageLinks
 router = APIRouter(prefix="/posts", tags=["posts"], route_class=SessionRoute)
 me_router = APIRouter(prefix="/users/me/posts", tags=["posts"], route_class=SessionRoute)
 preview_router = APIRouter(prefix="/preview", tags=["posts"], route_class=SessionRoute)
+review_router = APIRouter(prefix="/review-queue", tags=["posts"], route_class=SessionRoute)
 # A preview is for the link's holder only: no index, no cache, no Referer to other sites.
 PREVIEW_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
@@ -255,7 +260,7 @@ async def feature_post(
     request: Request,
     response: Response,
 ) -> PostView:
-    """Feature a post (editors: moderators and admins); featuring it again keeps its time."""
+    """Feature a post (editors and admins); featuring it again keeps its time."""
     return _view(request, response, await service.feature(post_id=post_id, user=user))
 
 
@@ -272,6 +277,124 @@ async def unfeature_post(
 ) -> PostView:
     """Take a post off the featured list (editors)."""
     return _view(request, response, await service.unfeature(post_id=post_id, user=user))
+
+
+@router.post(
+    "/{post_id}/submit",
+    responses=errors(401, 403, 404, 409),
+    openapi_extra=needs(Scope.POSTS_WRITE),
+)
+async def submit_post(
+    *,
+    post_id: uuid.UUID,
+    user: CurrentUser,
+    service: PostServiceDep,
+    request: Request,
+    response: Response,
+) -> PostView:
+    """Send a draft to the editors for review (its authors; a contributor's way to publish)."""
+    return _view(request, response, await service.submit(post_id=post_id, user=user))
+
+
+@router.post(
+    "/{post_id}/withdraw",
+    responses=errors(401, 403, 404, 409),
+    openapi_extra=needs(Scope.POSTS_WRITE),
+)
+async def withdraw_post(
+    *,
+    post_id: uuid.UUID,
+    user: CurrentUser,
+    service: PostServiceDep,
+    request: Request,
+    response: Response,
+) -> PostView:
+    """Take a post back out of review, as a draft (its authors)."""
+    return _view(request, response, await service.withdraw(post_id=post_id, user=user))
+
+
+@router.post(
+    "/{post_id}/approve",
+    responses=errors(401, 403, 404, 409, 422),
+    openapi_extra=needs(Scope.POSTS_WRITE),
+)
+async def approve_post(
+    *,
+    post_id: uuid.UUID,
+    user: CurrentUser,
+    service: PostServiceDep,
+    request: Request,
+    response: Response,
+    data: ApproveRequest | None = None,
+) -> PostView:
+    """Publish a post in review now, or schedule it for a future `publish_at` (editors and
+    admins)."""
+    publish_at = data.publish_at if data else None
+    return _view(
+        request, response, await service.approve(post_id=post_id, user=user, publish_at=publish_at)
+    )
+
+
+@router.post(
+    "/{post_id}/request-changes",
+    responses=errors(401, 403, 404, 409, 422),
+    openapi_extra=needs(Scope.POSTS_WRITE),
+)
+async def request_changes(
+    *,
+    post_id: uuid.UUID,
+    data: ChangesRequest,
+    user: CurrentUser,
+    service: PostServiceDep,
+    request: Request,
+    response: Response,
+) -> PostView:
+    """Send a post in review back to its authors as a draft, with a note (editors and admins)."""
+    record = await service.request_changes(post_id=post_id, user=user, note=data.note)
+    return _view(request, response, record)
+
+
+@router.get(
+    "/{post_id}/reviews", responses=errors(401, 403, 404), openapi_extra=needs(Scope.POSTS_READ)
+)
+async def list_reviews(
+    *, post_id: uuid.UUID, user: CurrentUser, service: PostServiceDep
+) -> list[ReviewView]:
+    """The editors' decisions on the post and their notes, newest first (its authors, editors
+    and admins)."""
+    found = await service.reviews(post_id=post_id, user=user)
+    return [ReviewView.from_review(review, reviewer) for review, reviewer in found]
+
+
+@router.put(
+    "/{post_id}/authors",
+    responses=errors(401, 403, 404, 422),
+    openapi_extra=needs(Scope.POSTS_WRITE),
+)
+async def set_post_authors(
+    *,
+    post_id: uuid.UUID,
+    data: AuthorsUpdate,
+    user: CurrentUser,
+    service: PostServiceDep,
+    request: Request,
+    response: Response,
+) -> PostView:
+    """Replace the post's authors, in order; the first becomes the primary author (the
+    primary author, editors and admins)."""
+    record = await service.set_authors(post_id=post_id, user=user, usernames=data.authors)
+    return _view(request, response, record)
+
+
+@review_router.get(
+    "", response_model=PostList, responses=errors(401, 403), openapi_extra=needs(Scope.POSTS_READ)
+)
+async def review_queue(
+    *, user: CurrentUser, service: PostServiceDep, page: Page = 1, page_size: PageSize = 20
+) -> PostList:
+    """Posts waiting for review, the longest waiting first (editors and admins)."""
+    found = await service.review_queue(user=user, page=page, page_size=page_size)
+    return PostList.from_page(found)
 
 
 @router.get(

@@ -14,6 +14,7 @@ from pydantic import (
     HttpUrl,
     StrictBool,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -21,7 +22,7 @@ from inkwell.core.schemas import NOT_NULL, InputModel, OutputModel, Page, UTCDat
 from inkwell.core.slugs import SLUG_PATTERN
 from inkwell.core.text import Stripped, storable
 from inkwell.media.schemas import Cover
-from inkwell.models.post import PostStatus
+from inkwell.models.post import PostReview, PostStatus
 from inkwell.posts.diffs import DiffFormat, VersionDiff
 from inkwell.posts.records import PostPage, PostRecord, VersionRecord
 from inkwell.posts.seo import META_DESCRIPTION_CHARS, META_TITLE_CHARS, PageLinks, seo_fields
@@ -31,6 +32,7 @@ MAX_CONTENT_CHARS = 200_000
 MAX_METADATA_BYTES = 16_384
 MAX_CONTENT_JSON_BYTES = 262_144
 MAX_TAGS = 10
+MAX_AUTHORS = 10
 # Rich-text documents (ProseMirror, Lexical, Slate) nest a few levels per list or quote; 64
 # holds any real one, and stays far below the 255 at which serialising the response fails.
 MAX_JSON_DEPTH = 64
@@ -115,12 +117,29 @@ class PostMetadata(BaseModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
+def _not_in_review(status: PostStatus) -> PostStatus:
+    if status == PostStatus.PENDING_REVIEW:
+        raise ValueError("a post goes into review through POST /api/v1/posts/{id}/submit")
+    return status
+
+
+# The statuses a client may set directly (the OpenAPI document lists only these);
+# `pending_review` is reached by submitting.
+WritableStatus = Annotated[
+    PostStatus,
+    AfterValidator(_not_in_review),
+    WithJsonSchema(
+        {"type": "string", "enum": [s.value for s in PostStatus if s != PostStatus.PENDING_REVIEW]}
+    ),
+]
+
+
 class PostCreate(InputModel):
     title: Title
     content_raw: Content
     slug: Slug | None = None
     summary: Summary | None = None
-    status: PostStatus = PostStatus.DRAFT
+    status: WritableStatus = PostStatus.DRAFT
     published_at: UTCDateTime | None = None
     tags: Annotated[list[TagName], Field(max_length=MAX_TAGS)] = Field(default_factory=list)
     content_json: ContentJson | None = None
@@ -139,7 +158,7 @@ class PostUpdate(InputModel):
     content_raw: Annotated[Content | None, NOT_NULL] = None
     slug: Slug | None = None
     summary: Summary | None = None
-    status: Annotated[PostStatus | None, NOT_NULL] = None
+    status: Annotated[WritableStatus | None, NOT_NULL] = None
     published_at: UTCDateTime | None = None
     tags: Annotated[list[TagName] | None, Field(max_length=MAX_TAGS), NOT_NULL] = None
     content_json: ContentJson | None = None
@@ -181,6 +200,53 @@ class PostListParams(BaseModel):
     featured: bool = Field(default=False, description="true: only featured posts")
 
 
+class ApproveRequest(InputModel):
+    publish_at: UTCDateTime | None = Field(
+        default=None, description="A future time schedules the post; none or a past time publishes"
+    )
+
+
+class ChangesRequest(InputModel):
+    note: Annotated[str, Stripped(max_length=5000, min_length=1), _NO_NUL]
+
+
+class AuthorsUpdate(InputModel):
+    """The post's authors in order, by username; the first becomes the primary author."""
+
+    authors: Annotated[
+        list[Username],
+        Field(min_length=1, max_length=MAX_AUTHORS),
+    ]
+
+    @model_validator(mode="after")
+    def _distinct(self) -> AuthorsUpdate:
+        if len({name.lower() for name in self.authors}) != len(self.authors):
+            raise ValueError("authors must not repeat")
+        return self
+
+
+class ReviewView(OutputModel):
+    """An editor's decision on a post in review."""
+
+    id: uuid.UUID
+    outcome: Literal["approved", "changes_requested"]
+    note: str | None
+    reviewer: str | None = Field(description="The editor's username (null: account removed)")
+    created_at: UTCDateTime
+
+    @classmethod
+    def from_review(cls, review: PostReview, reviewer: str | None) -> ReviewView:
+        return cls.model_validate(
+            {
+                "id": review.id,
+                "outcome": review.outcome,
+                "note": review.note,
+                "reviewer": reviewer,
+                "created_at": review.created_at,
+            }
+        )
+
+
 class TagRef(OutputModel):
     name: str
     slug: str
@@ -198,6 +264,9 @@ class PostSummary(OutputModel):
     reading_time: int
     metadata: dict[str, Any]
     author: PublicProfile
+    authors: list[PublicProfile] = Field(
+        description="Every author in order; the first is the primary author (`author`)"
+    )
     tags: list[TagRef]
     comments_count: int
     allow_comments: bool
@@ -231,6 +300,7 @@ def summary_fields(record: PostRecord) -> dict[str, Any]:
         "reading_time": post.reading_time,
         "metadata": post.meta,
         "author": record.author,
+        "authors": [record.author, *record.coauthors],
         "tags": record.tags,
         "comments_count": post.comments_count,
         "allow_comments": post.allow_comments,

@@ -23,9 +23,9 @@ DEMO_PASSWORD = "inkwell-demo-password"  # noqa: S105 - printed for local demo a
 AUTHORS = [
     ("ada", "Ada Lovelace", "Writes about databases and the engines under them.", Role.ADMIN),
     ("grace", "Grace Hopper", "Compilers, tooling and the teams that ship them.", Role.MODERATOR),
-    ("linus", "Linus Pauling", "Chemistry, cooking and the science of the kitchen.", Role.USER),
-    ("rosalind", "Rosalind Franklin", "Gardens, travel and slow photography.", Role.USER),
-    ("alan", "Alan Turing", "Puzzles, running and the occasional proof.", Role.USER),
+    ("linus", "Linus Pauling", "Chemistry, cooking and the science of the kitchen.", Role.AUTHOR),
+    ("rosalind", "Rosalind Franklin", "Gardens, travel and slow photography.", Role.AUTHOR),
+    ("alan", "Alan Turing", "Puzzles, running and the occasional proof.", Role.AUTHOR),
 ]
 
 

@@ -22,34 +22,52 @@ from inkwell.core.markdown import (
 from inkwell.core.queue import PUBLISH_SCHEDULED_POST, JobQueue
 from inkwell.core.slugs import slugify
 from inkwell.events.catalogue import (
+    PostApproved,
     PostArchived,
+    PostChangesRequested,
     PostCreated,
     PostDeleted,
     PostFeatured,
     PostPublished,
     PostRestored,
     PostSnapshot,
+    PostSubmitted,
     PostUnfeatured,
     PostUnpublished,
     PostUpdated,
+    PostWithdrawn,
 )
 from inkwell.events.outbox import Outbox
 from inkwell.media.repository import MediaRepository
 from inkwell.media.service import cover_of, sizes_of_images
-from inkwell.models.post import Post, PostStatus
+from inkwell.models.post import Post, PostReview, PostStatus
 from inkwell.models.user import User
 from inkwell.posts.cursors import decode_cursor, encode_cursor
 from inkwell.posts.diffs import DiffFormat, VersionDiff, diff
 from inkwell.posts.exceptions import (
+    InvalidAuthors,
     InvalidPostInput,
-    NotAnEditor,
+    InvalidTransition,
+    NotEditor,
     NotPostAuthor,
     PostChanged,
     PostNotFound,
+    ReviewRequired,
     SlugTaken,
     VersionNotFound,
 )
-from inkwell.posts.policy import can_edit, can_feature, can_see, etag_matches
+from inkwell.posts.policy import (
+    can_edit,
+    can_feature,
+    can_review,
+    can_see,
+    can_set_authors,
+    can_submit,
+    edits_every_post,
+    etag_matches,
+    is_author,
+    may_publish,
+)
 from inkwell.posts.records import PostPage, PostRecord, PostRow, Redirect, VersionRecord
 from inkwell.posts.refs import PostRef, resolve_post
 from inkwell.posts.repository import (
@@ -120,8 +138,11 @@ _STATUS_EVENTS: dict[PostStatus, type[PostSnapshot]] = {
 
 
 def _moved(before: PostStatus, record: PostRecord, actor: User) -> list[PostSnapshot]:
-    """The event of a status change, if it has one (scheduling has none until its time)."""
+    """The event of a status change, if it has one (scheduling has none until its time); a
+    post in review turned back into a draft was withdrawn, not unpublished."""
     kind = _STATUS_EVENTS.get(record.post.status)
+    if before == PostStatus.PENDING_REVIEW and kind is PostUnpublished:
+        kind = PostWithdrawn
     if kind is None or before == record.post.status:
         return []
     return [_snapshot(kind, record, actor.id)]
@@ -146,12 +167,15 @@ class PostService:
             by_slug=lambda slug: self.posts.get_record_by_slug(slug, viewer_id),
             slug_owner=self.posts.slug_owner,
         )
-        if resolved is None or not can_see(resolved.found.post, viewer, utcnow()):
+        if resolved is None:
             raise PostNotFound
         record = resolved.found
+        author = viewer is not None and record.has_author(viewer.id)
+        if not can_see(record.post, viewer, utcnow(), coauthor=author):
+            raise PostNotFound
         if resolved.by_old_slug:
             return Redirect(slug=record.post.slug)
-        return replace(record, show_raw=viewer is not None and can_edit(record.post, viewer))
+        return replace(record, show_raw=author or edits_every_post(viewer))
 
     async def read_current(self, *, id_or_slug: str, viewer: User | None) -> PostRecord:
         """Like `read`, but an old slug answers the post itself instead of a Redirect."""
@@ -279,6 +303,8 @@ class PostService:
 
     async def create(self, *, author: User, data: PostCreate) -> PostRecord:
         """Write a new post with its tags and its first version (a draft unless told otherwise)."""
+        if data.status != PostStatus.DRAFT and not may_publish(author):
+            raise ReviewRequired
         html = render_markdown(data.content_raw)
         text = plain_text(html)
         post = Post(
@@ -317,6 +343,8 @@ class PostService:
         """
         post = await self._editable(post_ref, editor, if_match)
         sent = changes.model_fields_set
+        if changes.status not in (None, PostStatus.DRAFT) and not may_publish(editor):
+            raise ReviewRequired
         if not sent:  # nothing to change: same version, same ETag
             return await self._record(post.id, editor)
         before = _tracked(post)
@@ -385,6 +413,107 @@ class PostService:
             PostDeleted(post_id=post.id, author_id=post.author_id, actor_id=user.id, slug=post.slug)
         )
 
+    # Review and authors (docs/editorial.md)
+
+    async def submit(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
+        """An author sends a draft to the editors (pending_review)."""
+        post = await self._authored(post_id, user, PostStatus.DRAFT, "submitted")
+        return await self._review_move(post, user, PostStatus.PENDING_REVIEW, PostSubmitted)
+
+    async def withdraw(self, *, post_id: uuid.UUID, user: User) -> PostRecord:
+        """An author takes a post back out of review, as a draft."""
+        post = await self._authored(post_id, user, PostStatus.PENDING_REVIEW, "withdrawn")
+        return await self._review_move(post, user, PostStatus.DRAFT, PostWithdrawn)
+
+    async def approve(
+        self, *, post_id: uuid.UUID, user: User, publish_at: datetime | None
+    ) -> PostRecord:
+        """An editor publishes a post in review now, or schedules it for `publish_at`."""
+        post = await self._in_review(post_id, user, "approved")
+        now = utcnow()
+        status = PostStatus.SCHEDULED if publish_at and publish_at > now else PostStatus.PUBLISHED
+        self._set_status(post, status, publish_at, now)
+        await self.posts.add_review(post.id, user.id, "approved", None)
+        record = await self._saved(post, user)
+        await self.events.record(
+            _snapshot(PostApproved, record, user.id),
+            *_moved(PostStatus.PENDING_REVIEW, record, user),
+        )
+        await self._schedule_publication(post, was_scheduled_for=None)
+        return record
+
+    async def request_changes(self, *, post_id: uuid.UUID, user: User, note: str) -> PostRecord:
+        """An editor sends a post in review back to its authors as a draft, with a note."""
+        post = await self._in_review(post_id, user, "sent back")
+        await self.posts.add_review(post.id, user.id, "changes_requested", note)
+        return await self._review_move(
+            post, user, PostStatus.DRAFT, PostChangesRequested, note=note
+        )
+
+    async def reviews(
+        self, *, post_id: uuid.UUID, user: User
+    ) -> list[tuple[PostReview, str | None]]:
+        """The editors' decisions on a post, newest first (its authors, editors, admins)."""
+        await self._history_reader(post_id, user)
+        return await self.posts.list_reviews(post_id)
+
+    async def review_queue(self, *, user: User, page: int, page_size: int) -> PostPage:
+        """Posts waiting for review, the longest waiting first (editors and admins)."""
+        if not can_review(user):
+            raise NotEditor
+        items, total = await self.posts.list_in_review(
+            user.id, limit=page_size, offset=(page - 1) * page_size
+        )
+        return PostPage(items=items, total=total, page=page, page_size=page_size)
+
+    async def set_authors(
+        self, *, post_id: uuid.UUID, user: User, usernames: list[str]
+    ) -> PostRecord:
+        """Replace the post's ordered authors; the first becomes the primary author."""
+        post, _ = await self._visible_for_change(post_id, user)
+        if not can_set_authors(post, user):
+            raise NotPostAuthor
+        found = await self.posts.active_user_ids(usernames)
+        unknown = [name for name in usernames if name.lower() not in found]
+        if unknown:
+            raise InvalidAuthors(unknown)
+        user_ids = [found[name.lower()] for name in usernames]
+        post.author_id = user_ids[0]
+        await self.posts.set_coauthors(post.id, user_ids[1:])
+        record = await self._saved(post, user)
+        await self.events.record(_snapshot(PostUpdated, record, user.id, changed=["authors"]))
+        return record
+
+    async def _authored(
+        self, post_id: uuid.UUID, user: User, status: PostStatus, action: str
+    ) -> Post:
+        post, coauthor = await self._visible_for_change(post_id, user)
+        if not can_submit(post, user, coauthor=coauthor):
+            raise NotPostAuthor
+        if post.status != status:
+            raise InvalidTransition(post.status.value, action)
+        return post
+
+    async def _in_review(self, post_id: uuid.UUID, user: User, action: str) -> Post:
+        post, _ = await self._visible_for_change(post_id, user)
+        if not can_review(user):
+            raise NotEditor
+        if post.status != PostStatus.PENDING_REVIEW:
+            raise InvalidTransition(post.status.value, action)
+        return post
+
+    async def _review_move(
+        self, post: Post, user: User, status: PostStatus, kind: type[PostSnapshot], **extra: Any
+    ) -> PostRecord:
+        post.status, post.published_at = status, None
+        record = await self._saved(post, user)
+        await self.events.record(_snapshot(kind, record, user.id, **extra))
+        return record
+
+    async def _saved(self, post: Post, user: User) -> PostRecord:
+        await self.posts.save(post)
+        return await self._record(post.id, user)
+
     # Versions
 
     async def versions(self, *, post_id: uuid.UUID, user: User) -> list[VersionRecord]:
@@ -434,6 +563,8 @@ class PostService:
         self, post_id: uuid.UUID, user: User, status: PostStatus
     ) -> PostRecord:
         post = await self._editable(post_id, user, None)
+        if not may_publish(user):
+            raise ReviewRequired
         before = post.status
         self._set_status(post, status, None, utcnow())
         await self.posts.save(post)
@@ -489,7 +620,7 @@ class PostService:
         if post is None or not can_see(post, user, utcnow()):
             raise PostNotFound
         if not can_feature(user):
-            raise NotAnEditor
+            raise NotEditor
         return post
 
     async def _as_seen_by(self, post_id: uuid.UUID, user: User) -> PostRecord:
@@ -503,14 +634,25 @@ class PostService:
         return replace(record, show_raw=True)
 
     async def _editable(self, post_ref: PostRef, user: User, if_match: str | None) -> Post:
-        post = await self._locked(post_ref)
-        if post is None or not can_see(post, user, utcnow()):
-            raise PostNotFound
-        if not can_edit(post, user):
-            raise NotPostAuthor
+        post, coauthor = await self._visible_for_change(post_ref, user)
+        if not can_edit(post, user, coauthor=coauthor):
+            raise ReviewRequired if is_author(post, user, coauthor=coauthor) else NotPostAuthor
         if if_match is not None and not etag_matches(if_match, post):
             raise PostChanged
         return post
+
+    async def _visible_for_change(self, post_ref: PostRef, user: User) -> tuple[Post, bool]:
+        """The live post, locked, if the user may see it; and whether they are a co-author
+        (asked only of those who are neither its primary author nor an editor)."""
+        post = await self._locked(post_ref)
+        if post is None:
+            raise PostNotFound
+        coauthor = False
+        if post.author_id != user.id and not edits_every_post(user):
+            coauthor = await self.posts.is_coauthor(post.id, user.id)
+        if not can_see(post, user, utcnow(), coauthor=coauthor):
+            raise PostNotFound
+        return post, coauthor
 
     async def _locked(self, post_ref: PostRef) -> Post | None:
         """The live post named by id, slug or old slug, locked for the transaction."""
@@ -524,9 +666,10 @@ class PostService:
 
     async def _history_reader(self, post_id: uuid.UUID, user: User) -> None:
         record = await self.posts.get_record(post_id)
-        if record is None or not can_see(record.post, user, utcnow()):
+        coauthor = record is not None and record.has_author(user.id)
+        if record is None or not can_see(record.post, user, utcnow(), coauthor=coauthor):
             raise PostNotFound
-        if not can_edit(record.post, user):
+        if not (coauthor or edits_every_post(user)):
             raise NotPostAuthor
 
     async def _version(self, post_id: uuid.UUID, number: int) -> VersionRecord:

@@ -118,13 +118,14 @@ async def get_article(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 409, 422, 429),
+    responses=responses(401, 403, 409, 422, 429),
     dependencies=[PostWrites],
 )
 async def create_article(
     data: ConduitNewArticleRequest, user: CurrentUser, service: PostServiceDep
 ) -> ConduitArticleResponse:
-    """Write an article; it is published at once (a post with status `published`)."""
+    """Write an article; it is published at once (a post with status `published`), so a
+    contributor, whose posts go through review, is refused (403)."""
     sent = data.article
     post = to_domain(
         PostCreate,

@@ -28,6 +28,7 @@ _ENVELOPES = {"user", "article", "comment"}
 _RESOURCES = {
     "post_not_found": "article",
     "not_post_author": "article",
+    "review_required": "article",
     "user_not_found": "profile",
     "comment_not_found": "comment",
     "not_comment_author": "comment",

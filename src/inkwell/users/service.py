@@ -120,6 +120,7 @@ class UserService:
             email=data.email,
             username=data.username,
             display_name=data.display_name,
+            role=Role(self.settings.default_role),
             password_hash=await self.hasher.hash(data.password),
         )
         await self._add(user)
