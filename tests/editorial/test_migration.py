@@ -20,7 +20,7 @@ _TO_REVIEW = "UPDATE posts SET status = 'pending_review' WHERE id = '{post}'"
 _ROLES = "SELECT username, role::text FROM users ORDER BY username"
 
 
-def test_0021_maps_roles_and_backfills_authors_both_ways(empty_database: str) -> None:
+def test_0021_maps_roles_both_ways_and_adds_no_author_rows(empty_database: str) -> None:
     url = empty_database
     migrations.upgrade(url, "0019")
     for name, role in (("ann", "user"), ("mod", "moderator"), ("root", "admin")):
@@ -32,6 +32,8 @@ def test_0021_maps_roles_and_backfills_authors_both_ways(empty_database: str) ->
     assert query(url, _ROLES) == [("ann", "author"), ("mod", "moderator"), ("root", "admin")]
     default = "SELECT column_default FROM information_schema.columns WHERE column_name = 'role'"
     assert query(url, default) == [("'author'::user_role",)]
+    # The primary author stays posts.author_id alone: post_authors holds co-authors only.
+    assert query(url, "SELECT count(*) FROM post_authors") == [(0,)]
     for name, role in (("cat", "contributor"), ("ed", "editor")):
         query(url, _ADD_USER.format(name=name, role=role))
     [(ed,)] = query(url, "SELECT id FROM users WHERE username = 'ed'")

@@ -11,7 +11,7 @@ is lost), turns posts in review back into drafts and leaves the unused `pending_
 in `post_status` (PostgreSQL cannot drop an enum value).
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Created: 2026-12-06 12:30:00.000000
 """
 
@@ -70,9 +70,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("post_id", "user_id", name="pk_post_authors"),
     )
     op.create_index("ix_post_authors_user_id_post_id", "post_authors", ["user_id", "post_id"])
-    op.execute(
-        "INSERT INTO post_authors (post_id, user_id, position) SELECT id, author_id, 0 FROM posts"
-    )
     op.create_table(
         "post_reviews",
         sa.Column("id", sa.Uuid(), nullable=False),

@@ -1,7 +1,7 @@
 """series of posts, featured posts (SEO fields live in the post's versioned metadata)
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 Created: 2026-12-06 12:30:00.000000
 """
 

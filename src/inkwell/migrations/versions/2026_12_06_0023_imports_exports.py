@@ -2,7 +2,7 @@
 export jobs
 
 Revision ID: 0023
-Revises: 0019
+Revises: 0022
 Created: 2026-12-06 12:10:00.000000
 """
 
