@@ -149,6 +149,7 @@ def sample_site() -> list[WxrItem]:
         WxrItem(12, "Coming Soon", "coming-soon", status="future", date_gmt="2099-01-01 08:30:00"),
         WxrItem(13, "About", "about", post_type="page"),
         WxrItem(14, "Secret", "secret", status="private"),
+        WxrItem(16, "For Review", "for-review", status="pending", date_gmt="0000-00-00 00:00:00"),
         WxrItem(15, "logo.png", "logo", post_type="attachment", status="inherit"),
     ]
 

@@ -59,7 +59,7 @@ async def test_an_admin_import_runs_in_a_job_with_progress(
     await run_import(app_state.sessionmaker, app_state.settings, uuid.UUID(started["id"]))
     done = (await client.get(f"{IMPORTS}/{started['id']}", headers=headers)).json()
     assert done["status"] == "done"
-    assert done["progress"]["posts_created"] == 5
+    assert done["progress"]["posts_created"] == 6
     assert done["finished_at"] is not None
     assert await session.scalar(select(Post.id).where(Post.slug == "hello-world")) is not None
 

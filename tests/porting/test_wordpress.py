@@ -45,7 +45,7 @@ async def test_posts_pages_and_statuses(
 ) -> None:
     report = await run(sessionmaker, write_wxr(tmp_path / "site.xml", sample_site()))
 
-    assert report.posts_created == 5  # the attachment is left out
+    assert report.posts_created == 6  # the attachment is left out
     hello = await post_by_slug(session, "hello-world")
     assert hello.status == "published"
     assert hello.published_at == datetime(2024, 5, 1, 10, tzinfo=UTC)
@@ -61,6 +61,8 @@ async def test_posts_pages_and_statuses(
     page = await post_by_slug(session, "about")
     assert await tag_names(session, page) == ["page"]
     assert (await post_by_slug(session, "secret")).status == "draft"
+    in_review = await post_by_slug(session, "for-review")
+    assert (in_review.status, in_review.published_at) == ("pending_review", None)
     versions = await session.scalar(
         select(func.count()).select_from(PostVersion).where(PostVersion.post_id == hello.id)
     )
@@ -156,7 +158,7 @@ async def test_a_second_run_adds_nothing(
 
     again = await run(sessionmaker, path)
 
-    assert (again.posts_created, again.posts_skipped, again.authors_created) == (0, 5, 0)
+    assert (again.posts_created, again.posts_skipped, again.authors_created) == (0, 6, 0)
     after = [
         await session.scalar(select(func.count()).select_from(t)) for t in (Post, Comment, User)
     ]

@@ -26,12 +26,13 @@ EXCERPT = "{http://wordpress.org/export/1.2/excerpt/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 
 POST_TYPES = {"post", "page"}
-# Inkwell has no private or pending-review posts: both stay hidden as drafts.
+# A post waiting for review waits in Inkwell's review queue; Inkwell has no private posts, so
+# a private one stays hidden as a draft.
 STATUSES = {
     "publish": PostStatus.PUBLISHED,
     "future": PostStatus.SCHEDULED,
     "draft": PostStatus.DRAFT,
-    "pending": PostStatus.DRAFT,
+    "pending": PostStatus.PENDING_REVIEW,
     "private": PostStatus.DRAFT,
 }
 COMMENT_STATUSES = {"1": CommentStatus.VISIBLE, "0": CommentStatus.PENDING}
