@@ -180,6 +180,7 @@ def test_the_api_description_shows_the_header_on_creating_writes(app_state: AppS
     ]
     assert sorted(keyed) == [
         ("/api/v1/admin/webhooks", "post"),
+        ("/api/v1/media", "post"),
         ("/api/v1/posts", "post"),
         ("/api/v1/posts/{post}/comments", "post"),
     ]

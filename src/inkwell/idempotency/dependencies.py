@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
-from fastapi import Depends, Header, Request, Response
+from fastapi import Depends, Header, Request, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from inkwell.auth.dependencies import CurrentUser
-from inkwell.core.db import SessionDep, before_commit
-from inkwell.core.dependencies import StateDep
+from inkwell.core.db import before_commit, request_session
+from inkwell.core.state import AppState
 from inkwell.idempotency.service import Answer, IdempotencyService, Replay
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 # The answer's headers that describe it; the rest (request id, timing, cookies) are per answer.
 _KEPT_HEADERS = frozenset({"content-type", "content-location", "location", "etag", "last-modified"})
+_CHUNK = 1 << 20
 
 KeyHeader = Annotated[
     str | None,
@@ -33,6 +36,13 @@ KeyHeader = Annotated[
 ]
 
 
+def _digest(*parts: bytes) -> bytes:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.digest()
+
+
 def request_hash(method: str, target: str, body: bytes) -> bytes:
     """What a retry repeats: the method, path and query, and the body (JSON compared by value,
     so a client that re-encodes it with other spacing or key order still matches)."""
@@ -40,30 +50,64 @@ def request_hash(method: str, target: str, body: bytes) -> bytes:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
     except ValueError:
         canonical = body
+    return _digest(method.encode(), target.encode(), canonical)
+
+
+def _file_sha256(file: BinaryIO) -> bytes:
+    """The file's SHA-256, read in chunks from the start, left at its start again."""
     digest = hashlib.sha256()
-    for part in (method.encode(), target.encode(), canonical):
-        digest.update(len(part).to_bytes(8, "big") + part)
+    file.seek(0)
+    while chunk := file.read(_CHUNK):
+        digest.update(chunk)
+    file.seek(0)
     return digest.digest()
 
 
-async def idempotency_key(
-    request: Request, user: CurrentUser, session: SessionDep, state: StateDep, key: KeyHeader = None
-) -> None:
-    if key is None:
-        return
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    digest = request_hash(request.method, target, await request.body())
+async def upload_hash(method: str, target: str, upload: UploadFile) -> bytes:
+    """What a retried upload repeats: the method, path and query, the file's name and type and
+    its bytes (hashed from the spooled copy in a thread, never held whole in memory)."""
+    content = await run_in_threadpool(_file_sha256, upload.file)
+    name, kind = (upload.filename or "").encode(), (upload.content_type or "").encode()
+    return _digest(method.encode(), target.encode(), b"upload", name, kind, content)
+
+
+def _target(request: Request) -> str:
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+async def claim_key(request: Request, user_id: uuid.UUID, key: str, digest: bytes) -> None:
+    """Claim `key` for this request in its own transaction and store its answer before that
+    transaction commits; a retry raises Replay, another request with the key 422."""
+    state: AppState = request.app.state.inkwell
     retention = timedelta(hours=state.settings.idempotency_key_retention_hours)
-    service = IdempotencyService(session, retention)
-    await service.begin(user.id, key, digest)
+    service = IdempotencyService(await request_session(request), retention)
+    await service.begin(user_id, key, digest)
 
     async def store(response: Response) -> None:
         body = getattr(response, "body", None)
         if isinstance(body, bytes) and response.status_code < 400:
             headers = [(n, v) for n, v in response.headers.items() if n in _KEPT_HEADERS]
-            await service.finish(user.id, key, Answer(response.status_code, headers, body))
+            await service.finish(user_id, key, Answer(response.status_code, headers, body))
 
     before_commit(request, store)
+
+
+async def idempotency_key(request: Request, user: CurrentUser, key: KeyHeader = None) -> None:
+    if key is None:
+        return
+    digest = request_hash(request.method, _target(request), await request.body())
+    await claim_key(request, user.id, key, digest)
+
+
+async def claim_upload_key(
+    request: Request, user_id: uuid.UUID, key: str | None, upload: UploadFile
+) -> None:
+    """`Idempotency-Key` on an upload: the endpoint calls it with the parsed file (the body is
+    streamed to a spooled file, so it is hashed from there, not read again whole)."""
+    if key is not None:
+        await claim_key(
+            request, user_id, key, await upload_hash(request.method, _target(request), upload)
+        )
 
 
 Idempotent = Depends(idempotency_key)

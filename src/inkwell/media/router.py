@@ -14,6 +14,7 @@ from inkwell.auth.scopes import Scope, needs
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize, StateDep
 from inkwell.core.openapi import errors
+from inkwell.idempotency.dependencies import KeyHeader, claim_upload_key
 from inkwell.media.dependencies import MediaServiceDep, StorageDep
 from inkwell.media.schemas import MediaList, MediaView
 from inkwell.media.service import locate
@@ -35,14 +36,19 @@ UPLOAD = File(description="The image: JPEG, PNG, WebP, GIF, AVIF or HEIC/HEIF; n
     openapi_extra=needs(Scope.MEDIA_WRITE),
 )
 async def upload(
+    *,
     file: Annotated[UploadFile, UPLOAD],
     user: CurrentUser,
     service: MediaServiceDep,
     state: StateDep,
+    request: Request,
     response: Response,
+    idempotency_key: KeyHeader = None,
 ) -> MediaView:
     """Upload an image. It is `processing` until a job has made its clean original (upright,
-    sRGB, no EXIF, XMP or GPS) and its WebP variants; then `ready`, or `failed` with a reason."""
+    sRGB, no EXIF, XMP or GPS) and its WebP variants; then `ready`, or `failed` with a reason.
+    With an `Idempotency-Key`, a retry of the same file answers the first upload's answer."""
+    await claim_upload_key(request, user.id, idempotency_key, file)
     media = await service.upload(user=user, file=file.file)
     response.headers["Location"] = f"/api/v1/media/{media.id}"
     return MediaView.of(media, state.settings)
