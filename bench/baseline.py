@@ -19,6 +19,7 @@ import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -39,6 +40,7 @@ from inkwell.posts.search import (
     MARK_STOP,
     SEARCH_CANDIDATES,
 )
+from inkwell.posts.seo import META_DESCRIPTION_CHARS, META_TITLE_CHARS, PageLinks
 from inkwell.realworld.schemas import conduit_time
 
 MAX_PAGE_SIZE = 100
@@ -51,7 +53,12 @@ _SUMMARY = """
                               ORDER BY pt.position), '[]'::json)
        FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags,
     p.comments_count, p.likes_count, p.bookmarks_count, p.views_count, p.created_at, p.updated_at,
-    p.allow_comments, p.moderate_comments, p.cover
+    p.allow_comments, p.moderate_comments, p.cover, p.featured_at,
+    (SELECT json_agg((SELECT json_build_object('username', a.username,
+                              'display_name', a.display_name, 'bio', a.bio,
+                              'avatar_url', a.avatar_url, 'created_at', a.created_at)
+                      FROM users a WHERE a.id = pa.user_id) ORDER BY pa.position)
+       FROM post_authors pa WHERE pa.post_id = p.id) AS coauthors
 """
 _LISTED = (
     "p.status IN ('published', 'scheduled') AND p.deleted_at IS NULL AND p.published_at <= now()"
@@ -67,8 +74,27 @@ _LISTED_TOTAL = (
     " AND p.deleted_at IS NULL AND p.published_at > now()))"
 )
 
+_PUBLIC = "{p}.status IN ('published', 'scheduled', 'archived') AND {p}.deleted_at IS NULL"
+# The post's series, its place among the series' posts anyone may read (and itself), and its
+# readable neighbours, in one pass of window functions.
+_SERIES = f"""
+(SELECT json_build_object('id', s.id, 'slug', s.slug, 'title', s.title,
+        'position', m.position, 'count', m.count, 'previous', m.previous, 'next', m.next)
+   FROM series_posts link JOIN series s ON s.id = link.series_id
+   JOIN LATERAL (
+       SELECT o.post_id, row_number() OVER w AS position, count(*) OVER () AS count,
+           lag(json_build_object('slug', q.slug, 'title', q.title)) OVER w AS previous,
+           lead(json_build_object('slug', q.slug, 'title', q.title)) OVER w AS next
+       FROM series_posts o JOIN posts q ON q.id = o.post_id
+       WHERE o.series_id = link.series_id
+         AND (({_PUBLIC.format(p="q")} AND q.published_at <= now()) OR q.id = link.post_id)
+       WINDOW w AS (ORDER BY o.position)
+   ) m ON m.post_id = link.post_id
+  WHERE link.post_id = p.id) AS series
+"""
+
 POST_BY_SLUG = f"""
-SELECT {_SUMMARY}, p.content_html, p.content_json, p.version
+SELECT {_SUMMARY}, p.content_html, p.content_json, p.version, {_SERIES}
 FROM posts p JOIN users u ON u.id = p.author_id
 WHERE p.slug = $1 AND p.deleted_at IS NULL
   AND p.status IN ('published', 'scheduled', 'archived') AND p.published_at <= now()
@@ -208,6 +234,25 @@ WHERE p.slug = $1 AND p.deleted_at IS NULL
 """
 
 
+def _profile(row: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "username": row["username"],
+        "display_name": row["display_name"],
+        "bio": row["bio"],
+        "avatar_url": row["avatar_url"],
+        "created_at": row["author_created_at"],
+    }
+
+
+def _authors(row: asyncpg.Record) -> list[dict[str, Any]]:
+    """The primary author, then the co-authors (their times parsed from JSON)."""
+    coauthors = [
+        author | {"created_at": datetime.fromisoformat(author["created_at"])}
+        for author in row["coauthors"] or ()
+    ]
+    return [_profile(row), *coauthors]
+
+
 def summary(row: asyncpg.Record) -> dict[str, Any]:
     """A post in a list, as Inkwell's PostSummary serialises it."""
     return {
@@ -219,13 +264,7 @@ def summary(row: asyncpg.Record) -> dict[str, Any]:
         "published_at": row["published_at"],
         "reading_time": row["reading_time"],
         "metadata": row["metadata"],
-        "author": {
-            "username": row["username"],
-            "display_name": row["display_name"],
-            "bio": row["bio"],
-            "avatar_url": row["avatar_url"],
-            "created_at": row["author_created_at"],
-        },
+        "author": _profile(row),
         "tags": row["tags"],
         "comments_count": row["comments_count"],
         "likes_count": row["likes_count"],
@@ -239,6 +278,45 @@ def summary(row: asyncpg.Record) -> dict[str, Any]:
         "liked_by_me": False,
         "bookmarked_by_me": False,
         "cover": row["cover"],
+        "authors": _authors(row),
+        "featured": row["featured_at"] is not None,
+        "featured_at": row["featured_at"],
+    }
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def sharing(row: asyncpg.Record, links: PageLinks) -> dict[str, Any]:
+    """`seo`, `open_graph` and `twitter` of a single post, from its metadata and columns."""
+    meta, cover = row["metadata"], row["cover"] or {}
+    image = meta.get("og_image_url") or (cover.get("original") or {}).get("url")
+    image = image or meta.get("cover_image")
+    image_url = links.absolute(str(image)) if image else None
+    title = meta.get("meta_title") or meta.get("seo_title") or row["title"]
+    description = meta.get("meta_description") or meta.get("seo_description") or row["summary"]
+    title, description = _cut(title, META_TITLE_CHARS), _cut(description, META_DESCRIPTION_CHARS)
+    url = meta.get("canonical_url") or links.post(row["slug"])
+    card = meta.get("twitter_card") or ("summary_large_image" if image else "summary")
+    tags = {"title": title, "description": description}
+    return {
+        "seo": tags | {"canonical_url": url, "image_url": image_url, "twitter_card": card},
+        "open_graph": {
+            "og:type": "article",
+            **{f"og:{name}": value for name, value in tags.items()},
+            "og:url": url,
+            "og:image": image_url,
+            "article:published_time": row["published_at"],
+            "article:modified_time": row["updated_at"],
+            "article:author": f"{links.pages}/users/{row['username']}",
+            "article:tag": [tag["name"] for tag in row["tags"]],
+        },
+        "twitter": {
+            "twitter:card": card,
+            **{f"twitter:{name}": value for name, value in tags.items()},
+            "twitter:image": image_url,
+        },
     }
 
 
@@ -347,6 +425,8 @@ async def get_post(request: Request) -> Response:
         "content_raw": None,
         "content_json": row["content_json"],
         "version": row["version"],
+        "series": row["series"],
+        **sharing(row, request.app.state.links),
     }
     return json_response(body, headers={"ETag": f'"{row["id"]}-{row["version"]}"'})
 
@@ -534,6 +614,8 @@ def create_app(
     routes = [Route(path, handler) for path, handler in ROUTES]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.codec = token_codec(jwt_secret or os.environ["BENCH_JWT_SECRET"])
+    # Post pages' addresses as Inkwell's settings give them (INKWELL_SITE_URL and the rest).
+    app.state.links = PageLinks.of(Settings(_env_file=None))
     return app
 
 

@@ -105,6 +105,50 @@ async def test_a_post_is_the_same_json(
     assert mine == theirs
 
 
+# Three public posts in a series, the middle one featured with a co-author, and metadata that
+# sets its sharing fields: what a single post and a list show of series, authors and SEO.
+_EDITORIAL = """
+WITH picked AS (
+    SELECT id, author_id, row_number() OVER (ORDER BY slug) AS n FROM posts
+    WHERE status = 'published' AND deleted_at IS NULL AND published_at <= now()
+    ORDER BY slug LIMIT 3
+), made AS (
+    INSERT INTO series (id, owner_id, slug, title, description)
+    SELECT gen_random_uuid(), author_id, 'a-series', 'A Series', '' FROM picked WHERE n = 1
+    RETURNING id
+), linked AS (
+    INSERT INTO series_posts (series_id, post_id, position)
+    SELECT made.id, picked.id, picked.n FROM made, picked
+), coauthor AS (
+    INSERT INTO post_authors (post_id, user_id, position)
+    SELECT picked.id, (SELECT id FROM users WHERE id <> picked.author_id ORDER BY username
+                       LIMIT 1), 1
+    FROM picked WHERE n = 2
+)
+UPDATE posts SET featured_at = now(),
+    metadata = metadata || '{"meta_title": "Shared title", "twitter_card": "summary"}'
+WHERE id = (SELECT id FROM picked WHERE n = 2)
+"""
+
+
+async def test_series_co_authors_featuring_and_sharing_fields_are_the_same_json(
+    loaded: str, clients: tuple[httpx.AsyncClient, httpx.AsyncClient]
+) -> None:
+    await _execute(loaded, _EDITORIAL)
+    slug = await _pick(loaded, "SELECT slug FROM posts WHERE featured_at IS NOT NULL")
+    mine, theirs = await _both(clients, f"/api/v1/posts/{slug}")
+    assert mine["series"]["position"] == 2
+    assert mine["series"]["previous"] is not None
+    assert mine["series"]["next"] is not None
+    assert len(mine["authors"]) == 2
+    assert mine["seo"]["title"] == "Shared title"
+    assert mine == theirs
+    featured = (await clients[0].get("/api/v1/posts?featured=true")).json()
+    assert [item["slug"] for item in featured["items"]] == [slug]
+    mine, theirs = await _both(clients, "/api/v1/posts?page_size=100")
+    assert mine == theirs
+
+
 async def test_lists_and_the_tag_filter_are_the_same_json(
     loaded: str, clients: tuple[httpx.AsyncClient, httpx.AsyncClient]
 ) -> None:

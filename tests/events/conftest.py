@@ -11,6 +11,7 @@ from tests.kafka import running_broker
 from tests.posts.conftest import (  # noqa: F401 - shared fixtures
     alice,
     bob,
+    editor,
     moderator,
     sql_statements,
 )

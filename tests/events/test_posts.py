@@ -150,17 +150,17 @@ async def test_deleting_records_post_deleted(
 
 
 async def test_featuring_records_its_events_once_with_the_editor_as_actor(
-    client: httpx.AsyncClient, session: AsyncSession, alice: Account, moderator: Account
+    client: httpx.AsyncClient, session: AsyncSession, alice: Account, editor: Account
 ) -> None:
     post = await _create(client, alice, status="published")
     url = f"{POSTS}/{post['id']}/featured"
     for method, kind in (("PUT", PostFeatured), ("DELETE", PostUnfeatured)):
         start = await last_position(session)
         for _ in range(2):  # the second call changes nothing: no event
-            response = await client.request(method, url, headers=moderator.headers)
+            response = await client.request(method, url, headers=editor.headers)
             assert response.status_code == 200, response.text
         assert await types_since(session, start) == [kind.event_type()]
         data = await the_event(session, kind, start, post["id"])
         assert isinstance(data, kind)
-        assert (data.actor_id, data.author_id) == (moderator.user.id, alice.user.id)
+        assert (data.actor_id, data.author_id) == (editor.user.id, alice.user.id)
         assert data.revision == response.json()["version"]

@@ -80,7 +80,8 @@ async def _every_kind_of_change(client: httpx.AsyncClient, state: AppState) -> N
 async def _review_flow(
     client: httpx.AsyncClient, state: AppState, author: dict[str, str], posts: str
 ) -> None:
-    """A draft submitted, withdrawn, sent back by an editor and approved."""
+    """A draft submitted, withdrawn, sent back by an editor, approved, featured and taken off
+    the featured list."""
     editor = await _register(client, "carol")
     async with state.sessionmaker() as session:
         await session.execute(update(User).where(User.username == "carol").values(role=Role.EDITOR))
@@ -91,6 +92,8 @@ async def _review_flow(
     await _call(client, "POST", f"{posts}/request-changes", editor, {"note": "Shorter."})
     await _call(client, "POST", f"{posts}/submit", author)
     await _call(client, "POST", f"{posts}/approve", editor)
+    await _call(client, "PUT", f"{posts}/featured", editor)
+    await _call(client, "DELETE", f"{posts}/featured", editor)
 
 
 async def _media_uploaded_processed_and_deleted(
