@@ -17,6 +17,7 @@ from inkwell.auth.scopes import SCOPE_DESCRIPTIONS
 from inkwell.blocks.router import router as blocks_router
 from inkwell.comments.router import posts_router as post_comments_router
 from inkwell.comments.router import router as comments_router
+from inkwell.core import hot_reads
 from inkwell.core.config import Settings, get_settings
 from inkwell.core.db import SessionRoute
 from inkwell.core.docs_ui import install_docs
@@ -37,7 +38,7 @@ from inkwell.core.routing import (
     method_not_allowed,
 )
 from inkwell.core.state import AppState
-from inkwell.core.tracing import start_tracing
+from inkwell.core.tracing import Tracing, start_tracing
 from inkwell.engagement.router import router as engagement_router
 from inkwell.engagement.router import users_router as engagement_users_router
 from inkwell.events.relay import relay_in_background
@@ -260,6 +261,12 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.add_middleware(RequestContextMiddleware, access_log_enabled=settings.access_log)
     if settings.metrics_enabled:  # outermost: it sees the status every client got
         app.add_middleware(MetricsMiddleware, templates=_prefixed_templates())
+    _include_routers(app, settings, tracing)
+    _describe_openapi(app)
+    return app
+
+
+def _include_routers(app: FastAPI, settings: Settings, tracing: Tracing) -> None:
     # RealWorld first: its prefix check passes /api/v1 paths by at once.
     app.include_router(realworld_router(excluded=(API_V1,)))
     for router in API_V1_ROUTERS:
@@ -269,11 +276,11 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.include_router(discovery_router)
     app.include_router(metrics_router)
     app.include_router(media_files_router)
-    if docs:
+    if settings.docs_enabled:
         app.include_router(events_router)
         install_docs(app, openapi_url=OPENAPI_URL)  # last: API requests never test its routes
-    _describe_openapi(app)
-    return app
+    if settings.hot_reads and tracing.provider is None:  # traced requests take FastAPI's path
+        hot_reads.install(app)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

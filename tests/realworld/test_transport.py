@@ -81,6 +81,7 @@ def test_conduit_time_is_utc_with_milliseconds_and_z() -> None:
     moment = datetime(2026, 11, 22, 7, 49, 4, 123_999, tzinfo=timezone(timedelta(hours=1)))
     assert conduit_time(moment) == "2026-11-22T06:49:04.123Z"
     assert conduit_time(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05.000Z"
+    assert conduit_time(datetime(41, 1, 2, 3, 4, 5, 999, tzinfo=UTC)) == "0041-01-02T03:04:05.000Z"
 
 
 # CORS

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response, status
 
 from inkwell.auth.dependencies import CommentWriteLimit, CurrentUser, OptionalUser
 from inkwell.auth.scopes import Scope, needs
-from inkwell.comments.dependencies import CommentServiceDep
+from inkwell.comments.dependencies import CommentServiceDep, comment_service
 from inkwell.comments.schemas import (
     CommentCreate,
     CommentList,
@@ -19,8 +19,9 @@ from inkwell.comments.schemas import (
     ThreadParams,
 )
 from inkwell.comments.service import CommentService
-from inkwell.core.db import SessionRoute
-from inkwell.core.dependencies import Page, PageSize
+from inkwell.core.db import SessionRoute, request_session
+from inkwell.core.dependencies import Page, PageSize, app_state
+from inkwell.core.hot_reads import anonymous_variant
 from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
@@ -58,6 +59,16 @@ async def list_threads(
         return await _changes(post, params.since, viewer, service, request)
     page = await service.threads(post_ref=post, viewer=viewer, params=params)
     return answer(request, page.etag, lambda: CommentThreads.from_page(page))
+
+
+@anonymous_variant(list_threads)
+async def list_threads_anonymously(request: Request, *, post: str) -> Response:
+    """`list_threads` for a caller without credentials (core/hot_reads.py)."""
+    params = await _THREAD_PARAMS(request)
+    service = await comment_service(await request_session(request), await app_state(request))
+    return await list_threads(
+        post=post, params=params, viewer=None, service=service, request=request
+    )
 
 
 async def _changes(

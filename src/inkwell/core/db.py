@@ -402,14 +402,22 @@ class SessionRoute(APIRoute):
         handle = route_handler(self, super().get_route_handler())
 
         async def handle_in_session(request: Request) -> Response:
-            try:
-                return await _in_session(handle, request)
-            except Exception as error:
-                if not _runs_again(request, error):
-                    raise
-                return await _in_session(handle, request)
+            return await serve_in_session(handle, request)
 
         return handle_in_session
+
+
+async def serve_in_session(
+    handle: Callable[[Request], Coroutine[Any, Any, Response]], request: Request
+) -> Response:
+    """`handle`'s response with the request's session finished as SessionRoute describes:
+    run once more when it may (`_runs_again`)."""
+    try:
+        return await _in_session(handle, request)
+    except Exception as error:
+        if not _runs_again(request, error):
+            raise
+        return await _in_session(handle, request)
 
 
 _BEFORE_COMMIT = "inkwell.before_commit"  # the request's hooks, in the ASGI scope

@@ -52,6 +52,8 @@ def first_key(ref: PostRef) -> uuid.UUID | str | None:
 
 
 def _as_id(text: str) -> uuid.UUID | None:
+    if len(text) < 32:  # a UUID has 32 hex digits; most slugs are shorter (no exception)
+        return None
     try:
         return uuid.UUID(text)
     except ValueError:

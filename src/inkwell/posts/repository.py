@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from inkwell.posts.editorial import PostEditorial
 from inkwell.posts.filters import PostQuery
-from inkwell.posts.reads import COUNT_LIMIT, Counter, reading
+from inkwell.posts.reads import COUNT_LIMIT, Content, Counter, reading
 from inkwell.posts.search import MARK_START, MARK_STOP, SEARCH_CANDIDATES, PostSearch
 from inkwell.posts.writes import PostWrites
 
@@ -18,6 +18,7 @@ __all__ = [
     "MARK_START",
     "MARK_STOP",
     "SEARCH_CANDIDATES",
+    "Content",
     "Counter",
     "PostQuery",
     "PostRepository",

@@ -13,13 +13,14 @@ from inkwell.auth.dependencies import CurrentUser, OptionalUser, PostWriteLimit
 from inkwell.auth.scopes import Scope, needs
 from inkwell.core.db import SessionRoute
 from inkwell.core.dependencies import Page, PageSize
+from inkwell.core.hot_reads import anonymous_variant
 from inkwell.core.http_cache import NOT_MODIFIED, answer, read_headers
 from inkwell.core.openapi import errors
 from inkwell.core.query import QueryModel
 from inkwell.core.routing import url_for
 from inkwell.idempotency.dependencies import Idempotent
 from inkwell.models.post import PostStatus
-from inkwell.posts.dependencies import PostServiceDep, PreviewLinksDep
+from inkwell.posts.dependencies import PostServiceDep, PreviewLinksDep, post_service
 from inkwell.posts.diffs import DiffFormat
 from inkwell.posts.etags import page_etag
 from inkwell.posts.policy import etag, etag_matches
@@ -174,6 +175,21 @@ async def get_post(
     if etag_matches(if_none_match, found.post):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     return _view_response(request, found, headers)
+
+
+@anonymous_variant(get_post)
+async def get_post_anonymously(
+    request: Request, *, id_or_slug: str, if_none_match: str | None
+) -> Response:
+    """`get_post` for a caller without credentials (core/hot_reads.py)."""
+    service = await post_service(request)
+    return await get_post(
+        id_or_slug=id_or_slug,
+        viewer=None,
+        service=service,
+        request=request,
+        if_none_match=if_none_match,
+    )
 
 
 @router.patch(

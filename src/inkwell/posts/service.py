@@ -75,6 +75,7 @@ from inkwell.posts.repository import (
     MARK_START,
     MARK_STOP,
     SEARCH_CANDIDATES,
+    Content,
     PostQuery,
     PostRepository,
 )
@@ -158,13 +159,16 @@ class PostService:
 
     # Reading
 
-    async def read(self, *, id_or_slug: str, viewer: User | None) -> PostRecord | Redirect:
-        """A post by id or slug if the viewer may see it; an old slug gives a Redirect."""
+    async def read(
+        self, *, id_or_slug: str, viewer: User | None, content: Content = "all"
+    ) -> PostRecord | Redirect:
+        """A post by id or slug if the viewer may see it; an old slug gives a Redirect.
+        `content="source"` loads its Markdown source only, and not its series."""
         viewer_id = viewer.id if viewer else None
         resolved = await resolve_post(
             id_or_slug,
-            by_id=lambda post_id: self.posts.get_record(post_id, viewer_id),
-            by_slug=lambda slug: self.posts.get_record_by_slug(slug, viewer_id),
+            by_id=lambda post_id: self.posts.get_record(post_id, viewer_id, content),
+            by_slug=lambda slug: self.posts.get_record_by_slug(slug, viewer_id, content),
             slug_owner=self.posts.slug_owner,
         )
         if resolved is None:
@@ -175,13 +179,17 @@ class PostService:
             raise PostNotFound
         if resolved.by_old_slug:
             return Redirect(slug=record.post.slug)
-        return replace(record, show_raw=author or edits_every_post(viewer))
+        if author or edits_every_post(viewer):
+            return replace(record, show_raw=True)
+        return record
 
-    async def read_current(self, *, id_or_slug: str, viewer: User | None) -> PostRecord:
+    async def read_current(
+        self, *, id_or_slug: str, viewer: User | None, content: Content = "all"
+    ) -> PostRecord:
         """Like `read`, but an old slug answers the post itself instead of a Redirect."""
-        found = await self.read(id_or_slug=id_or_slug, viewer=viewer)
+        found = await self.read(id_or_slug=id_or_slug, viewer=viewer, content=content)
         if isinstance(found, Redirect):
-            found = await self.read(id_or_slug=found.slug, viewer=viewer)
+            found = await self.read(id_or_slug=found.slug, viewer=viewer, content=content)
         if isinstance(found, Redirect):  # pragma: no cover - a current slug never redirects
             raise PostNotFound
         return found

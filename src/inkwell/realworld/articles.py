@@ -11,12 +11,13 @@ from inkwell.auth.dependencies import write_limit
 from inkwell.comments.dependencies import CommentServiceDep
 from inkwell.comments.schemas import CommentCreate
 from inkwell.core.db import SessionRoute
+from inkwell.core.hot_reads import anonymous_variant
 from inkwell.core.http_cache import NOT_MODIFIED, answer
 from inkwell.core.text import storable
 from inkwell.engagement.dependencies import EngagementServiceDep
 from inkwell.feeds.dependencies import FeedServiceDep
 from inkwell.models.post import PostStatus
-from inkwell.posts.dependencies import PostServiceDep
+from inkwell.posts.dependencies import PostServiceDep, post_service
 from inkwell.posts.etags import page_etag, record_etag
 from inkwell.posts.records import PostPage
 from inkwell.posts.schemas import PostCreate, PostUpdate
@@ -109,9 +110,17 @@ async def get_article(
     slug: Slug, viewer: LenientUser, service: PostServiceDep, request: Request
 ) -> Response:
     """One article (an old slug still finds it); an expired token reads it anonymously."""
-    record = await service.read_current(id_or_slug=slug, viewer=viewer)
+    record = await service.read_current(id_or_slug=slug, viewer=viewer, content="source")
     return answer(
         request, record_etag(record), lambda: ConduitArticleResponse(article=article(record))
+    )
+
+
+@anonymous_variant(get_article)
+async def get_article_anonymously(request: Request, *, slug: str) -> Response:
+    """`get_article` for a caller without credentials (core/hot_reads.py)."""
+    return await get_article(
+        slug=slug, viewer=None, service=await post_service(request), request=request
     )
 
 
@@ -173,7 +182,7 @@ async def favorite(
 ) -> ConduitArticleResponse:
     """Favorite (like) an article; favoriting twice is one favorite. Answers the article."""
     await likes.mark(kind="like", id_or_slug=slug, user=user)
-    record = await posts.read_current(id_or_slug=slug, viewer=user)
+    record = await posts.read_current(id_or_slug=slug, viewer=user, content="source")
     return ConduitArticleResponse(article=article(record))
 
 
@@ -183,7 +192,7 @@ async def unfavorite(
 ) -> ConduitArticleResponse:
     """Take back a favorite (a like). Answers the article."""
     await likes.unmark(kind="like", id_or_slug=slug, user=user)
-    record = await posts.read_current(id_or_slug=slug, viewer=user)
+    record = await posts.read_current(id_or_slug=slug, viewer=user, content="source")
     return ConduitArticleResponse(article=article(record))
 
 

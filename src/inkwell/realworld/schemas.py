@@ -34,9 +34,9 @@ from inkwell.users.schemas import Bio, Email, ImageUrl, Password, Username
 
 def conduit_time(value: datetime) -> str:
     """ISO-8601 in UTC with milliseconds and a `Z`: `2026-11-22T06:49:04.123Z`."""
-    utc = value.astimezone(UTC)
-    # The year is padded by hand: strftime("%Y") gives "41", not "0041", on some platforms.
-    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+    # isoformat pads the year to four digits (strftime("%Y") does not everywhere), truncates
+    # to milliseconds, and in UTC ends with "+00:00"; it is C, a third of formatting by hand.
+    return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 ConduitTime = Annotated[
