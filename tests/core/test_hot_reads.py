@@ -1,16 +1,16 @@
-"""Hot reads (core/hot_reads.py): anonymous GETs of a post, a RealWorld article and a post's
-comments answer exactly what the plain path answers, and every other request takes the plain
-path."""
+"""Hot reads (core/hot_reads.py): anonymous GETs of a post, a RealWorld article, a post's
+comments and the two lists of posts answer exactly what the plain path answers, and every
+other request takes the plain path."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Response
+from fastapi import Cookie, FastAPI, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +22,9 @@ from inkwell.core.clock import utcnow
 from inkwell.core.hot_reads import HotRoute
 from inkwell.core.state import AppState
 from inkwell.posts.dependencies import post_service
+from inkwell.posts.router import _LIST_PARAMS
 from inkwell.realworld.dependencies import lenient_user
+from inkwell.realworld.dependencies import optional_user as realworld_optional_user
 from tests.conftest import api_client
 from tests.factories import create_comment, create_post, create_user, signed_in_headers
 
@@ -33,6 +35,8 @@ STANDS_IN_FOR: dict[str, list[Callable[..., Any]]] = {
     "/api/v1/posts/{id_or_slug}": [optional_user, post_service],
     "/api/articles/{slug}": [lenient_user, post_service],
     "/api/v1/posts/{post}/comments": [_THREAD_PARAMS, optional_user, comment_service],
+    "/api/v1/posts": [_LIST_PARAMS, optional_user, post_service],
+    "/api/articles": [realworld_optional_user, post_service],
 }
 
 
@@ -110,6 +114,18 @@ def _urls(seeded: dict[str, str]) -> list[str]:
         f"/api/v1/posts/{seeded['slug']}?ignored=1",
         f"/api/articles/{seeded['slug']}?ignored=1",
         f"/api/v1/posts/{seeded['slug']}/",
+        "/api/v1/posts",
+        "/api/v1/posts?tag=heat&sort=oldest&page_size=2",
+        "/api/v1/posts?author=hotauthor&status=draft",
+        "/api/v1/posts?page=0&sort=sideways",
+        "/api/v1/posts?cursor=not-a-cursor",
+        "/api/v1/posts?q=hot&sort=relevance",
+        "/api/articles",
+        "/api/articles?tag=heat&limit=1&offset=1",
+        "/api/articles?author=hotauthor&favorited=hotreader",
+        "/api/articles?limit=-1",
+        "/api/articles?limit=x&offset=y",
+        "/api/articles?tag=" + "t" * 300,
     ]
     return urls
 
@@ -177,13 +193,16 @@ async def test_anonymous_reads_take_the_hot_routes(
     counted: tuple[httpx.AsyncClient, list[str]], seeded: dict[str, str]
 ) -> None:
     client, served = counted
-    for url in (
+    urls = [
         f"/api/v1/posts/{seeded['slug']}",
         f"/api/articles/{seeded['slug']}",
         f"/api/v1/posts/{seeded['slug']}/comments",
-    ):
+        "/api/v1/posts?tag=heat",
+        "/api/articles?limit=5",
+    ]
+    for url in urls:
         assert (await client.get(url)).status_code == 200
-    assert len(served) == 3
+    assert served == [url.partition("?")[0] for url in urls]
 
 
 async def test_credentials_overrides_and_other_methods_take_the_plain_path(
@@ -228,15 +247,15 @@ async def test_each_variant_stands_in_for_every_dependency_of_its_route(
         assert calls == STANDS_IN_FOR[path], path
 
 
-def test_a_route_with_query_parameters_of_its_own_cannot_have_a_variant() -> None:
+def test_a_route_reading_cookies_cannot_have_a_variant() -> None:
     app = FastAPI()
 
     @app.get("/things/{name}")
-    async def thing(name: str, page: int = 1) -> Response:
-        return Response(f"{name} {page}")
+    async def thing(name: str, theme: Annotated[str, Cookie()] = "light") -> Response:
+        return Response(f"{name} {theme}")
 
     route = next(r for r in app.routes if isinstance(r, APIRoute))
-    with pytest.raises(ValueError, match="path and header parameters only"):
+    with pytest.raises(ValueError, match="path, query and header parameters"):
         HotRoute(route, "/things/{name}", thing)
 
 

@@ -11,7 +11,7 @@ with `@anonymous_variant(endpoint)`, that calls the endpoint as its dependencies
 caller without credentials (`viewer=None`, the same service over the request's session).
 `install(app)` puts a `HotRoute` for each such route first in the app's routes. It matches a
 `GET` of the route's path with no `Authorization` header (every credential, access token or API
-key, comes in that header), reads the route's own path and header parameters with FastAPI's
+key, comes in that header), reads the route's own path, query and header parameters with FastAPI's
 validation, and calls the variant with them. Anything else passes it by: another method, a
 credential, a parameter that fails validation (the plain route answers FastAPI's own 422), and
 every request while `app.dependency_overrides` is not empty.
@@ -34,7 +34,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute, iter_route_contexts
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, QueryParams
 from starlette.routing import BaseRoute, Match, NoMatchFound, compile_path
 from starlette.types import Receive, Scope, Send
 
@@ -51,7 +51,7 @@ _VALUES = "inkwell.hot_values"  # the validated parameters, in the matched reque
 
 def anonymous_variant(endpoint: Callable[..., Any]) -> Callable[[Variant], Variant]:
     """Register the decorated function as `endpoint`'s answer to a caller without credentials.
-    It takes the request and the route's path and header parameters, by name."""
+    It takes the request and the route's path, query and header parameters, by name."""
 
     def register(variant: Variant) -> Variant:
         _VARIANTS[endpoint] = variant
@@ -62,26 +62,34 @@ def anonymous_variant(endpoint: Callable[..., Any]) -> Callable[[Variant], Varia
 
 @dataclass(frozen=True, slots=True)
 class _Reader:
-    """The route's own path and header parameters, read as FastAPI reads them."""
+    """The route's own path, query and header parameters, read as FastAPI reads them."""
 
     path: tuple[Param, ...]
+    query: tuple[Param, ...]
     header: tuple[Param, ...]
 
     @classmethod
     def of(cls, route: APIRoute) -> _Reader:
         dependant = route.dependant
-        if dependant.query_params or dependant.cookie_params or dependant.body_params:
-            raise ValueError(f"{route.path}: a variant takes path and header parameters only")
-        path = tuple(Param.of(field, "path") for field in dependant.path_params)
-        header = tuple(Param.of(field, "header") for field in dependant.header_params)
-        found = (*path, *header)
-        if any(param is None for param in found):
+        if dependant.cookie_params or dependant.body_params:
+            raise ValueError(f"{route.path}: a variant takes path, query and header parameters")
+        found = {
+            where: tuple(Param.of(field, where) for field in fields)
+            for where, fields in (
+                ("path", dependant.path_params),
+                ("query", dependant.query_params),
+                ("header", dependant.header_params),
+            )
+        }
+        if any(param is None for params in found.values() for param in params):
             raise ValueError(f"{route.path}: a parameter only FastAPI's own reading handles")
-        return cls(path=path, header=header)  # type: ignore[arg-type]
+        return cls(**found)  # type: ignore[arg-type]
 
     def read(self, path_params: dict[str, Any], scope: Scope) -> dict[str, Any] | None:
         """The parameters by name, or None when one is invalid."""
         sources: list[tuple[tuple[Param, ...], Any]] = [(self.path, path_params)]
+        if self.query:
+            sources.append((self.query, QueryParams(scope["query_string"])))
         if self.header:
             sources.append((self.header, Headers(scope=scope)))
         values: dict[str, Any] = {}

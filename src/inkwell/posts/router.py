@@ -125,6 +125,14 @@ async def list_posts(
     return answer(request, page_etag(page), lambda: PostList.from_page(page))
 
 
+@anonymous_variant(list_posts)
+async def list_posts_anonymously(request: Request) -> Response:
+    """`list_posts` for a caller without credentials (core/hot_reads.py)."""
+    params = await _LIST_PARAMS(request)
+    service = await post_service(request)
+    return await list_posts(params=params, viewer=None, service=service, request=request)
+
+
 @router.get(
     "/search",
     response_model=SearchResults,

@@ -83,6 +83,29 @@ async def list_articles(
     return answer(request, page_etag(page), lambda: _list(page))
 
 
+@anonymous_variant(list_articles)
+async def list_articles_anonymously(
+    request: Request,
+    *,
+    tag: str | None,
+    author: str | None,
+    favorited: str | None,
+    limit: int,
+    offset: int,
+) -> Response:
+    """`list_articles` for a caller without credentials (core/hot_reads.py)."""
+    return await list_articles(
+        viewer=None,
+        service=await post_service(request),
+        request=request,
+        tag=tag,
+        author=author,
+        favorited=favorited,
+        limit=limit,
+        offset=offset,
+    )
+
+
 @router.get(
     "/feed",
     response_model=ConduitArticleList,
