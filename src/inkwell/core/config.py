@@ -54,9 +54,9 @@ class Settings(BaseSettings):
     # Read requests run their hottest selects on the driver itself (core.db.DriverSelect);
     # false runs them through SQLAlchemy like every other statement (same answers, slower).
     db_driver_reads: bool = True
-    # Anonymous GETs of a post, a RealWorld article and a post's comments skip FastAPI's
-    # routing and dependency solving (core/hot_reads.py); false serves them like every
-    # other request (same answers, more CPU per request).
+    # Anonymous GETs of a post, a RealWorld article, a post's comments and the lists of posts
+    # skip FastAPI's routing and dependency solving (core/hot_reads.py); false serves them
+    # like every other request (same answers, more CPU per request).
     hot_reads: bool = True
     # Read replicas (docs/operations.md, "Read replicas"): safe requests read from one of these
     # when it is up and not lagging past `max_lag`; a read that presents a write's WAL position

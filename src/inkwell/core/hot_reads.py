@@ -1,10 +1,10 @@
 """Anonymous reads of the busiest routes, served without FastAPI's per-request work.
 
-A post, a RealWorld article and a post's comments are most of what a blog serves, and most of
-their readers send no credentials. For such a request FastAPI still walks its included routers
+A post, a RealWorld article, a post's comments and the lists of posts are most of what a blog
+serves, and most of their readers send no credentials. For such a request FastAPI still walks its included routers
 to find the route, builds its request handler's context, and solves the route's dependencies,
-which come to "no caller" and a service: 0.09 ms of the 0.49 ms of CPU an article read cost
-in-process (docs/benchmarks.md, run T).
+which come to "no caller" and a service: about a fifth of a single read's CPU
+(docs/benchmarks.md, run T).
 
 A route opts in with an *anonymous variant*: a function in the route's own module, registered
 with `@anonymous_variant(endpoint)`, that calls the endpoint as its dependencies would for a
