@@ -74,3 +74,23 @@ async def test_v1_lists_filter_by_liked_by(
     assert response.json()["total"] == 1
     invalid = await client.get("/api/v1/posts?liked_by=not%20a%20name")
     assert invalid.status_code == 422
+
+
+async def test_a_read_of_the_source_loads_neither_html_nor_series(
+    session: AsyncSession, alice: Account
+) -> None:
+    """RealWorld's article shows the Markdown source only: its read leaves out the rendered
+    HTML, the JSON content and the series, and otherwise reads what the full read does."""
+    posts = service(session)
+    await create_post(session, alice.user, title="Source only", content="Some *source*.")
+    full = await posts.read_current(id_or_slug="source-only", viewer=None)
+    source = await posts.read_current(id_or_slug="source-only", viewer=alice.user, content="source")
+    assert "<em>source</em>" in (full.post.content_html or "")
+    assert source.post.content_raw == "Some *source*."
+    assert source.post.content_html is None
+    assert source.post.content_json is None
+    assert source.series is None
+    assert source.show_raw  # the author's own post
+    same = ("id", "slug", "title", "summary", "version", "updated_at", "likes_count")
+    assert all(getattr(source.post, key) == getattr(full.post, key) for key in same)
+    assert (source.author, source.tags) == (full.author, full.tags)

@@ -1,20 +1,21 @@
 """Anonymous reads of the busiest routes, served without FastAPI's per-request work.
 
 A post, a RealWorld article, a post's comments and the lists of posts are most of what a blog
-serves, and most of their readers send no credentials. For such a request FastAPI still walks its included routers
-to find the route, builds its request handler's context, and solves the route's dependencies,
-which come to "no caller" and a service: about a fifth of a single read's CPU
-(docs/benchmarks.md, run T).
+serves, and most of their readers send no credentials. For such a request FastAPI still walks
+its included routers to find the route, builds its request handler's context, and solves the
+route's dependencies, which come to "no caller" and a service: about a fifth of a single read's
+CPU (docs/benchmarks.md, run T).
 
 A route opts in with an *anonymous variant*: a function in the route's own module, registered
 with `@anonymous_variant(endpoint)`, that calls the endpoint as its dependencies would for a
 caller without credentials (`viewer=None`, the same service over the request's session).
 `install(app)` puts a `HotRoute` for each such route first in the app's routes. It matches a
 `GET` of the route's path with no `Authorization` header (every credential, access token or API
-key, comes in that header), reads the route's own path, query and header parameters with FastAPI's
-validation, and calls the variant with them. Anything else passes it by: another method, a
-credential, a parameter that fails validation (the plain route answers FastAPI's own 422), and
-every request while `app.dependency_overrides` is not empty.
+key, comes in that header), reads the route's own path, query and header parameters with
+FastAPI's validation, and calls the variant with them. Anything else passes it by: another
+method, a credential, a parameter that fails validation (the plain route answers FastAPI's own
+422), a path that a route tried before it takes (`/api/articles/feed`), and every request while
+`app.dependency_overrides` is not empty.
 
 Everything around the endpoint is as on the plain path: the middleware, the request's session
 (`serve_in_session`: the same replica choice, the same single retry), the exception handlers,
@@ -175,12 +176,12 @@ class _Declared:
 
 def _declared(app: FastAPI) -> list[_Declared]:
     """Every route with a path and methods, in the order the app's router tries them."""
-    return [
-        _Declared(context.path_format, context.path_regex, frozenset(context.methods), route)
-        for context in iter_route_contexts(app.routes)
-        if context.path_format and context.methods
-        for route in (context.original_route,)
-    ]
+    declared = []
+    for context in iter_route_contexts(app.routes):
+        if context.path_format and context.methods:
+            path, methods = context.path_format, frozenset(context.methods)
+            declared.append(_Declared(path, context.path_regex, methods, context.original_route))
+    return declared
 
 
 def install(app: FastAPI) -> list[HotRoute]:
@@ -189,8 +190,10 @@ def install(app: FastAPI) -> list[HotRoute]:
     declared = _declared(app)
     hot = []
     for n, one in enumerate(declared):
-        variant = _VARIANTS.get(getattr(one.route, "endpoint", None))  # type: ignore[arg-type]
-        if variant is None or not isinstance(one.route, APIRoute) or "GET" not in one.methods:
+        if not isinstance(one.route, APIRoute) or "GET" not in one.methods:
+            continue
+        variant = _VARIANTS.get(one.route.endpoint)
+        if variant is None:
             continue
         earlier = tuple(
             before.regex
