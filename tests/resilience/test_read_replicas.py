@@ -84,11 +84,17 @@ async def state(
     primary: RestartableServer, replica: StreamingReplica, overrides: dict[str, Any]
 ) -> AsyncIterator[AppState]:
     """The app's state as `inkwell serve` builds it, with the replica configured. The lag
-    allowed is long: tests that pause replay still read from the replica."""
+    allowed is long: tests that pause replay still read from the replica.
+
+    A commit, replayed before the test starts, gives the replica a recent replayed commit:
+    the first check may find the replica short of the primary's newest position (a
+    background record, or a write the test just made, not yet streamed), and then judges it
+    by that commit's age; a replica that replayed none since it started is left out."""
     values = {"database_replica_max_lag_seconds": 60.0, **overrides}
     settings = make_settings(primary.url, database_replica_urls=[replica.url], **values)
     app_state = AppState.build(settings)
     await _sql(replica.url, "SELECT pg_wal_replay_resume()")
+    await _sql(primary.url, "SELECT txid_current()")  # a transaction with an id: a commit
     await _caught_up(primary, replica)
     yield app_state
     await app_state.close()
