@@ -282,3 +282,20 @@ async def _usable_again(replicas: ReplicaSet) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the replica did not come back")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"database_replica_max_lag_seconds": 0.4, "database_replica_check_seconds": 0.1}],
+)
+async def test_an_idle_primary_after_a_wal_switch_keeps_its_replica_in_use(
+    client: httpx.AsyncClient, primary: RestartableServer, replica: StreamingReplica
+) -> None:
+    """After a switch to a new WAL segment (`archive_timeout`, a base backup) an idle primary's
+    insert position counts the new page's header, which no standby replays until something
+    more is written; the replica replayed all there is and must stay in use past the lag bound."""
+    await _sql(primary.url, "SELECT pg_switch_wal()")
+    await _caught_up(primary, replica)
+    assert (await client.get(WHERE)).json() is True
+    await asyncio.sleep(1.0)  # idle: checks run, no commit comes
+    assert (await client.get(WHERE)).json() is True

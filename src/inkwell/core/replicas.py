@@ -108,9 +108,10 @@ _LOOK = text(
 
 @dataclass
 class PrimaryHistory:
-    """The primary's WAL position at each check, oldest first. A replica that replayed the
-    position the primary had at time t holds every commit made before t: its lag is at most
-    the time since the newest such check (measured on this process's clock only)."""
+    """The primary's flushed WAL position at each check, oldest first. A replica that
+    replayed the position the primary had flushed at time t holds every commit flushed before
+    t: its lag is at most the time since the newest such check (measured on this process's
+    clock only; with `synchronous_commit = off`, plus the WAL writer's delay)."""
 
     keep: int
     samples: deque[tuple[float, int]] = field(default_factory=deque)
@@ -201,8 +202,17 @@ class ReplicaSet:
 
     async def primary_position(self) -> int:
         """Where the primary inserts its next WAL record: past every commit made so far."""
+        return await self._primary_lsn("SELECT pg_current_wal_insert_lsn()")
+
+    async def primary_flushed(self) -> int:
+        """How far the primary flushed its WAL: all a standby can replay now. Not the insert
+        position: after a switch to a new segment an idle primary's insert position counts
+        the new page's header, which no standby reaches until something more is written."""
+        return await self._primary_lsn("SELECT pg_current_wal_flush_lsn()")
+
+    async def _primary_lsn(self, statement: str) -> int:
         async with self._primary.connect() as connection:
-            return int(await connection.scalar(text("SELECT pg_current_wal_insert_lsn()")))
+            return int(await connection.scalar(text(statement)))
 
     async def choose(self, position: int | None) -> Replica | None:
         """A usable replica (in turn) that replayed `position`, waiting a little for one that
@@ -238,7 +248,7 @@ class ReplicaSet:
         """Look at the primary's position, then at each replica's: which may serve reads."""
         now = time.monotonic()
         try:
-            self._history.add(now, await self.primary_position())
+            self._history.add(now, await self.primary_flushed())
         except _FAILURES:
             log.warning("replica check: the primary did not answer")
         for replica in self.replicas:
