@@ -1,4 +1,4 @@
-"""Fixtures of the jobs tests: committed data and an emptied job queue afterwards."""
+"""Fixtures of the jobs tests: committed data and an emptied job queue."""
 
 from __future__ import annotations
 
@@ -17,7 +17,13 @@ _QUEUE_TABLES = (
 
 @pytest.fixture
 async def committed(committing_state: AppState, engine: AsyncEngine) -> AsyncIterator[AppState]:
-    """App state whose writes commit (a worker must see them); the queue is emptied after."""
+    """App state whose writes commit (a worker must see them); the queue is emptied before
+    (tests elsewhere run workers too and may leave jobs in it) and after."""
+    await _empty_queue(engine)
     yield committing_state
+    await _empty_queue(engine)
+
+
+async def _empty_queue(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE {_QUEUE_TABLES} CASCADE"))

@@ -23,6 +23,14 @@ A consumer's cursor is its row in `outbox_consumers`, advanced in the same trans
 handler's work: the work commits with the cursor, or both roll back and the batch is read
 again (at least once). The row is locked while a batch runs, so one process at a time works
 for each consumer; the others skip it.
+
+A consumer that publishes what a batch made once it has committed (`committed`: the live
+messages, the notifications' notices) holds a second lock, a transaction-scoped advisory lock
+on a connection of its own, from the claim until the publication has returned. Without it a
+process could number a batch, commit, and publish after another process had numbered,
+committed and published the next batch: clients would get a channel's numbers out of order
+(a test with two processes caught it). The lock ends with that transaction, so a process that
+fails or is cancelled mid-batch never leaves it held.
 """
 
 from __future__ import annotations
@@ -30,14 +38,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import suppress
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Row, make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy import Row, func, make_url, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from inkwell.core.config import Settings
 from inkwell.core.db import unit_of_work
@@ -115,10 +123,27 @@ async def consume_batch(
     consumer: Consumer, sessionmaker: async_sessionmaker[AsyncSession], batch_size: int
 ) -> int:
     """Hand the consumer its next committed rows and move its cursor past them; how many."""
-    taken = await _consume(consumer, sessionmaker, batch_size)
-    if taken and consumer.committed is not None:
-        await consumer.committed()
+    if consumer.committed is None:
+        return await _consume(consumer, sessionmaker, batch_size)
+    async with _publishing(consumer, sessionmaker) as ours:
+        if not ours:
+            return 0  # another process numbers and publishes a batch now
+        taken = await _consume(consumer, sessionmaker, batch_size)
+        if taken:
+            await consumer.committed()
     return taken
+
+
+@asynccontextmanager
+async def _publishing(
+    consumer: Consumer, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[bool]:
+    """Whether this process holds the consumer's publishing lock (module docstring) while the
+    block runs; leaving rolls back the lock's transaction, which ends the lock."""
+    engine: AsyncEngine = sessionmaker.kw["bind"]
+    async with engine.connect() as connection:
+        key = func.hashtextextended(f"outbox_consumer:{consumer.name}", 0)
+        yield bool(await connection.scalar(select(func.pg_try_advisory_xact_lock(key))))
 
 
 async def _consume(

@@ -3,9 +3,10 @@
 Each message takes its channel's next sequence number and is kept in `live_messages`, in the
 transaction that moves the consumer's cursor; once that commits, the messages go out on the
 bus (bus.py) to every process. The consumer's cursor row is locked while a batch runs, so one
-process at a time numbers messages: numbers are gapless and in commit order. A process that
-dies between the commit and the publication loses those messages for live clients only; they
-notice the gap and resume through REST.
+process at a time numbers messages: numbers are gapless and in commit order. A publishing
+lock held until the batch is sent (events/consumer.py) keeps them in that order on the bus. A
+process that dies between the commit and the publication loses those messages for live
+clients only; they notice the gap and resume through REST.
 
 What a message shows is read when the consumer runs, from the comment's current row: a comment
 hidden since it was written is never sent to readers as visible.
@@ -33,7 +34,7 @@ from inkwell.events.catalogue import (
     PostUnliked,
     PostUnpublished,
 )
-from inkwell.events.consumer import Consumer, OutboxConsumers, OutboxRow, consume_batch
+from inkwell.events.consumer import Consumer, OutboxConsumers, OutboxRow
 from inkwell.live.bus import Bus
 from inkwell.live.messages import Audience, LiveMessage, Redacted
 from inkwell.live.repository import LiveRepository
@@ -155,7 +156,9 @@ class LiveConsumer(OutboxConsumers):
     def __init__(
         self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], bus: Bus
     ) -> None:
-        self.consumer = Consumer(CONSUMER_NAME, self._handle, reads_ahead=True)
+        self.consumer = Consumer(
+            CONSUMER_NAME, self._handle, reads_ahead=True, committed=self._publish
+        )
         super().__init__(settings, sessionmaker, [self.consumer])
         self.bus = bus
         self.pending: list[LiveMessage] = []
@@ -166,13 +169,8 @@ class LiveConsumer(OutboxConsumers):
             await maker.take(row)
         self.pending = maker.made
 
-    async def drain(self) -> int:
-        """Consume batch after batch; publish each one's messages once it has committed."""
-        total = 0
-        while True:
-            self.pending = []
-            taken = await consume_batch(self.consumer, self.sessionmaker, self.batch_size)
-            await self.bus.publish(self.pending)
-            total += taken
-            if taken < self.batch_size:
-                return total
+    async def _publish(self) -> None:
+        """Send a batch's messages once it has committed (still under the publishing lock,
+        events/consumer.py, so batches go out in the order they were numbered)."""
+        messages, self.pending = self.pending, []
+        await self.bus.publish(messages)
