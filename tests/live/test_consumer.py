@@ -53,7 +53,7 @@ async def test_a_comment_is_published_while_an_older_transaction_runs(
 
 
 class GatedBus(RecordingBus):
-    """A bus whose first publication waits at a gate: a process slow to send a batch."""
+    """A bus whose publications wait while its gate is shut: a process slow to send a batch."""
 
     def __init__(self, published: list[LiveMessage]) -> None:
         super().__init__()
