@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inkwell.core.state import AppState
@@ -117,7 +117,12 @@ async def test_an_expiry_must_be_in_the_future_and_ends_the_key(
     assert datetime.fromisoformat(item["expires_at"]) == soon
     row = await session.get(ApiKey, uuid.UUID(item["id"]))
     assert row is not None
-    row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    # The check compares with the database's now(), the start of the transaction. Every
+    # request here runs inside the test's one transaction, so that is when the test began,
+    # which on a busy machine is more than a second ago.
+    began = await session.scalar(select(func.now()))
+    assert began is not None
+    row.expires_at = began - timedelta(seconds=1)
     await session.commit()
     expired = await client.get("/api/v1/users/me", headers=key)
     assert expired.status_code == 401
