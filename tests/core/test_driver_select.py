@@ -53,6 +53,7 @@ POSTS_BY_AUTHOR = DriverSelect(
     .join(User, User.id == Post.author_id)
     .where(User.username == bindparam("username"))
     .order_by(Post.created_at, Post.id)
+    .limit(10)  # a value the statement holds, under an anonymous name
 )
 
 
@@ -203,11 +204,15 @@ async def test_a_missing_value_is_refused_before_the_database(
             await POSTS_BY_AUTHOR.mappings(reader, {})
 
 
-def test_expanding_parameters_are_refused(engine: AsyncEngine) -> None:
+def test_expanding_and_computed_parameters_are_refused(engine: AsyncEngine) -> None:
     names: Any = bindparam("names", expanding=True)
     listing = DriverSelect(select(User.id).where(User.username.in_(names)))
     with pytest.raises(ValueError, match="non-expanding"):
         listing._compiled_for(engine.dialect)
+    late: Any = bindparam("late", callable_=lambda: "alice")
+    computed = DriverSelect(select(User.id).where(User.username == late))
+    with pytest.raises(ValueError, match="fixed parameters"):
+        computed._compiled_for(engine.dialect)
 
 
 async def test_server_errors_come_back_as_sqlalchemy_errors(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -126,7 +127,11 @@ async def test_request_id_is_echoed_when_sane(client: httpx.AsyncClient) -> None
     assert sane.headers["x-request-id"] == "abc-123"
     insane = await client.get("/health/live", headers={"X-Request-ID": "bad id\twith<junk>"})
     assert insane.headers["x-request-id"] != "bad id\twith<junk>"
-    assert len(insane.headers["x-request-id"]) == 32
+    made = insane.headers["x-request-id"]
+    assert len(made) == 32
+    assert re.fullmatch("[0-9a-f]{32}", made)
+    another = await client.get("/health/live")
+    assert another.headers["x-request-id"] not in (made, "")
 
 
 async def test_security_headers(client: httpx.AsyncClient) -> None:
