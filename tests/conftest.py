@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic_core import from_json
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -98,7 +99,10 @@ def hasher() -> PasswordHasher:
 
 @pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(database_url, pool_size=5, max_overflow=20)
+    # JSON decoded as the app's engines decode it (core/db.py: create_engine)
+    engine = create_async_engine(
+        database_url, pool_size=5, max_overflow=20, json_deserializer=from_json
+    )
     yield engine
     await engine.dispose()
 

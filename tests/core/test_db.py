@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import Request
-from sqlalchemy import event, func, select, update
+from sqlalchemy import JSON, Text, cast, event, func, literal, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -179,6 +181,33 @@ async def test_the_pool_lends_the_connection_given_back_last(database_url: str) 
     await engine.dispose()
     assert len(set(pids)) == 2
     assert lent == pids[0]
+
+
+JSON_TEXTS = [
+    '{"name": "Python", "slug": "python"}',
+    "[1, 2.5, -0.0, 1e-7, 123456789012345678901234567890, true, null]",
+    '{"a": 1, "a": 2, "nested": {"list": [{"é": "\\u00e9\\ud83d\\ude00"}]}}',
+    '"a string with \\"quotes\\" and \\n a new line"',
+    "0.1",
+]
+
+
+@pytest.mark.parametrize("kind", ["json", "jsonb"])
+async def test_json_columns_read_as_the_standard_library_reads_them(
+    database_url: str, kind: str
+) -> None:
+    engine = create_engine(make_settings(database_url))
+    async with engine.connect() as connection:
+        for text in JSON_TEXTS:
+            value = await connection.scalar(
+                select(cast(literal(text), JSON if kind == "json" else JSONB))
+            )
+            # jsonb keeps its own text of the value (the last duplicate key, numbers as typed)
+            stored = await connection.scalar(select(cast(cast(literal(text), JSONB), Text)))
+            expected = json.loads(text if kind == "json" else str(stored))
+            assert value == expected, text
+            assert json.dumps(value) == json.dumps(expected), text  # same types (1.0 is not 1)
+    await engine.dispose()
 
 
 def test_plain_urls_get_the_async_driver() -> None:
