@@ -45,8 +45,8 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
 def _request_id(scope: Scope) -> str:
-    """The client's `X-Request-ID` when it is sane, else 32 random hex digits (os.urandom
-    gives the same 128 bits as a UUID's hex in a quarter of the time, 0.5 us against 2)."""
+    """The client's `X-Request-ID` when it is sane, else 32 random hex digits, the form a
+    UUID's hex had (os.urandom takes 0.5 us where uuid4 took 2)."""
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             sent: str = value.decode("latin-1")
